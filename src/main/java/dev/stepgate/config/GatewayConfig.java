@@ -1,0 +1,131 @@
+package dev.stepgate.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole gateway configuration (SPEC section 2), validated and immutable. Built only by {@link
+ * ConfigLoader}; every invariant holds once an instance exists.
+ */
+public record GatewayConfig(
+    Path source,
+    HostPort listen,
+    URI publicUrl,
+    URI upstream,
+    boolean upstreamCaseInsensitive,
+    Path policies,
+    WebAuthn webauthn,
+    Registration registration,
+    Storage storage,
+    Sessions sessions,
+    HostPort adminListen,
+    Optional<String> adminToken,
+    List<Cidr> trustedProxies,
+    Optional<Tls> tls,
+    Identity identity,
+    Proxy proxy,
+    Assertion assertion) {
+
+  public GatewayConfig {
+    trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** True when the gateway serves HTTPS itself or sits behind an https public URL. */
+  public boolean secureCookies() {
+    return tls.isPresent() || "https".equals(publicUrl.getScheme());
+  }
+
+  /** The browser origin of {@link #publicUrl()}: scheme, host and port only. */
+  public String publicOrigin() {
+    var u = publicUrl;
+    var port = u.getPort();
+    return u.getScheme() + "://" + u.getHost() + (port == -1 ? "" : ":" + port);
+  }
+
+  public record HostPort(String host, int port) {
+    public HostPort {
+      if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535");
+    }
+
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  public enum UserVerification { REQUIRED, PREFERRED }
+
+  public enum Attestation { NONE, DIRECT }
+
+  public enum Registration { OPEN, INVITE, CLOSED }
+
+  public enum StorageDriver { EMBEDDED, POSTGRES }
+
+  public enum SessionDriver { MEMORY, REDIS }
+
+  public enum IdentitySource { GATEWAY, UPSTREAM }
+
+  public enum FirstEnrollment { INVITE, ON_STEP_UP }
+
+  public record WebAuthn(
+      String rpId,
+      String rpName,
+      List<String> origins,
+      UserVerification userVerification,
+      Attestation attestation,
+      List<String> allowedAaguids) {
+    public WebAuthn {
+      origins = List.copyOf(origins);
+      allowedAaguids = List.copyOf(allowedAaguids);
+    }
+  }
+
+  public record Storage(StorageDriver driver, Path path, Optional<String> url) {}
+
+  public record Sessions(
+      SessionDriver driver, Optional<String> url, Duration idleTimeout, Duration maxLifetime) {}
+
+  public record Tls(Path certFile, Path keyFile) {}
+
+  public record Identity(IdentitySource source, Optional<Whoami> whoami, FirstEnrollment firstEnrollment) {}
+
+  public record Whoami(String path, String username, List<String> sessionCookies, Duration cache) {
+    public Whoami {
+      sessionCookies = List.copyOf(sessionCookies);
+    }
+  }
+
+  /**
+   * Proxy limits and timeouts (an extension of SPEC section 2, all with defaults).
+   *
+   * @param connectTimeout upstream TCP connect timeout
+   * @param responseTimeout time allowed for the upstream's response headers
+   * @param maxHeaderSize largest request header block accepted (bytes); larger is 431
+   * @param maxBodySize largest request body forwarded (bytes); larger is 413; 0 = unlimited
+   * @param heldRequestMaxSize largest form POST held across a step-up (bytes)
+   * @param poolSize upstream keep-alive connections per event loop
+   */
+  public record Proxy(
+      Duration connectTimeout,
+      Duration responseTimeout,
+      int maxHeaderSize,
+      long maxBodySize,
+      int heldRequestMaxSize,
+      int poolSize) {}
+
+  /**
+   * What the upstream receives besides {@code X-Stepgate-Assertion} and {@code X-Stepgate-User}.
+   *
+   * @param compatHeaders opt-in header families: {@code authelia} (Remote-User, Remote-Email,
+   *     Remote-Name), {@code oauth2-proxy} (X-Forwarded-User, X-Forwarded-Email)
+   * @param keyGrace how long a rotated-out key stays in the JWKS
+   */
+  public record Assertion(List<String> compatHeaders, Duration keyGrace) {
+    public Assertion {
+      compatHeaders = List.copyOf(compatHeaders);
+    }
+  }
+}
