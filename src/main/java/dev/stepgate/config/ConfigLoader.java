@@ -1,16 +1,353 @@
 package dev.stepgate.config;
 
+import dev.stepgate.config.GatewayConfig.Assertion;
+import dev.stepgate.config.GatewayConfig.Attestation;
+import dev.stepgate.config.GatewayConfig.FirstEnrollment;
+import dev.stepgate.config.GatewayConfig.HostPort;
+import dev.stepgate.config.GatewayConfig.Identity;
+import dev.stepgate.config.GatewayConfig.IdentitySource;
+import dev.stepgate.config.GatewayConfig.Proxy;
+import dev.stepgate.config.GatewayConfig.Registration;
+import dev.stepgate.config.GatewayConfig.SessionDriver;
+import dev.stepgate.config.GatewayConfig.Sessions;
+import dev.stepgate.config.GatewayConfig.Storage;
+import dev.stepgate.config.GatewayConfig.StorageDriver;
+import dev.stepgate.config.GatewayConfig.Tls;
+import dev.stepgate.config.GatewayConfig.UserVerification;
+import dev.stepgate.config.GatewayConfig.WebAuthn;
+import dev.stepgate.config.GatewayConfig.Whoami;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
 
-/** Reads and validates a gateway config file (SPEC section 2). */
+/**
+ * Reads and validates a gateway config file (SPEC section 2): parse YAML with positions, check
+ * every section collecting all problems, then build the immutable {@link GatewayConfig}.
+ */
 public final class ConfigLoader {
+  public static final String DEFAULT_LISTEN = "0.0.0.0:8080";
+  public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
+  public static final String DEFAULT_POLICIES = "./policies";
+  public static final String DEFAULT_STORAGE_PATH = "./data";
+  public static final String DEFAULT_ADMIN_LISTEN = "127.0.0.1:9090";
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(30);
+  public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(12);
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+  public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+  public static final int DEFAULT_HELD_REQUEST_MAX = 64 * 1024;
+  public static final int DEFAULT_POOL_SIZE = 64;
+  public static final Duration DEFAULT_KEY_GRACE = Duration.ofHours(24);
+  public static final Duration DEFAULT_WHOAMI_CACHE = Duration.ofSeconds(60);
+  static final Set<String> COMPAT_FAMILIES = Set.of("authelia", "oauth2-proxy");
+
+  private static final Set<String> TOP =
+      Set.of(
+          "listen", "public_url", "upstream", "upstream_case_insensitive", "policies", "webauthn",
+          "registration", "storage", "sessions", "admin_listen", "admin_token", "trusted_proxies",
+          "tls", "identity", "proxy", "assertion");
+
   private ConfigLoader() {}
 
-  /**
-   * Loads {@code file}. Throws {@link ConfigException} listing every problem as {@code
-   * file:line:col: key: message}.
-   */
+  /** Loads {@code file}; throws {@link ConfigException} listing every problem found. */
   public static GatewayConfig load(Path file) {
-    throw new UnsupportedOperationException("in progress");
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(List.of(file + ": cannot read config file (" + reason(e) + ")"));
+    }
+    return parse(file, text, System::getenv);
+  }
+
+  /** Parses config {@code text} that came from {@code file}, reading {@code ${VAR}} from env. */
+  public static GatewayConfig parse(Path file, String text, Function<String, String> env) {
+    var problems = new ArrayList<String>();
+    var yaml = new YamlTree(file.toString(), problems, env);
+    var root = yaml.root(text);
+    if (root.isEmpty()) throw new ConfigException(problems);
+    var config = new Reader(yaml, problems, file).config(root.get());
+    if (!problems.isEmpty()) throw new ConfigException(problems);
+    return config;
+  }
+
+  /** The config of {@code stepgate demo}: defaults in front of {@code upstream}. */
+  public static GatewayConfig demo(URI upstream, Path policies, Path storage, int port) {
+    var yaml =
+        "listen: 127.0.0.1:" + port + "\n"
+            + "public_url: http://localhost:" + port + "\n"
+            + "upstream: " + upstream + "\n"
+            + "policies: " + policies + "\n"
+            + "storage: { path: " + storage + " }\n"
+            + "admin_listen: 127.0.0.1:0\n";
+    return parse(Path.of("(demo)"), yaml, name -> null);
+  }
+
+  private static String reason(IOException e) {
+    return e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getClass().getSimpleName();
+  }
+
+  /** One pass over the document; each section checked on its own, problems collected. */
+  private static final class Reader {
+    private final YamlTree yaml;
+    private final List<String> problems;
+    private final Path file;
+
+    Reader(YamlTree yaml, List<String> problems, Path file) {
+      this.yaml = yaml;
+      this.problems = problems;
+      this.file = file;
+    }
+
+    GatewayConfig config(MappingNode root) {
+      var e = yaml.entries(root, "", TOP);
+      var listen = opt(e, "listen", Values::hostPort).orElse(Values.hostPort(DEFAULT_LISTEN));
+      var publicUrl =
+          opt(e, "public_url", ConfigLoader::publicUrl).orElse(URI.create(DEFAULT_PUBLIC_URL));
+      Optional<URI> upstream = opt(e, "upstream", ConfigLoader::upstream);
+      if (!e.containsKey("upstream"))
+        problems.add(file + ":1:1: upstream: required (the URL of the app behind the gateway)");
+      var caseInsensitive = opt(e, "upstream_case_insensitive", Values::bool).orElse(false);
+      var policies = opt(e, "policies", Path::of).orElse(Path.of(DEFAULT_POLICIES));
+      var webauthn = webauthn(e.get("webauthn"), publicUrl);
+      var registration =
+          opt(e, "registration", t -> Values.choice(t, Registration.class)).orElse(Registration.OPEN);
+      var storage = storage(e.get("storage"));
+      var sessions = sessions(e.get("sessions"));
+      var admin = opt(e, "admin_listen", Values::hostPort).orElse(Values.hostPort(DEFAULT_ADMIN_LISTEN));
+      var adminToken = opt(e, "admin_token", ConfigLoader::adminToken);
+      var trusted = new ArrayList<Cidr>();
+      if (e.containsKey("trusted_proxies"))
+        for (var s : yaml.strings(e.get("trusted_proxies"), "trusted_proxies"))
+          parseInto(e.get("trusted_proxies"), "trusted_proxies", () -> trusted.add(Cidr.parse(s)));
+      var tls = tls(e.get("tls"));
+      var identity = identity(e.get("identity"));
+      var proxy = proxy(e.get("proxy"));
+      var assertion = assertion(e.get("assertion"));
+      if (!problems.isEmpty()) return null;
+      return new GatewayConfig(
+          file, listen, publicUrl, upstream.orElseThrow(), caseInsensitive, policies, webauthn,
+          registration, storage, sessions, admin, adminToken, trusted, tls, identity, proxy,
+          assertion);
+    }
+
+    private WebAuthn webauthn(Node node, URI publicUrl) {
+      var m = section(node, "webauthn", Set.of("rp_id", "rp_name", "origins", "user_verification", "attestation", "allowed_aaguids"));
+      var rpId = opt(m, "webauthn.rp_id", t -> t.trim().toLowerCase(java.util.Locale.ROOT))
+          .orElse(publicUrl.getHost() == null ? "localhost" : publicUrl.getHost());
+      if (publicUrl.getHost() != null && !hostWithin(publicUrl.getHost(), rpId) && m.containsKey("rp_id"))
+        yaml.problem(m.get("rp_id"), "webauthn.rp_id",
+            "must be the host of public_url or a parent domain of it (" + publicUrl.getHost() + ")");
+      var rpName = opt(m, "webauthn.rp_name", t -> t).orElse("stepgate");
+      var origins = new ArrayList<String>();
+      origins.add(origin(publicUrl));
+      if (m.containsKey("origins"))
+        for (var o : yaml.strings(m.get("origins"), "webauthn.origins"))
+          parseInto(m.get("origins"), "webauthn.origins", () -> {
+            var u = publicUrl(o);
+            if (!origins.contains(origin(u))) origins.add(origin(u));
+          });
+      var uv = opt(m, "webauthn.user_verification", t -> Values.choice(t, UserVerification.class))
+          .orElse(UserVerification.REQUIRED);
+      var att = opt(m, "webauthn.attestation", t -> Values.choice(t, Attestation.class)).orElse(Attestation.NONE);
+      var aaguids = new ArrayList<String>();
+      if (m.containsKey("allowed_aaguids"))
+        for (var a : yaml.strings(m.get("allowed_aaguids"), "webauthn.allowed_aaguids"))
+          parseInto(m.get("allowed_aaguids"), "webauthn.allowed_aaguids",
+              () -> aaguids.add(uuid(a).toString()));
+      if (att == Attestation.DIRECT && aaguids.isEmpty() && m.containsKey("attestation"))
+        yaml.problem(m.get("attestation"), "webauthn.attestation",
+            "direct attestation needs a non-empty webauthn.allowed_aaguids list");
+      return new WebAuthn(rpId, rpName, origins, uv, att, aaguids);
+    }
+
+    private Storage storage(Node node) {
+      var m = section(node, "storage", Set.of("driver", "path", "url"));
+      var driver = opt(m, "storage.driver", t -> Values.choice(t, StorageDriver.class)).orElse(StorageDriver.EMBEDDED);
+      var path = opt(m, "storage.path", Path::of).orElse(Path.of(DEFAULT_STORAGE_PATH));
+      Optional<String> url = opt(m, "storage.url", t -> t);
+      if (driver == StorageDriver.POSTGRES)
+        yaml.problem(m.get("driver"), "storage.driver",
+            "postgres is not available in this build yet; use embedded (single node)");
+      return new Storage(driver, path, url);
+    }
+
+    private Sessions sessions(Node node) {
+      var m = section(node, "sessions", Set.of("driver", "url", "idle_timeout", "max_lifetime"));
+      var driver = opt(m, "sessions.driver", t -> Values.choice(t, SessionDriver.class)).orElse(SessionDriver.MEMORY);
+      Optional<String> url = opt(m, "sessions.url", t -> t);
+      var idle = opt(m, "sessions.idle_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_IDLE_TIMEOUT);
+      var max = opt(m, "sessions.max_lifetime", ConfigLoader::positiveDuration).orElse(DEFAULT_MAX_LIFETIME);
+      if (driver == SessionDriver.REDIS)
+        yaml.problem(m.get("driver"), "sessions.driver",
+            "redis is not available in this build yet; use memory (single node)");
+      if (idle.compareTo(max) > 0 && m.containsKey("idle_timeout"))
+        yaml.problem(m.get("idle_timeout"), "sessions.idle_timeout", "must not exceed sessions.max_lifetime");
+      return new Sessions(driver, url, idle, max);
+    }
+
+    private Optional<Tls> tls(Node node) {
+      if (node == null) return Optional.empty();
+      var m = section(node, "tls", Set.of("cert_file", "key_file"));
+      var cert = opt(m, "tls.cert_file", ConfigLoader::readableFile);
+      var key = opt(m, "tls.key_file", ConfigLoader::readableFile);
+      if (!m.containsKey("cert_file")) yaml.problem(node, "tls.cert_file", "required when tls is set");
+      if (!m.containsKey("key_file")) yaml.problem(node, "tls.key_file", "required when tls is set");
+      if (cert.isEmpty() || key.isEmpty()) return Optional.empty();
+      return Optional.of(new Tls(cert.get(), key.get()));
+    }
+
+    private Identity identity(Node node) {
+      var m = section(node, "identity", Set.of("source", "whoami", "first_enrollment"));
+      var source = opt(m, "identity.source", t -> Values.choice(t, IdentitySource.class)).orElse(IdentitySource.GATEWAY);
+      var first = opt(m, "identity.first_enrollment", t -> Values.choice(t, FirstEnrollment.class))
+          .orElse(FirstEnrollment.INVITE);
+      Optional<Whoami> whoami = Optional.empty();
+      if (m.containsKey("whoami")) {
+        var w = section(m.get("whoami"), "identity.whoami", Set.of("path", "username", "session_cookies", "cache"));
+        var path = opt(w, "identity.whoami.path", t -> t);
+        var user = opt(w, "identity.whoami.username", t -> t);
+        var cookies = w.containsKey("session_cookies")
+            ? yaml.strings(w.get("session_cookies"), "identity.whoami.session_cookies") : List.<String>of();
+        var cache = opt(w, "identity.whoami.cache", Values::duration).orElse(DEFAULT_WHOAMI_CACHE);
+        if (path.isPresent() && user.isPresent())
+          whoami = Optional.of(new Whoami(path.get(), user.get(), cookies, cache));
+      }
+      if (source == IdentitySource.UPSTREAM)
+        yaml.problem(m.get("source"), "identity.source",
+            "upstream (bolt-on mode) is not available in this build yet; use gateway");
+      return new Identity(source, whoami, first);
+    }
+
+    private Proxy proxy(Node node) {
+      var m = section(node, "proxy", Set.of("connect_timeout", "response_timeout", "max_header_size",
+          "max_body_size", "held_request_max_size", "pool_size"));
+      var connect = opt(m, "proxy.connect_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_CONNECT_TIMEOUT);
+      var response = opt(m, "proxy.response_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_RESPONSE_TIMEOUT);
+      var header = opt(m, "proxy.max_header_size", t -> intSize(t, 1024, 1 << 20)).orElse(DEFAULT_MAX_HEADER_SIZE);
+      var body = opt(m, "proxy.max_body_size", Values::size).orElse(0L);
+      var held = opt(m, "proxy.held_request_max_size", t -> intSize(t, 0, 16 << 20)).orElse(DEFAULT_HELD_REQUEST_MAX);
+      var pool = opt(m, "proxy.pool_size", t -> (int) range(Long.parseLong(t.trim()), 1, 10_000)).orElse(DEFAULT_POOL_SIZE);
+      return new Proxy(connect, response, header, body, held, pool);
+    }
+
+    private Assertion assertion(Node node) {
+      var m = section(node, "assertion", Set.of("compat_headers", "key_grace"));
+      var families = new ArrayList<String>();
+      if (m.containsKey("compat_headers"))
+        for (var f : yaml.strings(m.get("compat_headers"), "assertion.compat_headers"))
+          if (COMPAT_FAMILIES.contains(f)) families.add(f);
+          else yaml.problem(m.get("compat_headers"), "assertion.compat_headers",
+              "'" + f + "' is not one of authelia | oauth2-proxy");
+      var grace = opt(m, "assertion.key_grace", Values::duration).orElse(DEFAULT_KEY_GRACE);
+      return new Assertion(families, grace);
+    }
+
+    private Map<String, Node> section(Node node, String key, Set<String> allowed) {
+      if (node == null) return Map.of();
+      return yaml.mapping(node, key).map(m -> yaml.entries(m, key, allowed)).orElse(Map.of());
+    }
+
+    private <T> Optional<T> opt(Map<String, Node> m, String key, Function<String, T> parser) {
+      var leaf = key.substring(key.lastIndexOf('.') + 1);
+      var node = m.get(leaf);
+      return node == null ? Optional.empty() : yaml.value(node, key, parser);
+    }
+
+    private void parseInto(Node node, String key, Runnable action) {
+      try {
+        action.run();
+      } catch (IllegalArgumentException ex) {
+        yaml.problem(node, key, ex.getMessage());
+      }
+    }
+  }
+
+  static URI publicUrl(String text) {
+    var u = absoluteHttp(text);
+    if (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/"))
+      throw new IllegalArgumentException("must be an origin without a path (e.g. https://app.example.com)");
+    return u;
+  }
+
+  static URI upstream(String text) {
+    var u = absoluteHttp(text);
+    if (u.getRawQuery() != null || u.getRawFragment() != null)
+      throw new IllegalArgumentException("must not have a query or fragment");
+    return u;
+  }
+
+  private static URI absoluteHttp(String text) {
+    URI u;
+    try {
+      u = new URI(text.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a URL");
+    }
+    if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()))
+      throw new IllegalArgumentException("'" + text + "' must be an http:// or https:// URL");
+    if (u.getHost() == null || u.getHost().isEmpty())
+      throw new IllegalArgumentException("'" + text + "' has no host");
+    if (u.getRawUserInfo() != null) throw new IllegalArgumentException("must not contain user:password@");
+    return u;
+  }
+
+  static String origin(URI u) {
+    int port = u.getPort();
+    boolean defaultPort = port == -1 || ("http".equals(u.getScheme()) && port == 80)
+        || ("https".equals(u.getScheme()) && port == 443);
+    return u.getScheme() + "://" + u.getHost().toLowerCase(java.util.Locale.ROOT) + (defaultPort ? "" : ":" + port);
+  }
+
+  private static boolean hostWithin(String host, String rpId) {
+    var h = host.toLowerCase(java.util.Locale.ROOT);
+    return h.equals(rpId) || h.endsWith("." + rpId);
+  }
+
+  private static Duration positiveDuration(String t) {
+    var d = Values.duration(t);
+    if (d.isZero()) throw new IllegalArgumentException("must be greater than 0");
+    return d;
+  }
+
+  private static int intSize(String t, long min, long max) {
+    return (int) range(Values.size(t), min, max);
+  }
+
+  private static long range(long v, long min, long max) {
+    if (v < min || v > max) throw new IllegalArgumentException(v + " is out of range " + min + ".." + max);
+    return v;
+  }
+
+  private static String adminToken(String t) {
+    if (t.length() < 32) throw new IllegalArgumentException("must be at least 32 characters");
+    return t;
+  }
+
+  private static Path readableFile(String t) {
+    var p = Path.of(t);
+    if (!Files.isReadable(p)) throw new IllegalArgumentException("cannot read file " + t);
+    return p;
+  }
+
+  private static UUID uuid(String t) {
+    try {
+      return UUID.fromString(t.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + t + "' is not an AAGUID (a UUID)");
+    }
   }
 }

@@ -1,0 +1,22 @@
+package dev.stepgate.admin;
+
+import dev.stepgate.config.ConfigLoader;
+import dev.stepgate.server.Gateway;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stepgate run --config FILE}: the gateway, from a config file. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway from a config file.")
+public final class RunCommand implements Callable<Integer> {
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "Config file (YAML).")
+  Path config;
+
+  @Override
+  public Integer call() {
+    var gateway = Gateway.start(ConfigLoader.load(config));
+    Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "stepgate-shutdown"));
+    return Cli.KEEP_RUNNING;
+  }
+}

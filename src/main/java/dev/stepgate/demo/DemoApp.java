@@ -1,0 +1,160 @@
+package dev.stepgate.demo;
+
+import dev.stepgate.ui.Html;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The bundled "legacy" app of {@code stepgate demo}: a small bank-like site that knows nothing
+ * about passkeys. It trusts the gateway's headers, and shows every identity header it received
+ * so a newcomer sees what the gateway adds.
+ */
+public final class DemoApp {
+  private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+  private final HttpServer server;
+
+  private DemoApp(HttpServer server) {
+    this.server = server;
+  }
+
+  /** One user's data in the demo app; counters let tests see what really landed. */
+  static final class Account {
+    volatile String email;
+    volatile String payoutDestination = "DE89 3704 0044 0532 0130 00";
+    final AtomicInteger emailChanges = new AtomicInteger();
+    final AtomicInteger payoutChanges = new AtomicInteger();
+
+    Account(String user) {
+      this.email = user.contains("@") ? user : user + "@example.com";
+    }
+  }
+
+  public static Future<DemoApp> start(Vertx vertx, String host, int port) {
+    var app = new DemoApp[1];
+    var router = Router.router(vertx);
+    var server = vertx.createHttpServer().requestHandler(router);
+    app[0] = new DemoApp(server);
+    app[0].routes(router);
+    return server.listen(port, host).map(s -> app[0]);
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  private void routes(Router router) {
+    router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    router.get("/static/app.css").handler(ctx -> ctx.response().putHeader("Content-Type", "text/css").end(CSS));
+    router.get("/").handler(ctx -> page(ctx, "Welcome to Acme Bank",
+        "<p>This is a legacy app with no idea what a passkey is. The gateway in front of it decides who may see what.</p>"
+            + "<ul><li><a href=\"/account\">Your account</a> (signed-in users)</li>"
+            + "<li><a href=\"/account/email\">Change your email</a> (asks for a fresh passkey)</li>"
+            + "<li><a href=\"/payouts\">Payouts</a> (asks for a fresh passkey on every change)</li>"
+            + "<li><a href=\"/api/balance\">JSON API: balance</a></li>"
+            + "<li><a href=\"/admin\">Admin area</a> (always denied)</li></ul>"));
+    router.get("/account").handler(ctx -> {
+      var a = account(ctx);
+      page(ctx, "Your account",
+          "<dl><dt>User</dt><dd id=\"user\">" + Html.esc(user(ctx)) + "</dd><dt>Email</dt><dd id=\"email\">"
+              + Html.esc(a.email) + "</dd><dt>Email changes</dt><dd id=\"email-changes\">" + a.emailChanges.get()
+              + "</dd></dl><p><a href=\"/account/email\">Change email</a></p>");
+    });
+    router.get("/account/email").handler(ctx -> page(ctx, "Change your email",
+        "<form method=\"post\" action=\"/account/email\"><label for=\"email\">New email</label>"
+            + "<input id=\"email\" name=\"email\" type=\"email\" required value=\"" + Html.esc(account(ctx).email) + "\">"
+            + "<button type=\"submit\">Save</button></form>"));
+    router.post("/account/email").handler(ctx -> {
+      var email = ctx.request().getFormAttribute("email");
+      if (email == null || email.isBlank() || email.length() > 200) {
+        ctx.response().setStatusCode(400);
+        page(ctx, "Change your email", "<p>Please give an email address.</p>");
+        return;
+      }
+      var a = account(ctx);
+      a.email = email.trim();
+      a.emailChanges.incrementAndGet();
+      page(ctx, "Email changed", "<p id=\"result\">Your email is now <b>" + Html.esc(a.email) + "</b>.</p>"
+          + "<p><a href=\"/account\">Back to your account</a></p>");
+    });
+    router.get("/payouts").handler(ctx -> {
+      var a = account(ctx);
+      page(ctx, "Payouts", "<p>Payouts go to <b id=\"destination\">" + Html.esc(a.payoutDestination) + "</b>.</p>"
+          + "<form method=\"post\" action=\"/payouts/destination\"><label for=\"iban\">New IBAN</label>"
+          + "<input id=\"iban\" name=\"iban\" required><button type=\"submit\">Change destination</button></form>");
+    });
+    router.post("/payouts/destination").handler(ctx -> {
+      var iban = ctx.request().getFormAttribute("iban");
+      var a = account(ctx);
+      if (iban != null && !iban.isBlank() && iban.length() <= 64) {
+        a.payoutDestination = iban.trim();
+        a.payoutChanges.incrementAndGet();
+      }
+      page(ctx, "Payout destination changed", "<p id=\"result\">Payouts now go to <b>" + Html.esc(a.payoutDestination) + "</b>.</p>");
+    });
+    router.get("/api/balance").handler(ctx -> {
+      var a = account(ctx);
+      ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+          .put("user", user(ctx)).put("balance", "1234.56").put("currency", "EUR")
+          .put("emailChanges", a.emailChanges.get()).put("payoutChanges", a.payoutChanges.get())
+          .put("headers", identityHeaders(ctx)).encode());
+    });
+    router.get("/api/echo").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("path", ctx.request().path()).put("headers", identityHeaders(ctx)).encode()));
+    router.get("/admin").handler(ctx -> page(ctx, "Admin", "<p>If you can read this, the gateway let you in.</p>"));
+  }
+
+  private Account account(RoutingContext ctx) {
+    return accounts.computeIfAbsent(user(ctx), Account::new);
+  }
+
+  private static String user(RoutingContext ctx) {
+    var u = ctx.request().getHeader("X-Stepgate-User");
+    return u == null ? "anonymous" : u;
+  }
+
+  private static Map<String, String> identityHeaders(RoutingContext ctx) {
+    var out = new TreeMap<String, String>();
+    for (var e : ctx.request().headers()) {
+      var n = e.getKey().toLowerCase();
+      if (n.startsWith("x-stepgate-") || n.startsWith("x-forwarded-") || n.startsWith("remote-"))
+        out.put(n, n.equals("x-stepgate-assertion") ? e.getValue().substring(0, Math.min(24, e.getValue().length())) + "…" : e.getValue());
+    }
+    return out;
+  }
+
+  private static void page(RoutingContext ctx, String title, String body) {
+    var rows = new StringBuilder();
+    identityHeaders(ctx).forEach((k, v) -> rows.append("<tr><th>").append(Html.esc(k)).append("</th><td><code>")
+        .append(Html.esc(v)).append("</code></td></tr>"));
+    var html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + Html.esc(title)
+        + " · Acme Bank</title><link rel=\"stylesheet\" href=\"/static/app.css\"><link rel=\"icon\" href=\"data:,\"></head><body>"
+        + "<header><a href=\"/\">Acme Bank</a> <span class=\"demo\">legacy demo app</span>"
+        + "<span class=\"who\">signed in as <b>" + Html.esc(user(ctx)) + "</b> · <a href=\"/.stepgate/account\">passkeys</a> · <a href=\"/.stepgate/logout\">sign out</a></span></header>"
+        + "<main><h1>" + Html.esc(title) + "</h1>" + body + "</main>"
+        + "<aside><h2>What the gateway told this app</h2>"
+        + (rows.length() == 0 ? "<p>No identity headers: this request came in anonymously.</p>"
+            : "<table>" + rows + "</table>")
+        + "</aside></body></html>";
+    ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html);
+  }
+
+  private static final String CSS = """
+      body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;background:#f4f6fa}
+      header{background:#12304f;color:#fff;padding:.8rem 1.5rem;display:flex;gap:1rem;align-items:center}
+      header a{color:#fff;font-weight:600;text-decoration:none}.demo{opacity:.7;font-size:.85rem}
+      .who{margin-left:auto;font-size:.9rem}.who a{font-weight:400;text-decoration:underline}
+      main,aside{max-width:46rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:8px}
+      aside{font-size:.85rem}aside th{text-align:left;padding-right:1rem;vertical-align:top}
+      code{word-break:break-all}label{display:block;margin:.5rem 0 .2rem}
+      input{font:inherit;padding:.4rem;width:100%;max-width:24rem}button{font:inherit;margin-top:.8rem;padding:.45rem 1rem}
+      """;
+}

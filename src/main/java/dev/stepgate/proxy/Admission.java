@@ -1,0 +1,21 @@
+package dev.stepgate.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides whether a proxied request may pass: who is calling and what the policy says. It either
+ * admits the request, yielding the identity headers to add, or answers the request itself
+ * (redirect to sign-in, step-up challenge, 403) and yields empty. A failed future means the
+ * decision could not be made: the caller answers 503, never forwards.
+ */
+public interface Admission {
+  Future<Optional<Map<String, String>>> admit(HttpServerRequest req, RequestTarget target);
+
+  /** Admits everything with no identity: the plain proxy, before policies are configured. */
+  static Admission everyone() {
+    return (req, target) -> Future.succeededFuture(Optional.of(Map.of()));
+  }
+}

@@ -1,0 +1,34 @@
+package dev.stepgate.proxy;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.Locale;
+
+/**
+ * Refuses request framing that two HTTP parsers could read differently (request smuggling, RFC
+ * 9112 §6.1 and §6.3): Content-Length together with Transfer-Encoding, several or malformed
+ * Content-Length values, a Transfer-Encoding other than {@code chunked}.
+ */
+final class Framing {
+  private Framing() {}
+
+  static void check(HttpServerRequest req) {
+    var lengths = req.headers().getAll("Content-Length");
+    var encodings = req.headers().getAll("Transfer-Encoding");
+    if (!encodings.isEmpty() && !lengths.isEmpty())
+      throw smuggling("both Content-Length and Transfer-Encoding");
+    if (lengths.size() > 1) throw smuggling("more than one Content-Length");
+    if (lengths.size() == 1 && !lengths.get(0).trim().matches("\\d{1,18}"))
+      throw smuggling("a malformed Content-Length");
+    if (encodings.size() > 1) throw smuggling("more than one Transfer-Encoding");
+    if (encodings.size() == 1) {
+      if (req.version() == HttpVersion.HTTP_1_0) throw smuggling("Transfer-Encoding on HTTP/1.0");
+      if (!encodings.get(0).trim().toLowerCase(Locale.ROOT).equals("chunked"))
+        throw smuggling("a Transfer-Encoding other than chunked");
+    }
+  }
+
+  private static RequestRejected smuggling(String what) {
+    return new RequestRejected("bad-framing", 400, "The request has " + what + ".");
+  }
+}

@@ -1,0 +1,81 @@
+package dev.stepgate.proxy;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Set;
+
+/**
+ * Every request the gateway receives starts here, and this method shows, top to bottom, the
+ * order of the checks a proxied request passes: framing → canonical target → gateway namespace →
+ * session and policy (the {@link Admission}) → headers → forward.
+ */
+public final class GatewayHandler implements Handler<HttpServerRequest> {
+  public static final String NAMESPACE = "/.stepgate";
+
+  private final Set<String> knownHosts;
+  private final HeaderHygiene hygiene;
+  private final Admission admission;
+  private final Handler<HttpServerRequest> gatewayRoutes;
+  private final UpstreamForwarder forwarder;
+  private final WebSocketForwarder webSockets;
+
+  public GatewayHandler(Set<String> knownHosts, HeaderHygiene hygiene, Admission admission,
+      Handler<HttpServerRequest> gatewayRoutes, UpstreamForwarder forwarder, WebSocketForwarder webSockets) {
+    this.knownHosts = Set.copyOf(knownHosts);
+    this.hygiene = hygiene;
+    this.admission = admission;
+    this.gatewayRoutes = gatewayRoutes;
+    this.forwarder = forwarder;
+    this.webSockets = webSockets;
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    req.pause(); // nothing of the body moves until the request is admitted
+    final RequestTarget target;
+    try {
+      Framing.check(req);
+      target = RequestTarget.of(req, knownHosts);
+    } catch (RequestRejected e) {
+      reject(req, e);
+      return;
+    }
+    if (isGatewayPath(target)) {
+      if (!req.path().equals(target.path().value())) {
+        reject(req, new RequestRejected("ambiguous-path", 400, "Gateway paths must be requested in canonical form."));
+        return;
+      }
+      req.resume();
+      gatewayRoutes.handle(req);
+      return;
+    }
+    admission.admit(req, target)
+        .onFailure(err -> Replies.problem(req, 503, "unavailable", "Temporarily unavailable",
+            "The gateway cannot check this request right now. Try again in a moment."))
+        .onSuccess(admitted -> admitted.ifPresent(identity -> {
+          var headers = ForwardingHeaders.of(req, hygiene);
+          identity.forEach(headers::set);
+          if (WebSocketForwarder.isUpgrade(req)) webSockets.forward(req, target.pathAndQuery(), headers);
+          else forwarder.forward(req, target.pathAndQuery(), headers);
+        }));
+  }
+
+  static boolean isGatewayPath(RequestTarget target) {
+    var p = target.path().value();
+    return p.equals(NAMESPACE) || p.startsWith(NAMESPACE + "/");
+  }
+
+  private static void reject(HttpServerRequest req, RequestRejected e) {
+    req.response().putHeader("Connection", "close");
+    Replies.problem(req, e.status(), e.type(), titleFor(e.status()), e.getMessage());
+  }
+
+  private static String titleFor(int status) {
+    return switch (status) {
+      case 413 -> "Request too large";
+      case 421 -> "Unknown host";
+      case 431 -> "Request headers too large";
+      default -> "Bad request";
+    };
+  }
+}

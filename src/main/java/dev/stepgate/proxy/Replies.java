@@ -1,0 +1,62 @@
+package dev.stepgate.proxy;
+
+import dev.stepgate.ui.Html;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Error and refusal replies, as an HTML page for browsers and RFC 9457 problem JSON for API
+ * clients. Nothing here ever includes an exception's class or stack.
+ */
+public final class Replies {
+  public static final String PROBLEM_BASE = "urn:stepgate:problem:";
+
+  private Replies() {}
+
+  /**
+   * True when the caller is a browser navigation: its Accept names text/html (before or instead of
+   * JSON) and it is not an XHR/fetch that says so with {@code X-Requested-With}.
+   */
+  public static boolean wantsHtml(HttpServerRequest req) {
+    if (req.headers().contains("X-Requested-With")) return false;
+    var accept = req.getHeader(HttpHeaders.ACCEPT);
+    if (accept == null) return false;
+    var a = accept.toLowerCase(Locale.ROOT);
+    int html = a.indexOf("text/html");
+    if (html < 0) return false;
+    int json = a.indexOf("application/json");
+    return json < 0 || html < json;
+  }
+
+  /** Sends a problem: HTML page or problem JSON depending on the caller. */
+  public static void problem(HttpServerRequest req, int status, String type, String title, String detail) {
+    problem(req, status, type, title, detail, Map.of());
+  }
+
+  public static void problem(
+      HttpServerRequest req, int status, String type, String title, String detail, Map<String, Object> extra) {
+    var resp = req.response();
+    if (resp.ended() || resp.headWritten()) {
+      resp.reset();
+      return;
+    }
+    resp.setStatusCode(status).putHeader("Cache-Control", "no-store");
+    if (wantsHtml(req)) {
+      var body = "<h1>" + Html.esc(title) + "</h1><p>" + Html.esc(detail) + "</p>"
+          + "<p><a href=\"/\">Back to the start page</a></p>";
+      resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8").end(Html.page(title, body, null));
+    } else {
+      resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json").end(problemJson(status, type, title, detail, extra).encode());
+    }
+  }
+
+  /** The RFC 9457 body; {@code type} is a stable suffix of {@link #PROBLEM_BASE}. */
+  public static JsonObject problemJson(int status, String type, String title, String detail, Map<String, Object> extra) {
+    var json = new JsonObject().put("type", PROBLEM_BASE + type).put("title", title).put("status", status).put("detail", detail);
+    extra.forEach(json::put);
+    return json;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.stepgate.proxy;
+
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The parts of a request the gateway decides on, computed once: canonical path, raw query, and
+ * the host the client addressed.
+ *
+ * @param path the canonical path
+ * @param query the raw query without {@code ?}, or null
+ * @param host the addressed host name, lower case, without port
+ */
+public record RequestTarget(CanonicalPath path, String query, String host) {
+
+  /** Path and query as sent upstream. */
+  public String pathAndQuery() {
+    return query == null ? path.value() : path.value() + "?" + query;
+  }
+
+  /**
+   * Reads the target of {@code req}; refuses absolute-form targets, fragments, unknown hosts and
+   * ambiguous paths.
+   */
+  static RequestTarget of(HttpServerRequest req, Set<String> knownHosts) {
+    var uri = req.uri();
+    if (uri == null || uri.isEmpty() || uri.charAt(0) != '/')
+      throw new RequestRejected("bad-request-target", 400, "The request target must be a path (origin-form).");
+    if (uri.indexOf('#') >= 0)
+      throw new RequestRejected("bad-request-target", 400, "The request target must not carry a fragment.");
+    int q = uri.indexOf('?');
+    var rawPath = q < 0 ? uri : uri.substring(0, q);
+    var query = q < 0 ? null : uri.substring(q + 1);
+    if (query != null) for (int i = 0; i < query.length(); i++) {
+      char c = query.charAt(i);
+      if (c < 0x21 || c >= 0x7F) throw new RequestRejected("bad-request-target", 400, "The query has a character that must be escaped.");
+    }
+    var path = CanonicalPath.of(rawPath);
+    var authority = req.authority();
+    if (authority == null || authority.host() == null || authority.host().isEmpty())
+      throw new RequestRejected("missing-host", 400, "The request has no Host header.");
+    var host = authority.host().toLowerCase(Locale.ROOT);
+    if (!knownHosts.contains(host) && !isProbe(path))
+      throw new RequestRejected("unknown-host", 421, "This gateway does not serve the host " + host + ".");
+    return new RequestTarget(path, query, host);
+  }
+
+  private static boolean isProbe(CanonicalPath path) {
+    return path.value().equals("/.stepgate/healthz") || path.value().equals("/.stepgate/readyz");
+  }
+}

@@ -1,0 +1,197 @@
+package dev.stepgate.proxy;
+
+import dev.stepgate.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.streams.ReadStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Sends one request to the upstream and streams its response back, with back-pressure both ways
+ * (neither body is ever held in memory). Connect failures become 502, a response that does not
+ * start in time becomes 504. Nothing is cached.
+ */
+public final class UpstreamForwarder {
+  private static final Logger LOG = Logger.getLogger(UpstreamForwarder.class.getName());
+
+  private final Vertx vertx;
+  private final HttpClientAgent client;
+  private final String host;
+  private final int port;
+  private final boolean ssl;
+  private final String pathPrefix;
+  private final long responseTimeoutMs;
+  private final long maxBodySize;
+
+  public UpstreamForwarder(Vertx vertx, GatewayConfig config) {
+    this.vertx = vertx;
+    URI up = config.upstream();
+    this.ssl = "https".equals(up.getScheme());
+    this.host = up.getHost();
+    this.port = up.getPort() != -1 ? up.getPort() : ssl ? 443 : 80;
+    var prefix = up.getRawPath() == null ? "" : up.getRawPath();
+    this.pathPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    var proxy = config.proxy();
+    this.responseTimeoutMs = proxy.responseTimeout().toMillis();
+    this.maxBodySize = proxy.maxBodySize();
+    var options = new HttpClientOptions()
+        .setSsl(ssl)
+        .setKeepAlive(true)
+        .setPipelining(false)
+        .setConnectTimeout((int) proxy.connectTimeout().toMillis())
+        .setIdleTimeout((int) Math.max(1, proxy.responseTimeout().toSeconds()))
+        .setDecompressionSupported(false)
+        .setMaxHeaderSize(64 * 1024)
+        .setMaxInitialLineLength(16 * 1024);
+    this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(proxy.poolSize()));
+  }
+
+  /** The upstream authority as sent in {@code Host}. */
+  public String authority() {
+    boolean defaultPort = (ssl && port == 443) || (!ssl && port == 80);
+    return defaultPort ? host : host + ":" + port;
+  }
+
+  /**
+   * Forwards {@code req} (its body streamed) to {@code pathAndQuery} with exactly {@code headers}
+   * and answers the client with the upstream's response.
+   */
+  public void forward(HttpServerRequest req, String pathAndQuery, MultiMap headers) {
+    var length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean chunked = req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    long declared = length == null ? -1 : parseLength(length);
+    if (maxBodySize > 0 && declared > maxBodySize) {
+      Replies.problem(req, 413, "body-too-large", "Request too large",
+          "The request body is larger than this gateway accepts.");
+      return;
+    }
+    boolean hasBody = chunked || declared > 0;
+    ReadStream<Buffer> body = hasBody ? limited(req) : null;
+    send(req, req.method(), pathAndQuery, headers, declared, chunked, body, null);
+  }
+
+  /** Sends a request whose body is already in memory (a held POST) and answers {@code req}. */
+  public void replay(HttpServerRequest req, HttpMethod method, String pathAndQuery, MultiMap headers, Buffer body) {
+    send(req, method, pathAndQuery, headers, body.length(), false, null, body);
+  }
+
+  private void send(HttpServerRequest req, HttpMethod method, String pathAndQuery, MultiMap headers,
+      long declared, boolean chunked, ReadStream<Buffer> stream, Buffer whole) {
+    var options = new RequestOptions()
+        .setMethod(method)
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setURI(pathPrefix + pathAndQuery)
+        .setHeaders(headers)
+        .putHeader(HttpHeaders.HOST, authority());
+    var resp = req.response();
+    long timer = vertx.setTimer(responseTimeoutMs, id -> timedOut(req));
+    client.request(options)
+        .compose(creq -> {
+          resp.closeHandler(v -> creq.reset());
+          req.exceptionHandler(e -> creq.reset());
+          if (whole != null) {
+            creq.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(whole.length()));
+            return creq.send(whole);
+          }
+          if (stream == null) return creq.send();
+          if (!chunked && declared >= 0) creq.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(declared));
+          else creq.setChunked(true);
+          return creq.send(stream);
+        })
+        .onComplete(ar -> vertx.cancelTimer(timer))
+        .onSuccess(cresp -> respond(req, cresp))
+        .onFailure(err -> failed(req, err));
+  }
+
+  private void respond(HttpServerRequest req, HttpClientResponse cresp) {
+    var resp = req.response();
+    if (resp.ended() || resp.headWritten()) {
+      cresp.request().reset();
+      return;
+    }
+    resp.setStatusCode(cresp.statusCode());
+    if (cresp.statusMessage() != null) resp.setStatusMessage(cresp.statusMessage());
+    resp.headers().setAll(HeaderHygiene.forClient(cresp.headers()));
+    var length = cresp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) resp.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+    cresp.exceptionHandler(e -> resp.reset());
+    if (req.method() == HttpMethod.HEAD || cresp.statusCode() == 204 || cresp.statusCode() == 304) {
+      cresp.resume();
+      resp.end();
+      return;
+    }
+    if (length == null && req.version() != io.vertx.core.http.HttpVersion.HTTP_1_0) resp.setChunked(true);
+    resp.send(cresp).onFailure(e -> {
+      if (!resp.ended()) resp.reset();
+    });
+  }
+
+  private void timedOut(HttpServerRequest req) {
+    Replies.problem(req, 504, "upstream-timeout", "The app did not answer in time",
+        "The application behind this gateway did not respond in time. Try again in a moment.");
+  }
+
+  private void failed(HttpServerRequest req, Throwable err) {
+    var resp = req.response();
+    if (resp.ended()) return;
+    if (resp.headWritten()) {
+      resp.reset();
+      return;
+    }
+    if (err instanceof TimeoutException || err instanceof io.netty.channel.ConnectTimeoutException) {
+      timedOut(req);
+      return;
+    }
+    if (err instanceof BodyTooLarge) {
+      Replies.problem(req, 413, "body-too-large", "Request too large",
+          "The request body is larger than this gateway accepts.");
+      return;
+    }
+    LOG.log(Level.WARNING, "upstream request failed: {0}", err.getClass().getSimpleName()
+        + (err instanceof ConnectException ? " (is the app running at " + authority() + "?)" : ""));
+    Replies.problem(req, 502, "upstream-unavailable", "The app is not reachable",
+        "The application behind this gateway could not be reached. Try again in a moment.");
+  }
+
+  private ReadStream<Buffer> limited(HttpServerRequest req) {
+    return maxBodySize <= 0 ? req : new LimitedStream(req, maxBodySize);
+  }
+
+  private static long parseLength(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Closes the upstream client. */
+  public Future<Void> close() {
+    return client.close();
+  }
+
+  static final class BodyTooLarge extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BodyTooLarge() {
+      super("request body too large", null, false, false);
+    }
+  }
+}

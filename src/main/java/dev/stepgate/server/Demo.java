@@ -1,0 +1,70 @@
+package dev.stepgate.server;
+
+import dev.stepgate.StepgateException;
+import dev.stepgate.config.ConfigLoader;
+import dev.stepgate.demo.DemoApp;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** {@code stepgate demo}: the demo app on a loopback port and the gateway in front of it. */
+public final class Demo implements AutoCloseable {
+  private final Vertx appVertx;
+  private final DemoApp app;
+  private final Gateway gateway;
+
+  private Demo(Vertx appVertx, DemoApp app, Gateway gateway) {
+    this.appVertx = appVertx;
+    this.app = app;
+    this.gateway = gateway;
+  }
+
+  public static Demo start(int port, Path data, Path policies) {
+    var appVertx = Vertx.vertx();
+    try {
+      var app = Gateway.await(DemoApp.start(appVertx, "127.0.0.1", 0));
+      var upstream = URI.create("http://127.0.0.1:" + app.port());
+      var config = ConfigLoader.demo(upstream, policyPath(policies, data), data, port);
+      return new Demo(appVertx, app, Gateway.start(config));
+    } catch (RuntimeException e) {
+      appVertx.close();
+      throw e;
+    }
+  }
+
+  /** The given policies, or the copy bundled in the jar when they are absent (run from anywhere). */
+  private static Path policyPath(Path policies, Path data) {
+    if (Files.exists(policies)) return policies;
+    try (InputStream in = Demo.class.getResourceAsStream("/stepgate/policies/demo.yaml")) {
+      if (in == null) throw new StepgateException("no-policies", 500, "policies not found: " + policies);
+      Files.createDirectories(data);
+      var copy = data.resolve("demo-policy.yaml");
+      Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+      return copy;
+    } catch (IOException e) {
+      throw new StepgateException("no-policies", 500, "cannot write the bundled demo policy to " + data);
+    }
+  }
+
+  public String url() {
+    return "http://localhost:" + gateway.port() + "/";
+  }
+
+  public String appUrl() {
+    return "http://127.0.0.1:" + app.port() + "/";
+  }
+
+  public int port() {
+    return gateway.port();
+  }
+
+  @Override
+  public void close() {
+    gateway.close();
+    Gateway.await(appVertx.close());
+  }
+}

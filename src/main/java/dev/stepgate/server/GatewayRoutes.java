@@ -1,0 +1,29 @@
+package dev.stepgate.server;
+
+import dev.stepgate.proxy.Replies;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.function.Supplier;
+
+/** The router for {@code /.stepgate/*}: everything the gateway itself serves on the public port. */
+final class GatewayRoutes {
+  private GatewayRoutes() {}
+
+  static Router create(Vertx vertx, Supplier<JsonObject> readiness) {
+    var router = Router.router(vertx);
+    router.get("/.stepgate/healthz").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; charset=utf-8").putHeader("Cache-Control", "no-store").end("ok\n"));
+    router.get("/.stepgate/readyz").handler(ctx -> {
+      var detail = readiness.get();
+      ctx.response().setStatusCode(detail.getBoolean("ready", false) ? 200 : 503)
+          .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+          .end(detail.encodePrettily());
+    });
+    router.route("/.stepgate/*").last().handler(ctx -> Replies.problem(ctx.request(), 404, "not-found",
+        "Not found", "There is no gateway page at this address."));
+    router.errorHandler(500, ctx -> Replies.problem(ctx.request(), 500, "internal", "Something went wrong",
+        "The gateway could not complete this request."));
+    return router;
+  }
+}

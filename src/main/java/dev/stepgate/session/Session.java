@@ -1,0 +1,65 @@
+package dev.stepgate.session;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A signed-in browser session, held server-side; the cookie carries only {@link #id()}.
+ *
+ * @param id 256-bit random id, base64url
+ * @param userId the stable opaque user id
+ * @param username the user's name
+ * @param authTime when the passkey sign-in happened
+ * @param credentialId the passkey used to sign in (base64url)
+ * @param backupEligible whether that passkey can sync (BE flag)
+ * @param userVerified whether sign-in was user-verified
+ * @param stepUp the newest user-verified step-up, if any
+ * @param createdAt when the session began (absolute lifetime counts from here)
+ */
+public record Session(
+    String id,
+    String userId,
+    String username,
+    Instant authTime,
+    String credentialId,
+    boolean backupEligible,
+    boolean userVerified,
+    Optional<StepUpRecord> stepUp,
+    Instant createdAt) {
+
+  public Session {
+    if (id == null || id.length() < 40) throw new IllegalArgumentException("session id must be 256-bit");
+    if (userId == null || userId.isBlank()) throw new IllegalArgumentException("userId must not be blank");
+    stepUp = stepUp == null ? Optional.empty() : stepUp;
+  }
+
+  /** This session under a new id (sign-in state kept), as at every step-up. */
+  public Session withId(String newId) {
+    return new Session(newId, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt);
+  }
+
+  public Session withStepUp(StepUpRecord record) {
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.of(record), createdAt);
+  }
+
+  @Override
+  public String toString() {
+    return "Session[user=" + username + "]"; // never print the id: it is a bearer secret
+  }
+
+  /**
+   * A user-verified passkey assertion made to satisfy a step_up rule.
+   *
+   * @param at when it was verified
+   * @param credentialId the passkey used
+   * @param backupEligible whether that passkey can sync
+   * @param credentialCreatedAt when that passkey was enrolled
+   * @param consumed true once a {@code max_age: 0s} rule has used it
+   */
+  public record StepUpRecord(
+      Instant at, String credentialId, boolean backupEligible, Instant credentialCreatedAt, boolean consumed) {
+    public StepUpRecord consume() {
+      return new StepUpRecord(at, credentialId, backupEligible, credentialCreatedAt, true);
+    }
+  }
+}
