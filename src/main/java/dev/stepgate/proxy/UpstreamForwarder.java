@@ -76,6 +76,8 @@ public final class UpstreamForwarder {
     boolean chunked = req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     long declared = length == null ? -1 : parseLength(length);
     if (maxBodySize > 0 && declared > maxBodySize) {
+      // The body is never read: close the connection after answering so it cannot be misread.
+      req.response().putHeader("Connection", "close").endHandler(v -> req.connection().close());
       Replies.problem(req, 413, "body-too-large", "Request too large",
           "The request body is larger than this gateway accepts.");
       return;
@@ -160,6 +162,7 @@ public final class UpstreamForwarder {
       return;
     }
     if (err instanceof BodyTooLarge) {
+      resp.putHeader("Connection", "close").endHandler(v -> req.connection().close());
       Replies.problem(req, 413, "body-too-large", "Request too large",
           "The request body is larger than this gateway accepts.");
       return;

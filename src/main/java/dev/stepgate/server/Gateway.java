@@ -72,6 +72,8 @@ public final class Gateway implements AutoCloseable {
         .setMaxHeaderSize(config.proxy().maxHeaderSize())
         .setMaxInitialLineLength(8192)
         .setHandle100ContinueAutomatically(true)
+        // No h2c upgrade on the public listener: HTTP/2 only with TLS (ALPN), one less parser to trust.
+        .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
         .setIdleTimeout(120);

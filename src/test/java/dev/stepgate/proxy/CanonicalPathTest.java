@@ -1,0 +1,52 @@
+package dev.stepgate.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CanonicalPathTest {
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+      "/, /",
+      "/admin, /admin",
+      "/admin/, /admin/",
+      "//admin, /admin",
+      "/admin//users, /admin/users",
+      "/./admin, /admin",
+      "/x/../admin, /admin",
+      "/x/%2e%2e/admin, /admin",
+      "/x/%2E%2E/admin, /admin",
+      "/x/.%2e/admin, /admin",
+      "/%61dmin, /admin",
+      "/admin/., /admin/",
+      "/admin/x/.., /admin/",
+      "/a%7eb, /a~b",
+      "/caf%c3%a9, /caf%C3%A9",
+      "/sp%20ace, /sp%20ace",
+      "/a%3fb, /a%3Fb",
+  })
+  void of_resolvesToOneCanonicalForm(String raw, String canonical) {
+    assertEquals(canonical, CanonicalPath.of(raw).value());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "/admin%2fusers", "/admin%2Fusers", "/admin%5cusers", "/admin\\users", "/admin;jsessionid=1",
+      "/admin%3bx", "/admin%00", "/a%0a", "/%252e%252e/admin", "/a%zz", "/a%2", "/..", "/../admin",
+      "/a/../../admin", "/caf%c3", "/%ff", "admin", "", "/a b", "/a\u00e9"})
+  void of_ambiguousPath_isRejected(String raw) {
+    var e = assertThrows(RequestRejected.class, () -> CanonicalPath.of(raw));
+    assertEquals(400, e.status());
+    assertEquals("ambiguous-path", e.type());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"/admin/, /admin", "/, /", "/admin, /admin"})
+  void forPolicy_dropsTrailingSlash(String canonical, String policy) {
+    assertEquals(policy, new CanonicalPath(canonical).forPolicy());
+  }
+}

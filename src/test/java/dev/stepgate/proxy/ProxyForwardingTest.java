@@ -1,0 +1,158 @@
+package dev.stepgate.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepgate.server.Gateway;
+import dev.stepgate.testing.Gateways;
+import dev.stepgate.testing.RawHttp;
+import dev.stepgate.testing.TestUpstream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The plain proxy path against a real upstream: what reaches it, and what never does. */
+class ProxyForwardingTest {
+  @TempDir static Path data;
+  static TestUpstream upstream;
+  static Gateway gateway;
+  static HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstream = new TestUpstream();
+    gateway = Gateways.start(upstream.url(), data, "proxy: { response_timeout: 2s, max_body_size: 1MiB }\n");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+    upstream.close();
+  }
+
+  @BeforeEach
+  void clear() {
+    upstream.clear();
+  }
+
+  private HttpResponse<String> get(String path, String... headers) throws Exception {
+    var b = HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.port() + path)).timeout(Duration.ofSeconds(10));
+    for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void get_plainRequest_reachesUpstreamWithForwardingHeaders() throws Exception {
+    var resp = get("/hello?x=1&y=%20z");
+    assertEquals(200, resp.statusCode());
+    assertEquals("GET /hello?x=1&y=%20z 0", resp.body());
+    var r = upstream.last();
+    assertEquals("/hello?x=1&y=%20z", r.uri());
+    assertEquals("127.0.0.1", r.headers().get("X-Forwarded-For"));
+    assertEquals("http", r.headers().get("X-Forwarded-Proto"));
+    assertEquals("localhost:" + gateway.port(), r.headers().get("X-Forwarded-Host"));
+    assertEquals("127.0.0.1:" + upstream.port(), r.headers().get("Host"));
+  }
+
+  @Test
+  void response_hopByHopAndConnectionNamedHeaders_areRemoved() throws Exception {
+    var resp = get("/hop");
+    assertEquals("yes", resp.headers().firstValue("X-Upstream").orElse(null));
+    assertTrue(resp.headers().firstValue("X-Hop").isEmpty());
+    assertTrue(resp.headers().firstValue("Keep-Alive").isEmpty());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "X-Stepgate-User", "x-stepgate-user", "X_Stepgate_User", "x.stepgate.user", "X-STEPGATE-ASSERTION",
+      "X-Stepgate-Anything", "Remote-User", "remote_user", "REMOTE.USER", "Remote-Email", "Remote-Name",
+      "X-Forwarded-User", "x_forwarded_email", "X-Auth-Request-User", "X-Remote-User",
+      "X-HTTP-Method-Override", "X-Http-Method", "X-Method-Override", "x_http_method_override",
+      "Forwarded", "X-Forwarded-Prefix", "X-Real-IP"})
+  void request_spoofableHeaderInAnySpelling_neverReachesUpstream(String name) throws Exception {
+    var raw = "GET /spoof HTTP/1.1\r\nHost: localhost:" + gateway.port() + "\r\n" + name + ": evil\r\nConnection: close\r\n\r\n";
+    assertEquals(200, RawHttp.status(RawHttp.send(gateway.port(), raw)));
+    var headers = upstream.last().headers();
+    for (var e : headers) assertFalse(e.getValue().contains("evil"), "upstream got " + e.getKey() + ": " + e.getValue());
+  }
+
+  @Test
+  void request_untrustedXForwardedFor_isReplacedNotAppended() throws Exception {
+    get("/xff", "X-Forwarded-For", "6.6.6.6", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example");
+    var h = upstream.last().headers();
+    assertEquals("127.0.0.1", h.get("X-Forwarded-For"));
+    assertEquals("http", h.get("X-Forwarded-Proto"));
+    assertEquals("localhost:" + gateway.port(), h.get("X-Forwarded-Host"));
+  }
+
+  @Test
+  void request_headerNamedInConnection_isRemoved() throws Exception {
+    var raw = "GET /conn HTTP/1.1\r\nHost: localhost:" + gateway.port() + "\r\nConnection: close, X-Secret\r\nX-Secret: 1\r\nX-Kept: 2\r\n\r\n";
+    RawHttp.send(gateway.port(), raw);
+    var h = upstream.last().headers();
+    assertNull(h.get("X-Secret"));
+    assertEquals("2", h.get("X-Kept"));
+  }
+
+  @Test
+  void post_body_isStreamedToUpstream() throws Exception {
+    var body = "a=1&b=" + "x".repeat(100_000);
+    var resp = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.port() + "/form"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/x-www-form-urlencoded").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, resp.statusCode());
+    assertEquals(body.length(), upstream.last().bodyBytes());
+    assertEquals(1, upstream.received().size());
+  }
+
+  @Test
+  void post_bodyOverLimit_is413AndNeverForwarded() throws Exception {
+    var resp = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.port() + "/big"))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2 * 1024 * 1024])).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(413, resp.statusCode());
+    assertTrue(upstream.received().isEmpty());
+  }
+
+  @Test
+  void headers_tooLarge_is431() throws Exception {
+    var resp = get("/h", "X-Big", "y".repeat(20_000));
+    assertEquals(431, resp.statusCode());
+    assertTrue(upstream.received().isEmpty());
+  }
+
+  @Test
+  void upstream_neverAnswers_is504ProblemJson() throws Exception {
+    var resp = get("/slow", "Accept", "application/json");
+    assertEquals(504, resp.statusCode());
+    assertEquals("application/problem+json", resp.headers().firstValue("Content-Type").orElseThrow());
+    assertTrue(resp.body().contains("urn:stepgate:problem:upstream-timeout"), resp.body());
+  }
+
+  @Test
+  void gatewayNamespace_isNeverForwarded() throws Exception {
+    assertEquals(200, get("/.stepgate/healthz").statusCode());
+    assertEquals(404, get("/.stepgate/nothing-here").statusCode());
+    assertEquals(400, RawHttp.status(RawHttp.send(gateway.port(),
+        "GET /x/../.stepgate/healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")));
+    assertTrue(upstream.received().isEmpty());
+  }
+
+  @Test
+  void host_unknown_isRefusedWith421() throws Exception {
+    var raw = "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n";
+    assertEquals(421, RawHttp.status(RawHttp.send(gateway.port(), raw)));
+    assertTrue(upstream.received().isEmpty());
+  }
+}

@@ -1,0 +1,110 @@
+package dev.stepgate.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepgate.server.Gateway;
+import dev.stepgate.testing.Gateways;
+import dev.stepgate.testing.RawHttp;
+import dev.stepgate.testing.TestUpstream;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Raw requests through the real gateway: paths and framing that parsers could disagree on. */
+class ProxyRequestHygieneTest {
+  @TempDir static Path data;
+  static TestUpstream upstream;
+  static Gateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstream = new TestUpstream();
+    gateway = Gateways.start(upstream.url(), data, "");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+    upstream.close();
+  }
+
+  @BeforeEach
+  void clear() {
+    upstream.clear();
+  }
+
+  private String send(String requestLineTarget, String extraHeaders) throws Exception {
+    return RawHttp.send(gateway.port(), "GET " + requestLineTarget + " HTTP/1.1\r\nHost: localhost:" + gateway.port()
+        + "\r\n" + extraHeaders + "Connection: close\r\n\r\n");
+  }
+
+  @ParameterizedTest(name = "{0} is forwarded as {1}")
+  @CsvSource({
+      "//admin//users, /admin/users",
+      "/x/../admin, /admin",
+      "/x/%2e%2e/admin, /admin",
+      "/%61dmin?q=%2F, /admin?q=%2F",
+      "/admin/./, /admin/"})
+  void path_isForwardedInCanonicalForm(String raw, String forwarded) throws Exception {
+    assertEquals(200, RawHttp.status(send(raw, "")));
+    assertEquals(forwarded, upstream.last().uri());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/admin%2fusers", "/admin%5Cusers", "/admin\\users", "/admin;a=b", "/admin%00",
+      "/%252e%252e/admin", "/../admin", "/%ff", "http://evil.example/admin", "*"})
+  void path_ambiguous_is400AndNothingReachesUpstream(String raw) throws Exception {
+    assertEquals(400, RawHttp.status(send(raw, "")));
+    assertTrue(upstream.received().isEmpty());
+  }
+
+  @Test
+  void smuggling_contentLengthWithTransferEncoding_is400AndNothingForwarded() throws Exception {
+    var resp = RawHttp.send(gateway.port(), "POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n"
+        + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assertEquals(400, RawHttp.status(resp));
+    assertTrue(upstream.received().isEmpty(), () -> "upstream got " + upstream.received());
+  }
+
+  @Test
+  void smuggling_duplicateContentLength_is400AndNothingForwarded() throws Exception {
+    var resp = RawHttp.send(gateway.port(), "POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n"
+        + "Content-Length: 40\r\n\r\nabcGET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assertEquals(400, RawHttp.status(resp));
+    assertTrue(upstream.received().isEmpty(), () -> "upstream got " + upstream.received());
+  }
+
+  @Test
+  void smuggling_obsFoldedHeader_is400AndNothingForwarded() throws Exception {
+    var resp = RawHttp.send(gateway.port(), "GET /x HTTP/1.1\r\nHost: localhost\r\nX-Folded: a\r\n"
+        + " Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    assertEquals(400, RawHttp.status(resp));
+    assertTrue(upstream.received().isEmpty(), () -> "upstream got " + upstream.received());
+  }
+
+  @Test
+  void smuggling_unknownTransferEncoding_is400() throws Exception {
+    var resp = RawHttp.send(gateway.port(), "POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n"
+        + "Connection: close\r\n\r\n0\r\n\r\n");
+    assertTrue(RawHttp.status(resp) >= 400, resp);
+    assertTrue(upstream.received().isEmpty());
+  }
+
+  @Test
+  void pipelined_secondRequest_isForwardedAsItsOwnRequest() throws Exception {
+    RawHttp.send(gateway.port(), "POST /one HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc"
+        + "GET /two HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    var got = upstream.received();
+    assertEquals(2, got.size(), () -> "" + got);
+    assertEquals("/one", got.get(0).uri());
+    assertEquals(3, got.get(0).bodyBytes());
+    assertEquals("/two", got.get(1).uri());
+  }
+}
