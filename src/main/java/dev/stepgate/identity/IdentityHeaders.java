@@ -99,7 +99,8 @@ public final class IdentityHeaders {
   public static boolean isIdentityHeader(String name) {
     if (name == null) return false;
     var n = normalize(name);
-    if (STRIPPED_NAMES.contains(n)) return true;
+    // The bare prefix name too: the whole X-Stepgate namespace is the gateway's.
+    if (STRIPPED_NAMES.contains(n) || n.equals("x-stepgate")) return true;
     for (var p : STRIPPED_PREFIXES) if (n.startsWith(p)) return true;
     return false;
   }

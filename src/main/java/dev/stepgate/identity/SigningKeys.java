@@ -15,8 +15,8 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -98,7 +98,7 @@ public final class SigningKeys {
     return new JWKSet(keys).toString(true);
   }
 
-  /** Every loaded key, newest first, without key material (for {@code keys list}). */
+  /** Every published key, unretired first then newest first, without key material (for {@code keys list}). */
   public List<KeyInfo> keys() {
     return snapshot.published.stream()
         .map(k -> new KeyInfo(k.kid(), k.createdAt, k.retiredAt, k.retiredAt.map(r -> r.plus(grace))))
@@ -162,7 +162,7 @@ public final class SigningKeys {
       // RFC 7638 thumbprint: a stable, collision-free kid derived from the public key.
       var kid = key.computeThumbprint().toString();
       var withKid = new ECKey.Builder(key).keyID(kid).build();
-      return new StoredSigningKey(kid, withKid.toJSONString(), clock.instant().truncatedTo(ChronoUnit.SECONDS), Optional.empty());
+      return new StoredSigningKey(kid, withKid.toJSONString(), clock.instant(), Optional.empty());
     } catch (JOSEException e) {
       throw new IdentityException(IdentityException.KEY_UNUSABLE, "cannot generate an EC P-256 signing key", e);
     }
@@ -176,7 +176,10 @@ public final class SigningKeys {
       if (stored.retiredAt().isPresent() && !stored.retiredAt().get().plus(grace).isAfter(now)) continue;
       published.add(parse(stored));
     }
-    published.sort((a, b) -> b.createdAt.compareTo(a.createdAt));
+    // Unretired first, then newest first; kid breaks ties so every node picks the same current key.
+    published.sort(Comparator.comparing((LoadedKey k) -> k.retiredAt.isPresent())
+        .thenComparing(k -> k.createdAt, Comparator.reverseOrder())
+        .thenComparing(LoadedKey::kid));
     // The newest key not retired signs; another unretired key (two nodes that started at once on
     // an empty store) stays published so whatever it signed verifies.
     var current = published.stream().filter(k -> k.retiredAt.isEmpty()).findFirst();
