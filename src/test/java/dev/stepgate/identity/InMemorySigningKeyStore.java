@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A {@link SigningKeyStore} in a map, for tests; shared by two {@link SigningKeys} it acts as two nodes' database. */
-final class InMemorySigningKeyStore implements SigningKeyStore {
+public final class InMemorySigningKeyStore implements SigningKeyStore {
   private final Map<String, StoredSigningKey> keys = new LinkedHashMap<>();
-  int adds;
+  public int adds;
 
   @Override
   public synchronized List<StoredSigningKey> signingKeys() {
@@ -45,12 +45,12 @@ final class InMemorySigningKeyStore implements SigningKeyStore {
   }
 
   /** Overwrites a stored key's JWK, as disk corruption would. */
-  synchronized void corrupt(String kid, String privateJwk) {
+  public synchronized void corrupt(String kid, String privateJwk) {
     var k = keys.get(kid);
     keys.put(kid, new StoredSigningKey(kid, privateJwk, k.createdAt(), k.retiredAt()));
   }
 
-  synchronized List<StoredSigningKey> snapshot() {
+  public synchronized List<StoredSigningKey> snapshot() {
     return List.copyOf(signingKeys());
   }
 }
