@@ -32,8 +32,8 @@ import java.util.Optional;
  *
  * <p>Thread-safe: readers see an immutable snapshot that {@link #reload()}, {@link #rotate()} and
  * {@link #dropExpired()} swap atomically. Those three (and the constructor) call the store, which
- * may block: never call them on an event loop. {@link #current()} and {@link #jwksJson()} never
- * touch the store.
+ * may block: never call them on an event loop. {@link #currentKid()}, {@link #keys()} and {@link
+ * #jwksJson()} never touch the store.
  */
 public final class SigningKeys {
 
@@ -68,8 +68,8 @@ public final class SigningKeys {
     this.snapshot = loaded.require();
   }
 
-  /** The key that signs now. Cheap: a volatile read. */
-  public CurrentKey current() {
+  /** The key that signs now. Cheap: a volatile read. Package-private: only the signer signs. */
+  CurrentKey current() {
     return snapshot.current;
   }
 
@@ -220,8 +220,8 @@ public final class SigningKeys {
    * The key that signs now: its kid and a thread-safe ES256 signer. Deliberately holds no
    * printable key material.
    */
-  public record CurrentKey(String kid, JWSSigner signer) {
-    public CurrentKey {
+  record CurrentKey(String kid, JWSSigner signer) {
+    CurrentKey {
       if (kid == null || kid.isBlank()) throw new IllegalArgumentException("kid must not be blank");
       if (signer == null) throw new IllegalArgumentException("signer must not be null");
     }
