@@ -58,9 +58,18 @@ public final class KeysCommand implements Callable<Integer> {
       if (resource == null) throw new IllegalArgumentException("resource must not be null (use () -> {})");
     }
 
+    /** Closes {@link #resource()}; a failure becomes a {@link StepgateException}. */
     @Override
-    public void close() throws Exception {
-      resource.close();
+    public void close() {
+      try {
+        resource.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StepgateException("key-store-close-failed", 500, "interrupted while closing the key store", e);
+      } catch (Exception e) {
+        throw new StepgateException("key-store-close-failed", 500,
+            "could not close the key store (" + e.getClass().getSimpleName() + ")", e);
+      }
     }
   }
 
@@ -123,9 +132,9 @@ public final class KeysCommand implements Callable<Integer> {
     } finally {
       try {
         opened.close();
-      } catch (Exception e) {
+      } catch (StepgateException e) {
         // The work is done (or already failed); report the close failure without a stack trace.
-        err.println("stepgate " + command + ": could not close the key store (" + e.getClass().getSimpleName() + ")");
+        err.println("stepgate " + command + ": " + e.getMessage());
       }
     }
   }
