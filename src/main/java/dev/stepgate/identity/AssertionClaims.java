@@ -1,0 +1,107 @@
+package dev.stepgate.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The claims of an {@code X-Stepgate-Assertion} apart from {@code iat} and {@code exp}, which the
+ * signer adds (SPEC section 6). Two requests with equal claims may share one signed assertion, so
+ * this record is also the key of {@link AssertionCache}.
+ *
+ * <p>Times are truncated to whole seconds, as JWT NumericDate values are (RFC 7519 §2).
+ *
+ * @param iss the gateway's {@code public_url}
+ * @param aud the upstream URL, or the rule's {@code audience}
+ * @param sub stable opaque user id, never the username
+ * @param preferredUsername the username ({@code preferred_username}, OpenID Connect Core §5.1)
+ * @param sid {@link #sessionIdHash(String)} of the session id, never the id itself
+ * @param authTime the passkey sign-in of this session ({@code auth_time}, OIDC Core §2)
+ * @param stepUpTime the newest user-verified step-up, if any ({@code step_up_time})
+ * @param amr RFC 8176 authentication method references, see {@link #amrFor(boolean, boolean)}
+ * @param acr {@link #ACR_STEP_UP} or {@link #ACR_PASSKEY}
+ * @param rule the name of the policy rule that decided
+ */
+public record AssertionClaims(
+    String iss,
+    String aud,
+    String sub,
+    String preferredUsername,
+    String sid,
+    Instant authTime,
+    Optional<Instant> stepUpTime,
+    List<String> amr,
+    String acr,
+    String rule) {
+
+  /** {@code acr} of a request that passed a {@code step_up} rule. */
+  public static final String ACR_STEP_UP = "urn:stepgate:step-up";
+
+  /** {@code acr} of every other authenticated request. */
+  public static final String ACR_PASSKEY = "urn:stepgate:passkey";
+
+  /** RFC 8176 §2: proof of possession of a hardware-secured key. */
+  public static final String AMR_HARDWARE_KEY = "hwk";
+
+  /** RFC 8176 §2: proof of possession of a software-secured key. */
+  public static final String AMR_SOFTWARE_KEY = "swk";
+
+  /** RFC 8176 §2: the user was present and verified by the authenticator. */
+  public static final String AMR_USER = "user";
+
+  private static final int SID_HASH_BYTES = 16;
+
+  public AssertionClaims {
+    requireText(iss, "iss");
+    requireText(aud, "aud");
+    requireText(sub, "sub");
+    requireText(preferredUsername, "preferredUsername");
+    requireText(sid, "sid");
+    requireText(rule, "rule");
+    if (authTime == null) throw new IllegalArgumentException("authTime must not be null");
+    if (stepUpTime == null) throw new IllegalArgumentException("stepUpTime must not be null (use Optional.empty())");
+    if (amr == null || amr.isEmpty()) throw new IllegalArgumentException("amr must not be empty");
+    if (!ACR_STEP_UP.equals(acr) && !ACR_PASSKEY.equals(acr))
+      throw new IllegalArgumentException("acr must be " + ACR_PASSKEY + " or " + ACR_STEP_UP);
+    if (ACR_STEP_UP.equals(acr) && stepUpTime.isEmpty())
+      throw new IllegalArgumentException("acr " + ACR_STEP_UP + " requires a stepUpTime");
+    amr = List.copyOf(amr);
+    authTime = authTime.truncatedTo(ChronoUnit.SECONDS);
+    stepUpTime = stepUpTime.map(t -> t.truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /**
+   * The {@code sid} claim for a session: base64url (no padding) of the first 128 bits of SHA-256
+   * of the session id. Stable for a session, lets the upstream tell sessions apart, and does not
+   * reveal the id (which is a bearer secret).
+   */
+  public static String sessionIdHash(String sessionId) {
+    requireText(sessionId, "sessionId");
+    try {
+      var digest = MessageDigest.getInstance("SHA-256").digest(sessionId.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, SID_HASH_BYTES));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+
+  /**
+   * RFC 8176 {@code amr} values for a passkey assertion (SPEC section 6). A credential that is not
+   * backup-eligible (WebAuthn L3 §6.1 flag BE = 0) is device-bound: {@code hwk}; a synced passkey
+   * is {@code swk}. {@code user} is added only when the authenticator verified the user (UV = 1).
+   */
+  public static List<String> amrFor(boolean backupEligible, boolean userVerified) {
+    var key = backupEligible ? AMR_SOFTWARE_KEY : AMR_HARDWARE_KEY;
+    return userVerified ? List.of(key, AMR_USER) : List.of(key);
+  }
+
+  private static void requireText(String value, String name) {
+    if (value == null || value.isBlank()) throw new IllegalArgumentException(name + " must not be blank");
+  }
+}

@@ -1,0 +1,75 @@
+package dev.stepgate.identity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class AssertionClaimsTest {
+
+  @Test
+  void amrFor_deviceBoundVerified_isHwkUser() {
+    assertEquals(List.of("hwk", "user"), AssertionClaims.amrFor(false, true));
+  }
+
+  @Test
+  void amrFor_syncedVerified_isSwkUser() {
+    assertEquals(List.of("swk", "user"), AssertionClaims.amrFor(true, true));
+  }
+
+  @Test
+  void amrFor_withoutUserVerification_dropsUser() {
+    assertEquals(List.of("hwk"), AssertionClaims.amrFor(false, false));
+    assertEquals(List.of("swk"), AssertionClaims.amrFor(true, false));
+  }
+
+  @Test
+  void sessionIdHash_isStableBase64UrlAndHidesTheId() {
+    var h = AssertionClaims.sessionIdHash("s3cr3t-session-id");
+
+    assertEquals(h, AssertionClaims.sessionIdHash("s3cr3t-session-id"));
+    assertNotEquals(h, AssertionClaims.sessionIdHash("s3cr3t-session-iD"));
+    assertTrue(h.matches("[A-Za-z0-9_-]{22}"), h);
+    assertFalse(h.contains("s3cr3t"));
+  }
+
+  @Test
+  void constructor_copiesAmrAndTruncatesTimesToSeconds() {
+    var amr = new ArrayList<>(List.of("hwk", "user"));
+    var c = new AssertionClaims("i", "a", "s", "u", "sid", Instant.parse("2026-01-01T00:00:00.999Z"),
+        Optional.of(Instant.parse("2026-01-01T00:01:00.5Z")), amr, AssertionClaims.ACR_STEP_UP, "r");
+    amr.clear();
+
+    assertEquals(List.of("hwk", "user"), c.amr());
+    assertEquals(Instant.parse("2026-01-01T00:00:00Z"), c.authTime());
+    assertEquals(Instant.parse("2026-01-01T00:01:00Z"), c.stepUpTime().orElseThrow());
+  }
+
+  @Test
+  void constructor_unknownAcr_isRejected() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new AssertionClaims("i", "a", "s", "u", "sid",
+        Instant.EPOCH, Optional.empty(), List.of("hwk"), "urn:other", "r"));
+    assertEquals("acr must be urn:stepgate:passkey or urn:stepgate:step-up", e.getMessage());
+  }
+
+  @Test
+  void constructor_stepUpAcrWithoutStepUpTime_isRejected() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new AssertionClaims("i", "a", "s", "u", "sid",
+        Instant.EPOCH, Optional.empty(), List.of("hwk"), AssertionClaims.ACR_STEP_UP, "r"));
+    assertEquals("acr urn:stepgate:step-up requires a stepUpTime", e.getMessage());
+  }
+
+  @Test
+  void constructor_blankSub_isRejected() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new AssertionClaims("i", "a", " ", "u", "sid",
+        Instant.EPOCH, Optional.empty(), List.of("hwk"), AssertionClaims.ACR_PASSKEY, "r"));
+    assertEquals("sub must not be blank", e.getMessage());
+  }
+}

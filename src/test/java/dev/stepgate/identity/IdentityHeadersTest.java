@@ -1,0 +1,104 @@
+package dev.stepgate.identity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class IdentityHeadersTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "X-Stepgate-Assertion", "x-stepgate-assertion", "X_STEPGATE_ASSERTION", "x_stepgate_assertion",
+      "X.Stepgate.User", "x-stepgate-anything-new", "X-Stepgate-User",
+      "Remote-User", "remote_user", "REMOTE.USER", "Remote-Email", "remote-name", "Remote-Groups",
+      "X-Remote-User", "X-Forwarded-User", "x_forwarded_email", "X-Forwarded-Preferred-Username",
+      "X-Forwarded-Groups", "X-Forwarded-Access-Token", "X-Auth-Request-User", "x-auth-request-email",
+      "X-Auth-Request-Groups", "X-User", "X-WEBAUTH-USER", "X-Authenticated-Userid",
+      "X-Pomerium-Jwt-Assertion", "X-Pomerium-Claim-Email", "X-Goog-Authenticated-User-Email",
+      "X-Amzn-Oidc-Data", "Cf-Access-Jwt-Assertion", "X-MS-CLIENT-PRINCIPAL-NAME", "remote~user", "X-Stepgate"})
+  void isIdentityHeader_identitySpellings_match(String name) {
+    assertTrue(IdentityHeaders.isIdentityHeader(name), name);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "Accept", "Cookie", "Authorization", "Host", "X-Forwarded-For", "X-Forwarded-Proto",
+      "X-Forwarded-Host", "Forwarded", "X-Request-Id", "User-Agent", "Remote-Addr",
+      "X-Userland", ""})
+  void isIdentityHeader_otherHeaders_doNotMatch(String name) {
+    // Forwarded/X-Forwarded-For are the proxy's, stripped there unless from trusted_proxies.
+    assertFalse(IdentityHeaders.isIdentityHeader(name), name);
+  }
+
+  @Test
+  void isIdentityHeader_null_isFalse() {
+    assertFalse(IdentityHeaders.isIdentityHeader(null));
+  }
+
+  @Test
+  void isIdentityHeader_everyHeaderWeAdd_isStrippedFromClients() {
+    var all = new IdentityHeaders(List.of("authelia", "oauth2-proxy"))
+        .forUpstream("alice@example.com", Optional.of("Alice"));
+    for (var name : all.keySet()) assertTrue(IdentityHeaders.isIdentityHeader(name), name);
+    assertTrue(IdentityHeaders.isIdentityHeader(IdentityHeaders.STEPGATE_ASSERTION));
+  }
+
+  @Test
+  void forUpstream_noFamilies_onlyStepgateUser() {
+    var h = new IdentityHeaders(List.of()).forUpstream("alice", Optional.empty());
+    assertEquals(Map.of("X-Stepgate-User", "alice"), h);
+  }
+
+  @Test
+  void forUpstream_authelia_addsRemoteHeaders() {
+    var h = new IdentityHeaders(List.of("authelia")).forUpstream("alice@example.com", Optional.of("Alice A."));
+    assertEquals(List.of("X-Stepgate-User", "Remote-User", "Remote-Name", "Remote-Email"), List.copyOf(h.keySet()));
+    assertEquals("alice@example.com", h.get("Remote-User"));
+    assertEquals("Alice A.", h.get("Remote-Name"));
+    assertEquals("alice@example.com", h.get("Remote-Email"));
+  }
+
+  @Test
+  void forUpstream_autheliaWithoutDisplayNameOrEmail_namesByUsernameAndOmitsEmail() {
+    var h = new IdentityHeaders(List.of("authelia")).forUpstream("alice", Optional.empty());
+    assertEquals(Map.of("X-Stepgate-User", "alice", "Remote-User", "alice", "Remote-Name", "alice"), h);
+  }
+
+  @Test
+  void forUpstream_oauth2Proxy_emailOnlyWhenUsernameLooksLikeOne() {
+    var family = new IdentityHeaders(List.of("oauth2-proxy"));
+    assertEquals(Map.of("X-Stepgate-User", "bob@corp.example", "X-Forwarded-User", "bob@corp.example",
+        "X-Forwarded-Email", "bob@corp.example"), family.forUpstream("bob@corp.example", Optional.empty()));
+    assertEquals(Map.of("X-Stepgate-User", "bob", "X-Forwarded-User", "bob"), family.forUpstream("bob", Optional.empty()));
+    assertFalse(family.forUpstream("bob@localhost", Optional.empty()).containsKey("X-Forwarded-Email"));
+    assertFalse(family.forUpstream("a@b@c.com", Optional.empty()).containsKey("X-Forwarded-Email"));
+  }
+
+  @Test
+  void constructor_unknownFamilies_areAllNamed() {
+    var e = assertThrows(IdentityException.class, () -> new IdentityHeaders(List.of("authelia", "pomerium", "Authelia")));
+    assertEquals("unknown compat header families pomerium, Authelia (known: authelia, oauth2-proxy)", e.getMessage());
+    assertEquals(IdentityException.INVALID_SETTING, e.type());
+  }
+
+  @Test
+  void forUpstream_controlCharacterInUsername_failsClosed() {
+    var h = new IdentityHeaders(List.of());
+    var e = assertThrows(IdentityException.class, () -> h.forUpstream("alice\r\nRemote-User: root", Optional.empty()));
+    assertEquals("username contains a control character", e.getMessage());
+  }
+
+  @Test
+  void forUpstream_controlCharacterInDisplayName_failsClosed() {
+    var h = new IdentityHeaders(List.of("authelia"));
+    assertThrows(IdentityException.class, () -> h.forUpstream("alice", Optional.of("Al\nice")));
+  }
+}
