@@ -67,6 +67,10 @@ final class YamlTree {
       }
       var key = k.getValue();
       var full = path.isEmpty() ? key : path + "." + key;
+      if (out.containsKey(key)) {
+        problem(keyNode, full, "duplicate key");
+        continue;
+      }
       if (!allowed.contains(key)) {
         problem(keyNode, full, "unknown key (allowed: " + String.join(", ", sorted(allowed)) + ")");
         continue;

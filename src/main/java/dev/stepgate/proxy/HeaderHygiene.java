@@ -1,6 +1,7 @@
 package dev.stepgate.proxy;
 
 import dev.stepgate.config.Cidr;
+import dev.stepgate.identity.IdentityHeaders;
 import io.vertx.core.MultiMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,14 +24,6 @@ public final class HeaderHygiene {
   static final Set<String> METHOD_OVERRIDES =
       Set.of("x-http-method-override", "x-http-method", "x-method-override", "x-original-method");
 
-  /** Identity headers a client must never be able to set, normalised (see {@link #normalise}). */
-  static final Set<String> IDENTITY =
-      Set.of("remote-user", "remote-email", "remote-name", "remote-groups", "x-remote-user",
-          "x-forwarded-user", "x-forwarded-email", "x-forwarded-preferred-username",
-          "x-forwarded-groups", "x-forwarded-access-token", "x-auth-request-user",
-          "x-auth-request-email", "x-auth-request-preferred-username", "x-auth-request-groups",
-          "x-auth-request-access-token", "x-user", "x-email", "x-webauth-user", "auth-user");
-
   private final List<Cidr> trustedProxies;
 
   public HeaderHygiene(List<Cidr> trustedProxies) {
@@ -40,12 +33,6 @@ public final class HeaderHygiene {
   /** Lower case, with {@code _} and {@code .} read as {@code -}: how lenient servers see names. */
   public static String normalise(String name) {
     return name.toLowerCase(Locale.ROOT).replace('_', '-').replace('.', '-');
-  }
-
-  /** True for any spelling of a header that carries identity or gateway state. */
-  public static boolean isIdentityHeader(String name) {
-    var n = normalise(name);
-    return n.startsWith("x-stepgate-") || IDENTITY.contains(n);
   }
 
   /** True when the peer at {@code address} may set {@code X-Forwarded-*}. */
@@ -64,7 +51,7 @@ public final class HeaderHygiene {
     for (var e : incoming) {
       var n = normalise(e.getKey());
       if (HOP_BY_HOP.contains(n) || named.contains(n) || METHOD_OVERRIDES.contains(n)) continue;
-      if (n.startsWith("x-stepgate-") || IDENTITY.contains(n)) continue;
+      if (IdentityHeaders.isIdentityHeader(e.getKey())) continue;
       if (n.equals("host") || n.equals("content-length") || n.equals("expect")) continue;
       if (!fromTrustedProxy && (n.startsWith("x-forwarded-") || n.equals("forwarded") || n.equals("x-real-ip")))
         continue;

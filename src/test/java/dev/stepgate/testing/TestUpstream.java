@@ -87,7 +87,9 @@ public final class TestUpstream implements AutoCloseable {
         resp.write(n == chunk.length() ? chunk : chunk.slice(0, (int) n));
         sent.addAndGet(n);
       }
-      if (sent.get() >= total) resp.end();
+      if (sent.get() >= total) {
+        if (!resp.ended()) resp.end();
+      }
       else resp.drainHandler(v -> pump[0].run());
     };
     pump[0].run();

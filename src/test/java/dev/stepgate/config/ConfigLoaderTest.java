@@ -1,0 +1,152 @@
+package dev.stepgate.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static GatewayConfig parse(String yaml) {
+    return ConfigLoader.parse(Path.of("gw.yaml"), yaml, Map.of("UP", "http://10.0.0.5:3000", "EMPTY", "")::get);
+  }
+
+  private static List<String> problems(String yaml) {
+    return assertThrows(ConfigException.class, () -> parse(yaml)).problems();
+  }
+
+  @Test
+  void parse_minimalConfig_appliesEveryDefault() {
+    var c = parse("upstream: http://127.0.0.1:3000\n");
+    assertEquals("0.0.0.0:8080", c.listen().toString());
+    assertEquals("http://localhost:8080", c.publicOrigin());
+    assertEquals("localhost", c.webauthn().rpId());
+    assertEquals(List.of("http://localhost:8080"), c.webauthn().origins());
+    assertEquals(GatewayConfig.UserVerification.REQUIRED, c.webauthn().userVerification());
+    assertEquals(GatewayConfig.Registration.OPEN, c.registration());
+    assertEquals(Path.of("./data"), c.storage().path());
+    assertEquals(Duration.ofMinutes(30), c.sessions().idleTimeout());
+    assertEquals(Duration.ofHours(12), c.sessions().maxLifetime());
+    assertEquals("127.0.0.1:9090", c.adminListen().toString());
+    assertEquals(64 * 1024, c.proxy().heldRequestMaxSize());
+    assertEquals(Duration.ofHours(24), c.assertion().keyGrace());
+    assertTrue(c.trustedProxies().isEmpty());
+    assertTrue(c.tls().isEmpty());
+  }
+
+  @Test
+  void parse_envReferences_areSubstituted() {
+    var c = parse("upstream: ${UP}\npublic_url: https://bank.example.com\n");
+    assertEquals("http://10.0.0.5:3000", c.upstream().toString());
+    assertTrue(c.secureCookies());
+    assertEquals("bank.example.com", c.webauthn().rpId());
+  }
+
+  @Test
+  void parse_missingEnv_namesFileLineAndKey() {
+    assertEquals(List.of("gw.yaml:2:9: listen: environment variable NOPE is not set"),
+        problems("upstream: http://a\nlisten: \"${NOPE}\"\n"));
+  }
+
+  @Test
+  void parse_unknownKey_isAnErrorWithPosition() {
+    var p = problems("upstream: http://a\nlisten: 1.2.3.4:80\nsesions:\n  idle_timeout: 5m\n");
+    assertEquals(1, p.size());
+    assertTrue(p.get(0).startsWith("gw.yaml:3:1: sesions: unknown key (allowed: "), p.get(0));
+  }
+
+  @Test
+  void parse_unknownNestedKey_namesTheFullKey() {
+    var p = problems("upstream: http://a\nsessions:\n  idle_timeout: 5m\n  idle: 3m\n");
+    assertTrue(p.get(0).startsWith("gw.yaml:4:3: sessions.idle: unknown key"), p.get(0));
+  }
+
+  @Test
+  void parse_badDuration_namesTheKey() {
+    assertEquals(List.of("gw.yaml:3:17: sessions.idle_timeout: '5 minutes' is not a duration (use a whole number and a unit: 250ms, 30s, 5m, 12h, 7d)"),
+        problems("upstream: http://a\nsessions:\n  idle_timeout: 5 minutes\n"));
+  }
+
+  @Test
+  void parse_negativeDuration_isRefused() {
+    var p = problems("upstream: http://a\nsessions: { max_lifetime: -5m }\n");
+    assertTrue(p.get(0).startsWith("gw.yaml:2:27: sessions.max_lifetime: '-5m' is not a duration"), p.get(0));
+  }
+
+  @Test
+  void parse_missingUpstream_isRequired() {
+    assertEquals(List.of("gw.yaml:1:1: upstream: required (the URL of the app behind the gateway)"), problems("listen: :8080\n"));
+  }
+
+  @Test
+  void parse_everyProblem_isReportedAtOnce() {
+    var p = problems("upstream: ftp://x\nregistration: sometimes\nwebauthn:\n  user_verification: maybe\n");
+    assertEquals(List.of(
+        "gw.yaml:1:11: upstream: 'ftp://x' must be an http:// or https:// URL",
+        "gw.yaml:4:22: webauthn.user_verification: 'maybe' is not one of required | preferred",
+        "gw.yaml:2:15: registration: 'sometimes' is not one of open | invite | closed"), p);
+  }
+
+  @Test
+  void parse_malformedYaml_givesLineAndColumn() {
+    var p = problems("upstream: http://a\nlisten: [1, 2\n");
+    assertEquals(1, p.size());
+    assertTrue(p.get(0).startsWith("gw.yaml:3:1: (yaml): "), p.get(0));
+  }
+
+  @Test
+  void parse_duplicateKey_isRefused() {
+    assertEquals(List.of("gw.yaml:2:1: upstream: duplicate key"), problems("upstream: http://a\nupstream: http://b\n"));
+  }
+
+  @Test
+  void parse_trustedProxies_parsesCidrsAndRefusesGarbage() {
+    var c = parse("upstream: http://a\ntrusted_proxies: [10.0.0.0/8, \"::1\"]\n");
+    assertTrue(new dev.stepgate.proxy.HeaderHygiene(c.trustedProxies()).trusted("10.1.2.3"));
+    assertTrue(new dev.stepgate.proxy.HeaderHygiene(c.trustedProxies()).trusted("::1"));
+    var p = problems("upstream: http://a\ntrusted_proxies: [10.0.0.0/33]\n");
+    assertEquals(List.of("gw.yaml:2:18: trusted_proxies: prefix length out of range in 10.0.0.0/33"), p);
+  }
+
+  @Test
+  void parse_rpIdOutsidePublicHost_isRefused() {
+    var p = problems("upstream: http://a\npublic_url: https://app.example.com\nwebauthn: { rp_id: other.com }\n");
+    assertEquals(List.of("gw.yaml:3:20: webauthn.rp_id: must be the host of public_url or a parent domain of it (app.example.com)"), p);
+  }
+
+  @Test
+  void parse_tlsWithMissingFile_namesTheFile() {
+    var p = problems("upstream: http://a\ntls: { cert_file: /nope.pem, key_file: /nope.key }\n");
+    assertEquals(List.of("gw.yaml:2:19: tls.cert_file: cannot read file /nope.pem",
+        "gw.yaml:2:40: tls.key_file: cannot read file /nope.key"), p);
+  }
+
+  @Test
+  void load_missingFile_saysSo(@TempDir Path dir) {
+    var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("none.yaml")));
+    assertEquals(List.of(dir.resolve("none.yaml") + ": cannot read config file (no such file)"), e.problems());
+  }
+
+  @Test
+  void load_file_usesItsPathInMessages(@TempDir Path dir) throws Exception {
+    var f = dir.resolve("gw.yaml");
+    Files.writeString(f, "upstream: http://a\nproxy:\n  pool_size: lots\n");
+    var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertTrue(e.problems().get(0).startsWith(f + ":3:14: proxy.pool_size: "), e.problems().get(0));
+  }
+
+  @Test
+  void values_sizesAndDurations() {
+    assertEquals(65536, Values.size("64KiB"));
+    assertEquals(1 << 20, Values.size("1MiB"));
+    assertEquals(Duration.ofDays(7), Values.duration("7d"));
+    assertEquals(Duration.ZERO, Values.duration("0s"));
+    assertThrows(IllegalArgumentException.class, () -> Values.duration("5"));
+  }
+}
