@@ -22,20 +22,31 @@ public final class Html {
     return out.toString();
   }
 
+  /** A whole page without script (error pages). {@code body} is HTML built with {@link #esc}. */
+  public static String page(String title, String body, String script) {
+    return page(title, null, java.util.Map.of(), body);
+  }
+
   /**
    * A whole page in the gateway's look. {@code body} is trusted HTML built by the caller with
-   * {@link #esc}; {@code script} is the path of a gateway script or null.
+   * {@link #esc}. When {@code kind} is set, the page script runs and reads {@code data} from
+   * {@code <main data-*>} (no inline script: the pages' CSP forbids it).
    */
-  public static String page(String title, String body, String script) {
+  public static String page(String title, String kind, java.util.Map<String, String> data, String body) {
+    var attrs = new StringBuilder();
+    if (kind != null) attrs.append(" data-page=\"").append(esc(kind)).append('"');
+    data.forEach((k, v) -> {
+      if (v != null) attrs.append(" data-").append(k).append("=\"").append(esc(v)).append('"');
+    });
     return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + "<title>" + esc(title) + " · stepgate</title>"
+        + "<title>" + esc(title) + " \u00b7 stepgate</title>"
         + "<link rel=\"stylesheet\" href=\"/.stepgate/static/stepgate.css\">"
         + "<link rel=\"icon\" href=\"data:,\">"
-        + "</head><body><main class=\"card\">"
+        + "</head><body><main class=\"card\"" + attrs + ">"
         + body
         + "</main>"
-        + (script == null ? "" : "<script src=\"" + esc(script) + "\" defer></script>")
+        + (kind == null ? "" : "<script src=\"/.stepgate/static/stepgate.js\" defer></script>")
         + "</body></html>\n";
   }
 }

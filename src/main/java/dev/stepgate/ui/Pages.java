@@ -1,0 +1,125 @@
+package dev.stepgate.ui;
+
+import static dev.stepgate.ui.Html.esc;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The gateway's pages as HTML strings. Plain server-rendered markup; one small script. */
+public final class Pages {
+  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+  private Pages() {}
+
+  /** A passkey as the account page lists it. */
+  public record PasskeyView(String id, String label, Instant createdAt, Optional<Instant> lastUsedAt, boolean synced) {}
+
+  public static String login(String rd, boolean canRegister) {
+    var body = "<h1>Sign in</h1>"
+        + "<p class=\"lead\">Use the passkey on this device, your phone, or a security key.</p>"
+        + "<form id=\"login-form\" novalidate>"
+        + "<label for=\"username\">Username <span class=\"lead\">(optional)</span></label>"
+        + "<input id=\"username\" name=\"username\" autocomplete=\"username webauthn\" autocapitalize=\"none\" spellcheck=\"false\">"
+        + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Sign in with a passkey</button>"
+        + "</form>"
+        + status()
+        + "<p class=\"links\">"
+        + (canRegister ? "No passkey yet? <a href=\"/.stepgate/register" + rdQuery(rd) + "\">Create an account</a>. " : "")
+        + "Lost your passkey? Ask your administrator for a recovery link.</p>";
+    return Html.page("Sign in", "login", data("rd", rd), body);
+  }
+
+  public static String register(String rd, Optional<String> invite, Optional<String> signedInAs) {
+    var d = data("rd", rd);
+    invite.ifPresent(i -> d.put("invite", i));
+    var user = signedInAs.map(u -> "<input id=\"username\" name=\"username\" value=\"" + esc(u) + "\" readonly>")
+        .orElse("<input id=\"username\" name=\"username\" required autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\">");
+    var body = "<h1>" + (signedInAs.isPresent() ? "Add a passkey" : "Create your account") + "</h1>"
+        + "<p class=\"lead\">A passkey replaces your password: your device keeps it and unlocks it with your fingerprint, face or PIN.</p>"
+        + "<form id=\"register-form\">"
+        + "<label for=\"username\">Username</label>" + user
+        + (signedInAs.isPresent() ? "" : "<label for=\"display-name\">Your name <span class=\"lead\">(optional)</span></label>"
+            + "<input id=\"display-name\" name=\"displayName\" autocomplete=\"name\">")
+        + "<label for=\"label\">Name this passkey <span class=\"lead\">(optional, e.g. \u201cwork laptop\u201d)</span></label>"
+        + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
+        + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Create a passkey</button>"
+        + "</form>"
+        + status()
+        + "<p class=\"links\">Already have a passkey? <a href=\"/.stepgate/login" + rdQuery(rd) + "\">Sign in</a>.</p>";
+    return Html.page(signedInAs.isPresent() ? "Add a passkey" : "Create your account", "register", d, body);
+  }
+
+  /**
+   * The re-authentication prompt. {@code description} is the rule's text ("Change the email
+   * address on your account"); {@code refusal} explains why the passkeys at hand do not qualify.
+   */
+  public static String stepUp(String rd, String username, Optional<String> description, Optional<String> held,
+      Optional<String> refusal) {
+    var d = data("rd", rd);
+    held.ifPresent(h -> d.put("held", h));
+    var body = "<h1>Confirm it\u2019s you</h1>"
+        + description.map(t -> "<p class=\"action\" id=\"action\">Confirm: " + esc(t) + "</p>").orElse("")
+        + "<p class=\"lead\">This action needs a fresh check with your passkey, " + esc(username) + ".</p>"
+        + refusal.map(r -> "<p class=\"status error\" id=\"refusal\">" + esc(r) + "</p>").orElse("")
+        + "<form id=\"step-up-form\">"
+        + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Confirm with your passkey</button>"
+        + "</form>"
+        + status()
+        + "<p class=\"links\"><a href=\"" + esc(cancelTarget(rd)) + "\">Cancel</a> \u00b7 "
+        + "<a href=\"/.stepgate/account\">Manage your passkeys</a></p>";
+    return Html.page("Confirm it\u2019s you", "step-up", d, body);
+  }
+
+  public static String account(String username, List<PasskeyView> passkeys) {
+    var rows = new StringBuilder();
+    for (var p : passkeys) {
+      rows.append("<tr><td>").append(esc(p.label())).append("</td><td><span class=\"tag\">")
+          .append(p.synced() ? "synced" : "device-bound").append("</span></td><td>").append(DAY.format(p.createdAt()))
+          .append("</td><td>").append(p.lastUsedAt().map(DAY::format).orElse("never")).append("</td><td>")
+          .append(passkeys.size() > 1
+              ? "<button class=\"secondary\" type=\"button\" data-revoke=\"" + esc(p.id()) + "\">Remove</button>"
+              : "<span class=\"lead\">your only passkey</span>")
+          .append("</td></tr>");
+    }
+    var body = "<h1>Your passkeys</h1><p class=\"lead\">Signed in as <b id=\"username\">" + esc(username) + "</b>.</p>"
+        + "<table><thead><tr><th>Name</th><th>Kind</th><th>Added</th><th>Last used</th><th></th></tr></thead><tbody>"
+        + rows + "</tbody></table>"
+        + "<h2>Add a passkey</h2><form id=\"register-form\">"
+        + "<input id=\"username\" type=\"hidden\" value=\"" + esc(username) + "\">"
+        + "<label for=\"label\">Name it <span class=\"lead\">(e.g. \u201cphone\u201d)</span></label>"
+        + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
+        + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Add a passkey</button></form>"
+        + status()
+        + "<p class=\"links\"><a href=\"/\">Back to the app</a> \u00b7 <a href=\"/.stepgate/logout\">Sign out</a></p>";
+    var d = data("rd", "/.stepgate/account");
+    d.put("after", "/.stepgate/account");
+    return Html.page("Your passkeys", "account", d, body).replace("class=\"card\"", "class=\"card wide\"");
+  }
+
+  public static String signedOut() {
+    return Html.page("Signed out", "<h1>You are signed out</h1><p><a href=\"/.stepgate/login\">Sign in again</a></p>", null);
+  }
+
+  private static String status() {
+    return "<p id=\"status\" class=\"status\" role=\"status\" aria-live=\"polite\"></p><p id=\"next\" class=\"next\"></p>";
+  }
+
+  private static String rdQuery(String rd) {
+    return rd == null || rd.equals("/") ? "" : "?rd=" + java.net.URLEncoder.encode(rd, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String cancelTarget(String rd) {
+    return "/";
+  }
+
+  private static Map<String, String> data(String key, String value) {
+    var m = new LinkedHashMap<String, String>();
+    m.put(key, value);
+    return m;
+  }
+}

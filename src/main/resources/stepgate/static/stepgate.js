@@ -1,0 +1,254 @@
+// stepgate pages: passkey sign-in, enrollment, step-up and account. No framework, no build step.
+// The JSON shapes are WebAuthn Level 3's (parse*OptionsFromJSON / toJSON); browsers without
+// those (Safari before 18.4) get the same conversion by hand below.
+"use strict";
+(function () {
+  const page = document.querySelector("main[data-page]");
+  if (!page) return;
+  const kind = page.dataset.page;
+  const statusEl = document.getElementById("status");
+  const nextEl = document.getElementById("next");
+
+  // ---- base64url and JSON conversion (WebAuthn L3 §5.1.9, §5.1.10 fallbacks) ----
+  function b64urlToBuf(s) {
+    const pad = "=".repeat((4 - (s.length % 4)) % 4);
+    const bin = atob((s + pad).replace(/-/g, "+").replace(/_/g, "/"));
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out.buffer;
+  }
+  function bufToB64url(buf) {
+    const bytes = new Uint8Array(buf);
+    let bin = "";
+    for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function creationOptions(json) {
+    if (window.PublicKeyCredential && PublicKeyCredential.parseCreationOptionsFromJSON)
+      return PublicKeyCredential.parseCreationOptionsFromJSON(json);
+    const o = Object.assign({}, json);
+    o.challenge = b64urlToBuf(json.challenge);
+    o.user = Object.assign({}, json.user, { id: b64urlToBuf(json.user.id) });
+    o.excludeCredentials = (json.excludeCredentials || []).map((c) => Object.assign({}, c, { id: b64urlToBuf(c.id) }));
+    return o;
+  }
+  function requestOptions(json) {
+    if (window.PublicKeyCredential && PublicKeyCredential.parseRequestOptionsFromJSON)
+      return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+    const o = Object.assign({}, json);
+    o.challenge = b64urlToBuf(json.challenge);
+    o.allowCredentials = (json.allowCredentials || []).map((c) => Object.assign({}, c, { id: b64urlToBuf(c.id) }));
+    return o;
+  }
+  function credentialJSON(cred) {
+    if (typeof cred.toJSON === "function") return cred.toJSON();
+    const r = cred.response;
+    const response = { clientDataJSON: bufToB64url(r.clientDataJSON) };
+    if (r.attestationObject) {
+      response.attestationObject = bufToB64url(r.attestationObject);
+      response.transports = r.getTransports ? r.getTransports() : [];
+      if (r.getAuthenticatorData) response.authenticatorData = bufToB64url(r.getAuthenticatorData());
+      if (r.getPublicKeyAlgorithm) response.publicKeyAlgorithm = r.getPublicKeyAlgorithm();
+      if (r.getPublicKey && r.getPublicKey()) response.publicKey = bufToB64url(r.getPublicKey());
+    } else {
+      response.authenticatorData = bufToB64url(r.authenticatorData);
+      response.signature = bufToB64url(r.signature);
+      if (r.userHandle) response.userHandle = bufToB64url(r.userHandle);
+    }
+    return {
+      id: cred.id, rawId: bufToB64url(cred.rawId), type: cred.type, response,
+      authenticatorAttachment: cred.authenticatorAttachment || undefined,
+      clientExtensionResults: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {},
+    };
+  }
+
+  // ---- talking to the gateway ----
+  class Problem extends Error {
+    constructor(body, status) {
+      super((body && body.detail) || "Something went wrong (" + status + ").");
+      this.body = body || {};
+      this.status = status;
+    }
+  }
+  async function api(path, body) {
+    const res = await fetch("/.stepgate/api/" + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(body || {}),
+    });
+    let json = null;
+    try { json = await res.json(); } catch (e) { /* empty body */ }
+    if (!res.ok) throw new Problem(json, res.status);
+    return json;
+  }
+
+  // ---- messages: every failure says what happened and what to do next ----
+  function say(text, cls, next) {
+    statusEl.textContent = text || "";
+    statusEl.className = "status" + (cls ? " " + cls : "");
+    if (nextEl) nextEl.textContent = next || "";
+  }
+  function explain(err, ceremony) {
+    const name = err && err.name;
+    if (err instanceof Problem) {
+      const type = String(err.body.type || "");
+      if (type.endsWith(":ceremony-invalid"))
+        return ["That attempt expired.", "Try again: the prompt is valid for a few minutes."];
+      if (type.endsWith(":user-verification-required"))
+        return ["Your passkey did not confirm it was you (no PIN, fingerprint or face check).",
+          "Try again and unlock the passkey when asked, or use another passkey."];
+      if (type.endsWith(":counter-regression"))
+        return ["This passkey looks like a copy of another and was refused.",
+          "Use another passkey, or ask your administrator for a recovery link."];
+      if (type.endsWith(":step-up-not-qualified"))
+        return [err.message, "Use a passkey that qualifies, or add one on your account page."];
+      return [err.message, ceremony === "register"
+        ? "Check the details and try again, or ask for an enrollment link."
+        : "Try again, or use another passkey."];
+    }
+    if (name === "NotAllowedError")
+      return ["The passkey prompt was closed or timed out.",
+        "Try again. On another device? Choose \u201cUse a phone or tablet\u201d in the prompt and scan the QR code."];
+    if (name === "InvalidStateError")
+      return ["This device already holds a passkey for this account.", "Sign in with it instead."];
+    if (name === "SecurityError")
+      return ["The browser refused to use passkeys for this address.",
+        "Open this page at " + location.origin + " exactly (https, or http://localhost)."];
+    if (name === "NotSupportedError")
+      return ["This device cannot create a passkey of the kind this site needs.", "Try another device or a security key."];
+    if (name === "AbortError") return null;
+    return ["Something went wrong: " + (err && err.message ? err.message : "unknown error") + ".", "Try again."];
+  }
+  function supported() {
+    if (window.PublicKeyCredential && navigator.credentials) return true;
+    say("This browser cannot use passkeys.", "error",
+      "Update your browser, or open this page on a phone or computer that supports passkeys.");
+    return false;
+  }
+  function returnTo() {
+    const rd = page.dataset.rd || "/";
+    return rd.startsWith("/") && !rd.startsWith("//") && !rd.startsWith("/\\") ? rd : "/";
+  }
+  function busy(button, on) {
+    if (button) button.disabled = on;
+  }
+
+  // ---- sign-in ----
+  let conditional = null;
+  async function login(username, mediation) {
+    const start = await api("login/options", username ? { username } : {});
+    const options = { publicKey: requestOptions(start.publicKey) };
+    if (mediation === "conditional") {
+      conditional = new AbortController();
+      options.mediation = "conditional";
+      options.signal = conditional.signal;
+    }
+    const cred = await navigator.credentials.get(options);
+    await api("login/verify", { ceremonyId: start.ceremonyId, credential: credentialJSON(cred) });
+    say("Signed in.", "ok");
+    location.assign(returnTo());
+  }
+  function setupLogin() {
+    const form = document.getElementById("login-form");
+    const button = document.getElementById("passkey-button");
+    const user = document.getElementById("username");
+    if (!supported()) { busy(button, true); return; }
+    if (PublicKeyCredential.isConditionalMediationAvailable) {
+      PublicKeyCredential.isConditionalMediationAvailable().then((ok) => {
+        if (ok) login(null, "conditional").catch((e) => { const m = explain(e); if (m) say(m[0], "error", m[1]); });
+      });
+    }
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      if (conditional) conditional.abort();
+      busy(button, true);
+      say("Waiting for your passkey\u2026");
+      try {
+        await login(user.value.trim() || null, "required");
+      } catch (e) {
+        const m = explain(e, "login");
+        if (m) say(m[0], "error", m[1]); else say("");
+      } finally { busy(button, false); }
+    });
+  }
+
+  // ---- enrollment ----
+  function setupRegister() {
+    const form = document.getElementById("register-form");
+    const button = document.getElementById("passkey-button");
+    if (!supported()) { busy(button, true); return; }
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      busy(button, true);
+      say("Creating your passkey\u2026");
+      try {
+        const body = { username: document.getElementById("username").value.trim() };
+        const display = document.getElementById("display-name");
+        if (display && display.value.trim()) body.displayName = display.value.trim();
+        if (page.dataset.invite) body.invite = page.dataset.invite;
+        const start = await api("registration/options", body);
+        const cred = await navigator.credentials.create({ publicKey: creationOptions(start.publicKey) });
+        const label = document.getElementById("label");
+        const done = await api("registration/verify", {
+          ceremonyId: start.ceremonyId, credential: credentialJSON(cred),
+          label: label && label.value.trim() ? label.value.trim() : undefined,
+        });
+        say("Your passkey is ready.", "ok");
+        location.assign(page.dataset.after || returnTo());
+        return done;
+      } catch (e) {
+        const m = explain(e, "register");
+        if (m) say(m[0], "error", m[1]); else say("");
+      } finally { busy(button, false); }
+    });
+  }
+
+  // ---- step-up ----
+  function setupStepUp() {
+    const form = document.getElementById("step-up-form");
+    const button = document.getElementById("passkey-button");
+    if (!supported()) { busy(button, true); return; }
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      busy(button, true);
+      say("Waiting for your passkey\u2026");
+      try {
+        const body = page.dataset.held ? { held: page.dataset.held } : {};
+        const start = await api("step-up/options", body);
+        const cred = await navigator.credentials.get({ publicKey: requestOptions(start.publicKey) });
+        const done = await api("step-up/verify", Object.assign(
+          { ceremonyId: start.ceremonyId, credential: credentialJSON(cred) }, body));
+        say("Confirmed.", "ok");
+        location.assign(done.resume || returnTo());
+      } catch (e) {
+        const m = explain(e, "step-up");
+        if (m) say(m[0], "error", m[1]); else say("");
+      } finally { busy(button, false); }
+    });
+  }
+
+  // ---- account: revoke passkeys ----
+  function setupAccount() {
+    document.querySelectorAll("button[data-revoke]").forEach((b) => {
+      b.addEventListener("click", async () => {
+        if (!confirm("Remove this passkey? You can no longer sign in with it.")) return;
+        busy(b, true);
+        try {
+          await api("credentials/revoke", { credentialId: b.dataset.revoke });
+          location.reload();
+        } catch (e) {
+          const m = explain(e, "account");
+          say(m[0], "error", m[1]);
+          busy(b, false);
+        }
+      });
+    });
+    if (document.getElementById("register-form")) setupRegister();
+  }
+
+  if (kind === "login") setupLogin();
+  else if (kind === "register") setupRegister();
+  else if (kind === "step-up") setupStepUp();
+  else if (kind === "account") setupAccount();
+})();
