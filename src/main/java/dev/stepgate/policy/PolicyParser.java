@@ -14,6 +14,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Turns policy files into a {@link PolicySet} (SPEC section 3), or reports every problem at once.
@@ -45,54 +46,66 @@ public final class PolicyParser {
    */
   public static PolicySet parse(List<PolicySource> sources, boolean caseInsensitive) {
     Objects.requireNonNull(sources, "sources");
-    List<String> problems = new ArrayList<>();
     if (sources.isEmpty()) throw new PolicyException(List.of("no policy files given"));
-    List<Rule> rules = new ArrayList<>();
-    Map<String, Location> names = new HashMap<>();
-    Optional<Requirement> defaults = Optional.empty();
-    Location defaultsAt = null;
+    Accumulator acc = new Accumulator();
+    List<String> problems = new ArrayList<>();
     for (PolicySource source : sources) {
-      YamlNodes yaml = new YamlNodes(source.name(), problems);
-      Optional<Node> root = compose(source, yaml);
-      if (root.isEmpty()) continue;
-      RuleReader reader = new RuleReader(yaml, caseInsensitive);
-      Optional<Map<String, Node>> top =
-          yaml.mapping(root.get(), "", TOP_KEYS, "version, defaults and rules");
-      if (top.isEmpty()) continue;
-      checkVersion(yaml, root.get(), top.get().get("version"));
-
-      Node d = top.get().get("defaults");
-      Optional<Requirement> fileDefault = d == null ? Optional.empty() : readDefaults(yaml, reader, d);
-      if (fileDefault.isPresent()) {
-        Location at = yaml.at(requireNode(d));
-        if (defaults.isPresent() && defaults.get() != fileDefault.get()) {
-          yaml.problem(at, "defaults.require", "'" + fileDefault.get() + "' conflicts with '"
-              + defaults.get() + "' set at " + defaultsAt);
-        } else if (defaults.isEmpty()) {
-          defaults = fileDefault;
-          defaultsAt = at;
-        }
-      }
-
-      Node r = top.get().get("rules");
-      if (r == null) continue;
-      Optional<List<Node>> items = yaml.list(r, "rules");
-      if (items.isEmpty()) continue;
-      for (int i = 0; i < items.get().size(); i++) {
-        String where = "rules[" + i + "]";
-        reader.read(items.get().get(i), where).ifPresent(read -> {
-          Location first = names.putIfAbsent(read.rule().name(), read.nameAt());
-          if (first != null) {
-            yaml.problem(read.nameAt(), where + ".name", "duplicate rule name '"
-                + read.rule().name() + "' (first at " + first + ")");
-          } else {
-            rules.add(read.rule());
-          }
-        });
-      }
+      YamlNodes yaml = new YamlNodes(source.name());
+      readFile(source, yaml, new RuleReader(yaml, caseInsensitive), acc);
+      problems.addAll(yaml.problems());
     }
     if (!problems.isEmpty()) throw new PolicyException(problems);
-    return new PolicySet(rules, defaults.orElse(DEFAULT_REQUIREMENT), caseInsensitive);
+    return new PolicySet(acc.rules, acc.defaults.orElse(DEFAULT_REQUIREMENT), caseInsensitive);
+  }
+
+  /** What the files read so far contribute; later files are checked against it. */
+  private static final class Accumulator {
+    final List<Rule> rules = new ArrayList<>();
+    final Map<String, Location> names = new HashMap<>();
+    Optional<Requirement> defaults = Optional.empty();
+    Location defaultsAt;
+  }
+
+  private static void readFile(PolicySource source, YamlNodes yaml, RuleReader reader, Accumulator acc) {
+    Optional<Node> root = compose(source, yaml);
+    if (root.isEmpty()) return;
+    Optional<Map<String, Node>> top =
+        yaml.mapping(root.get(), "", TOP_KEYS, "version, defaults and rules");
+    if (top.isEmpty()) return;
+    checkVersion(yaml, root.get(), top.get().get("version"));
+
+    Node d = top.get().get("defaults");
+    Optional<Requirement> fileDefault = d == null ? Optional.empty() : readDefaults(yaml, reader, d);
+    if (fileDefault.isPresent()) {
+      Location at = yaml.at(requireNode(d));
+      if (acc.defaults.isPresent() && acc.defaults.get() != fileDefault.get()) {
+        yaml.problem(at, "defaults.require", "'" + fileDefault.get() + "' conflicts with '"
+            + acc.defaults.get() + "' set at " + acc.defaultsAt);
+      } else if (acc.defaults.isEmpty()) {
+        acc.defaults = fileDefault;
+        acc.defaultsAt = at;
+      }
+    }
+
+    Node r = top.get().get("rules");
+    if (r == null) return;
+    if (!(r instanceof SequenceNode)) {
+      yaml.problem(r, "rules", "expected a list");
+      return;
+    }
+    List<Node> items = ((SequenceNode) r).getValue();
+    for (int i = 0; i < items.size(); i++) {
+      String where = "rules[" + i + "]";
+      reader.read(items.get(i), where).ifPresent(read -> {
+        Location first = acc.names.putIfAbsent(read.rule().name(), read.nameAt());
+        if (first != null) {
+          yaml.problem(read.nameAt(), where + ".name", "duplicate rule name '"
+              + read.rule().name() + "' (first at " + first + ")");
+        } else {
+          acc.rules.add(read.rule());
+        }
+      });
+    }
   }
 
   /** The document's root node, or empty after reporting malformed YAML or an empty file. */

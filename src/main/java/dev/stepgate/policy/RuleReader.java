@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
@@ -113,7 +114,7 @@ final class RuleReader {
         yaml.mapping(node, where, MATCH_KEYS, "paths, methods or hosts");
     if (entries.isEmpty()) return Optional.empty();
     Map<String, Node> e = entries.get();
-    if (e.isEmpty()) {
+    if (((MappingNode) node).getValue().isEmpty()) {
       yaml.problem(node, where, "needs at least one of paths, methods, hosts");
       return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package dev.stepgate.policy;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,15 +20,24 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 final class YamlNodes {
   private final String file;
-  private final List<String> problems;
+  private final List<Problem> problems = new ArrayList<>();
 
-  YamlNodes(String file, List<String> problems) {
+  private record Problem(Location at, String text) {}
+
+  YamlNodes(String file) {
     this.file = file;
-    this.problems = problems;
   }
 
   int problemCount() {
     return problems.size();
+  }
+
+  /** This file's problems in position order, each as {@code file:line:col: message}. */
+  List<String> problems() {
+    return problems.stream()
+        .sorted(Comparator.comparingInt((Problem p) -> p.at.line()).thenComparingInt(p -> p.at.column()))
+        .map(Problem::text)
+        .toList();
   }
 
   Location at(Node node) {
@@ -46,7 +56,7 @@ final class YamlNodes {
   }
 
   void problem(Location loc, String where, String message) {
-    problems.add(loc + ": " + (where.isEmpty() ? "" : where + ": ") + message);
+    problems.add(new Problem(loc, loc + ": " + (where.isEmpty() ? "" : where + ": ") + message));
   }
 
   /**
