@@ -43,7 +43,6 @@ final class Evaluator {
         return new Decision.Allow(
             name, require, List.of(applies, "signed in"), false, false, audience, description);
       case STEP_UP:
-        if (!state.signedIn()) return new Decision.Login(name, require, List.of(applies, "not signed in"));
         return stepUp(name, rule, state, applies, audience, description);
       default:
         return new Decision.Deny(name, require, List.of(applies));
@@ -64,6 +63,9 @@ final class Evaluator {
         ? applies + " for each request (max_age 0s)"
         : applies + " within " + Durations.format(maxAge);
 
+    if (!state.signedIn()) {
+      return new Decision.Login(name, Requirement.STEP_UP, List.of(freshness, "not signed in"));
+    }
     Optional<String> refusal = Optional.empty();
     String why;
     Optional<AuthState.StepUp> last = state.stepUp();
