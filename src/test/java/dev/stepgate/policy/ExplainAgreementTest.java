@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +38,8 @@ class ExplainAgreementTest {
         AuthState state = randomState(rnd);
         Decision decided = set.decide(req, state);
         Explanation explained = set.explain(req, state);
-        String ctx = "seed " + seed + " request " + req + " rules " + rules;
+        long s = seed;
+        Supplier<String> ctx = () -> "seed " + s + " request " + req + " rules " + rules;
         assertEquals(explained.decision(), decided, ctx);
         assertEquals(explained.matched().map(Rule::name).orElse("defaults"), decided.rule(), ctx);
       }
