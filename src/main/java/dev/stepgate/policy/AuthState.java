@@ -1,0 +1,71 @@
+package dev.stepgate.policy;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the session says about the caller at decision time.
+ *
+ * @param userId the signed-in user's stable id; empty for an anonymous caller
+ * @param authTime when the session's passkey sign-in happened; present iff signed in
+ * @param stepUp the newest step-up of this session, if any
+ * @param now the clock reading the decision is made at
+ */
+public record AuthState(
+    Optional<String> userId, Optional<Instant> authTime, Optional<StepUp> stepUp, Instant now) {
+
+  public AuthState {
+    Objects.requireNonNull(userId, "userId");
+    Objects.requireNonNull(authTime, "authTime");
+    Objects.requireNonNull(stepUp, "stepUp");
+    Objects.requireNonNull(now, "now");
+    if (userId.isPresent() != authTime.isPresent()) {
+      throw new IllegalArgumentException("userId and authTime must be both present or both empty");
+    }
+    if (userId.isEmpty() && stepUp.isPresent()) {
+      throw new IllegalArgumentException("an anonymous caller cannot hold a step-up");
+    }
+  }
+
+  /** A caller who is not signed in. */
+  public static AuthState anonymous(Instant now) {
+    return new AuthState(Optional.empty(), Optional.empty(), Optional.empty(), now);
+  }
+
+  /** A signed-in caller without a step-up. */
+  public static AuthState signedIn(String userId, Instant authTime, Instant now) {
+    return new AuthState(Optional.of(userId), Optional.of(authTime), Optional.empty(), now);
+  }
+
+  /** This state with {@code stepUp} as the newest step-up. */
+  public AuthState withStepUp(StepUp stepUp) {
+    return new AuthState(userId, authTime, Optional.of(stepUp), now);
+  }
+
+  /** True when the caller is signed in. */
+  public boolean signedIn() {
+    return userId.isPresent();
+  }
+
+  /**
+   * One user-verified (or not) passkey assertion made to step up.
+   *
+   * @param at when the assertion was verified
+   * @param userVerified the authenticator's UV flag
+   * @param backupEligible the credential's BE flag: true for a synced (multi-device) passkey
+   * @param credentialCreatedAt when the asserting passkey was enrolled
+   * @param consumed true once a {@code max_age: 0s} rule has used this step-up for its one request
+   */
+  public record StepUp(
+      Instant at,
+      boolean userVerified,
+      boolean backupEligible,
+      Instant credentialCreatedAt,
+      boolean consumed) {
+    public StepUp {
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(credentialCreatedAt, "credentialCreatedAt");
+    }
+  }
+}

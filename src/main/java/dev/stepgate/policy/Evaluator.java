@@ -1,0 +1,118 @@
+package dev.stepgate.policy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Applies one requirement to the caller's state. Pure: the same rule and state always give the
+ * same decision, and nothing here reads a clock or a store.
+ */
+final class Evaluator {
+  /** How old a step-up may be for a {@code max_age: 0s} rule, which then consumes it. */
+  static final Duration SINGLE_USE_WINDOW = Duration.ofSeconds(60);
+
+  /** Step-up times this far after {@code now} are accepted as clock skew between nodes. */
+  static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+
+  private Evaluator() {}
+
+  /** Decides for a matched rule. */
+  static Decision evaluate(Rule rule, AuthState state) {
+    return evaluate(rule.name(), rule.require(), Optional.of(rule), state);
+  }
+
+  /** Decides for {@code defaults.require} when no rule matched. */
+  static Decision evaluateDefaults(Requirement require, AuthState state) {
+    return evaluate(Decision.DEFAULTS_RULE, require, Optional.empty(), state);
+  }
+
+  private static Decision evaluate(
+      String name, Requirement require, Optional<Rule> rule, AuthState state) {
+    String applies = rule.isPresent()
+        ? "rule '" + name + "' requires " + require
+        : "no rule matched; defaults require " + require;
+    Optional<String> audience = rule.flatMap(Rule::audience);
+    Optional<String> description = rule.flatMap(Rule::description);
+    switch (require) {
+      case PUBLIC:
+        return new Decision.Allow(name, require, List.of(applies), false, false, audience, description);
+      case AUTHENTICATED:
+        if (!state.signedIn()) return new Decision.Login(name, require, List.of(applies, "not signed in"));
+        return new Decision.Allow(
+            name, require, List.of(applies, "signed in"), false, false, audience, description);
+      case STEP_UP:
+        return stepUp(name, rule, state, applies, audience, description);
+      default:
+        return new Decision.Deny(name, require, List.of(applies));
+    }
+  }
+
+  private static Decision stepUp(
+      String name,
+      Optional<Rule> rule,
+      AuthState state,
+      String applies,
+      Optional<String> audience,
+      Optional<String> description) {
+    Duration maxAge = rule.flatMap(Rule::maxAge).orElse(Rule.DEFAULT_STEP_UP_MAX_AGE);
+    boolean deviceBound = rule.map(Rule::deviceBound).orElse(false);
+    Optional<Duration> minCredentialAge = rule.flatMap(Rule::minCredentialAge);
+    String freshness = maxAge.isZero()
+        ? applies + " for each request (max_age 0s)"
+        : applies + " within " + Durations.format(maxAge);
+
+    if (!state.signedIn()) {
+      return new Decision.Login(name, Requirement.STEP_UP, List.of(freshness, "not signed in"));
+    }
+    Optional<String> refusal = Optional.empty();
+    String why;
+    Optional<AuthState.StepUp> last = state.stepUp();
+    if (last.isEmpty()) {
+      why = "no step-up in this session";
+    } else {
+      AuthState.StepUp s = last.get();
+      Duration age = Duration.between(s.at(), state.now());
+      refusal = refusal(s, deviceBound, minCredentialAge, state.now());
+      if (!s.userVerified()) {
+        why = "the last step-up was not user-verified";
+      } else if (refusal.isPresent()) {
+        why = refusal.get();
+      } else if (age.compareTo(CLOCK_SKEW.negated()) < 0) {
+        why = "the last step-up is dated in the future";
+      } else if (maxAge.isZero() && s.consumed()) {
+        why = "the last step-up was already used for one request";
+      } else if (maxAge.isZero() && age.compareTo(SINGLE_USE_WINDOW) > 0) {
+        why = "the last step-up is " + ago(age) + " old; a single-use step-up lasts "
+            + Durations.format(SINGLE_USE_WINDOW);
+      } else if (!maxAge.isZero() && age.compareTo(maxAge) > 0) {
+        why = "the last step-up is " + ago(age) + " old; older than " + Durations.format(maxAge);
+      } else {
+        List<String> reasons = List.of(freshness, "step-up " + ago(age) + " ago satisfies it");
+        return new Decision.Allow(
+            name, Requirement.STEP_UP, reasons, true, maxAge.isZero(), audience, description);
+      }
+    }
+    return new Decision.StepUp(name, Requirement.STEP_UP, List.of(freshness, why),
+        description, maxAge, deviceBound, minCredentialAge, refusal);
+  }
+
+  /** Why the passkey behind {@code s} can never satisfy the rule, whatever its freshness. */
+  private static Optional<String> refusal(
+      AuthState.StepUp s, boolean deviceBound, Optional<Duration> minAge, Instant now) {
+    if (deviceBound && s.backupEligible()) {
+      return Optional.of("this action needs a passkey that stays on one device (a security key or"
+          + " device-bound passkey); synced passkeys do not count");
+    }
+    if (minAge.isPresent() && s.credentialCreatedAt().isAfter(now.minus(minAge.get()))) {
+      return Optional.of("this passkey was added less than " + Durations.format(minAge.get())
+          + " ago; use a passkey you have had longer, or try again later");
+    }
+    return Optional.empty();
+  }
+
+  private static String ago(Duration age) {
+    return Durations.format(Duration.ofSeconds(Math.max(0, age.toSeconds())));
+  }
+}

@@ -1,0 +1,122 @@
+package dev.stepgate.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A parsed, validated set of route rules (SPEC section 3), compiled for fast lookup. Rules are in
+ * file order then rule order; the first rule that matches decides, and a request no rule matches
+ * gets {@link #defaults()}. Immutable and safe to share between threads; built by {@link
+ * PolicyParser}.
+ */
+public final class PolicySet {
+  private final List<Rule> rules;
+  private final Requirement defaults;
+  private final boolean caseInsensitive;
+  private final CompiledMatcher matcher;
+  private volatile List<String> warnings;
+
+  PolicySet(List<Rule> rules, Requirement defaults, boolean caseInsensitive) {
+    this.rules = List.copyOf(rules);
+    this.defaults = Objects.requireNonNull(defaults, "defaults");
+    this.caseInsensitive = caseInsensitive;
+    this.matcher = new CompiledMatcher(this.rules, caseInsensitive);
+  }
+
+  /** The rules in the order they are tried. */
+  public List<Rule> rules() {
+    return rules;
+  }
+
+  /** What a request no rule matches must satisfy. */
+  public Requirement defaults() {
+    return defaults;
+  }
+
+  /** True when paths are matched without regard to letter case. */
+  public boolean caseInsensitive() {
+    return caseInsensitive;
+  }
+
+  /** The rule named {@code name}, if any. */
+  public Optional<Rule> rule(String name) {
+    return rules.stream().filter(r -> r.name().equals(name)).findFirst();
+  }
+
+  /**
+   * Decides a request. Never throws: anything unexpected yields a {@link Decision.Deny} with rule
+   * {@value Decision#FAIL_CLOSED_RULE}, never an allow.
+   */
+  public Decision decide(PolicyRequest request, AuthState state) {
+    try {
+      Optional<Decision> invalid = invalid(request, state);
+      if (invalid.isPresent()) return invalid.get();
+      int index = matcher.find(request.method(), request.host(), request.canonicalPath());
+      return index < 0
+          ? Evaluator.evaluateDefaults(defaults, state)
+          : Evaluator.evaluate(rules.get(index), state);
+    } catch (RuntimeException | StackOverflowError e) {
+      return failClosed("policy evaluation failed (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * Explains a request: the rules passed over and why, the rule that matched (or defaults) and the
+   * decision. Walks the rules one by one, independently of the compiled matcher {@link #decide}
+   * uses; both always agree.
+   */
+  public Explanation explain(PolicyRequest request, AuthState state) {
+    List<Explanation.PassedOver> passed = new ArrayList<>();
+    try {
+      Optional<Decision> invalid = invalid(request, state);
+      if (invalid.isPresent()) return new Explanation(request, passed, Optional.empty(), invalid.get());
+      String method = request.method().toUpperCase(Locale.ROOT);
+      String host = HostPattern.normalize(request.host());
+      for (Rule r : rules) {
+        List<String> why = r.match().mismatches(method, host, request.canonicalPath());
+        if (why.isEmpty()) {
+          return new Explanation(request, passed, Optional.of(r), Evaluator.evaluate(r, state));
+        }
+        passed.add(new Explanation.PassedOver(r.name(), r.location(), why));
+      }
+      return new Explanation(
+          request, passed, Optional.empty(), Evaluator.evaluateDefaults(defaults, state));
+    } catch (RuntimeException | StackOverflowError e) {
+      Decision d = failClosed("policy evaluation failed (" + e.getClass().getSimpleName() + ")");
+      return new Explanation(request, passed, Optional.empty(), d);
+    }
+  }
+
+  /**
+   * Problems that do not stop the set from working, each as {@code file:line:col: message}: rules
+   * that can never match because an earlier rule matches everything they do.
+   */
+  public List<String> warnings() {
+    List<String> w = warnings;
+    if (w == null) {
+      w = PolicyCheck.shadowed(rules);
+      warnings = w;
+    }
+    return w;
+  }
+
+  private static Optional<Decision> invalid(PolicyRequest request, AuthState state) {
+    if (request == null || state == null) return Optional.of(failClosed("no request or no state"));
+    if (!request.canonicalPath().startsWith("/")) {
+      return Optional.of(failClosed("the path does not start with '/'"));
+    }
+    return Optional.empty();
+  }
+
+  private static Decision failClosed(String why) {
+    return new Decision.Deny(Decision.FAIL_CLOSED_RULE, Requirement.DENY, List.of(why));
+  }
+
+  @Override
+  public String toString() {
+    return "PolicySet[" + rules.size() + " rules, defaults " + defaults + "]";
+  }
+}

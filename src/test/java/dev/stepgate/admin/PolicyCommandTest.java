@@ -1,0 +1,101 @@
+package dev.stepgate.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PolicyCommandTest {
+  @TempDir Path dir;
+
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = new CommandLine(new PolicyCommand())
+        .setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void check_validFile_exitsZeroAndPrintsWarnings() throws Exception {
+    Path f = Files.writeString(dir.resolve("p.yaml"), """
+        version: 1
+        rules:
+          - {name: all, match: {paths: ["/**"]}, require: authenticated}
+          - {name: sub, match: {paths: ["/a"]}, require: public}
+        """);
+    Run r = run("check", f.toString());
+    assertEquals(0, r.exit());
+    assertEquals(f + ":4:5: rule 'sub' is shadowed by rule 'all'\n"
+        + f + ": OK, 2 rules in 1 file, 1 warning(s)\n", r.out());
+  }
+
+  @Test
+  void check_brokenFile_exitsOneWithPositions() throws Exception {
+    Path f = Files.writeString(dir.resolve("p.yaml"), "version: 2\n");
+    Run r = run("check", f.toString());
+    assertEquals(1, r.exit());
+    assertEquals(f + ":1:10: version: unsupported version '2' (expected 1)\n"
+        + f + ": 1 error(s)\n", r.out());
+  }
+
+  @Test
+  void check_missingPath_exitsOne() {
+    Run r = run("check", dir.resolve("none").toString());
+    assertEquals(1, r.exit());
+    assertTrue(r.out().startsWith(dir.resolve("none") + ": no such file or directory\n"), r.out());
+  }
+
+  @Test
+  void explain_showsRuleThreeCallersAndPassedOver() {
+    Run r = run("explain", "--policies", "policies/demo.yaml", "POST",
+        "http://localhost:8080/account/./x/../email?a=1");
+    assertEquals(0, r.exit(), r.err());
+    String[] lines = r.out().split("\n");
+    assertEquals("request: POST /account/email (host localhost)", lines[0]);
+    assertEquals("rule: change-email (policies/demo.yaml:21:5)", lines[1]);
+    assertTrue(lines[2].startsWith("  anonymous:     LOGIN by change-email"), lines[2]);
+    assertTrue(lines[3].startsWith("  signed in:     STEP_UP by change-email"), lines[3]);
+    assertTrue(lines[4].startsWith("  fresh step-up: ALLOW by change-email"), lines[4]);
+    assertEquals("passed over:", lines[5]);
+    assertEquals("  assets (policies/demo.yaml:9:5): path /account/email matches none of"
+        + " [/static/**, /favicon.ico]", lines[6]);
+  }
+
+  @Test
+  void explain_withAccept_addsSpecResponse() {
+    Run r = run("explain", "--policies", "policies/demo.yaml", "--header-accept", "application/json",
+        "GET", "/payouts");
+    assertTrue(r.out().contains("-> 401 WWW-Authenticate: Bearer"
+        + " error=\"insufficient_user_authentication\", max_age=120\n"), r.out());
+  }
+
+  @Test
+  void explain_badUrl_exitsTwoWithReason() {
+    Run r = run("explain", "--policies", "policies/demo.yaml", "GET", "ftp://x/y");
+    assertEquals(2, r.exit());
+    assertEquals("URL must be absolute (http or https) or start with '/': ftp://x/y",
+        r.err().lines().findFirst().orElseThrow());
+  }
+
+  @Test
+  void explain_missingArguments_exitsTwo() {
+    assertEquals(2, run("explain").exit());
+    assertEquals(2, run().exit());
+  }
+
+  @Test
+  void canonical_resolvesDotSegmentsAndDropsQuery() {
+    assertEquals("/a/c", RequestTarget.canonical("/a/b/../c?x=/.."));
+    assertEquals("/", RequestTarget.canonical("/../.."));
+    assertEquals("/a/b/", RequestTarget.canonical("//a//./b/"));
+  }
+}
