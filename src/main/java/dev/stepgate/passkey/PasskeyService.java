@@ -110,7 +110,12 @@ public final class PasskeyService {
       throw refuse("registration", PasskeyException.forbidden("not-your-account",
           "The registration was started by someone else."));
     requireJson(registrationResponseJson);
-    var v = verifier.verifyRegistration(registrationResponseJson, c, c.userVerificationRequired());
+    WebAuthnVerifier.VerifiedRegistration v;
+    try {
+      v = verifier.verifyRegistration(registrationResponseJson, c, c.userVerificationRequired());
+    } catch (PasskeyException e) {
+      throw refuse("registration", e);
+    }
     if (settings.attestationDirect()) {
       if ("none".equals(v.format()))
         throw refuse("registration", PasskeyException.verification("attestation-required",
@@ -198,7 +203,12 @@ public final class PasskeyService {
 
   private Authenticated assertion(String event, Ceremony c, String json, Optional<String> requiredUserId) {
     requireJson(json);
-    AuthenticationData data = verifier.parseAssertion(json);
+    AuthenticationData data;
+    try {
+      data = verifier.parseAssertion(json);
+    } catch (PasskeyException e) {
+      throw refuse(event, e);
+    }
     // §7.2 step 5: the credential must be one we know (revoked ones are deleted).
     var stored = store.findCredential(data.getCredentialId())
         .orElseThrow(() -> refuse(event, unknownCredential()));
