@@ -128,7 +128,7 @@ public final class PasskeyService {
     var userId = c.userId().orElseThrow();
     var credential = new StoredCredential(v.credentialId(), userId, v.attestedCredentialData(), v.signCount(),
         v.userVerified(), v.backupEligible(), v.backupState(), v.transports(),
-        label.map(l -> l.length() > 64 ? l.substring(0, 64) : l).orElse("Passkey"), now, Optional.empty(), v.aaguid());
+        cleanLabel(label), now, Optional.empty(), v.aaguid());
     var user = c.newUser()
         ? new User(userId, c.username().orElseThrow(), c.displayName().orElseThrow(), now)
         : store.findUserById(userId).orElseThrow(() -> refuse("registration", PasskeyException.ceremonyInvalid()));
@@ -286,6 +286,14 @@ public final class PasskeyService {
     } catch (IllegalArgumentException e) {
       throw PasskeyException.invalidRequest("Invalid username: " + e.getMessage() + ".");
     }
+  }
+
+  /** A label is shown back to its owner: printable characters only, at most 64. */
+  private static String cleanLabel(Optional<String> label) {
+    var l = label.map(s -> s.codePoints().filter(cp -> !Character.isISOControl(cp))
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString().strip()).orElse("");
+    if (l.isEmpty()) return "Passkey";
+    return l.length() > 64 ? l.substring(0, 64) : l;
   }
 
   private static void requireJson(String json) {
