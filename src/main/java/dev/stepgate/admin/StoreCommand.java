@@ -1,0 +1,69 @@
+package dev.stepgate.admin;
+
+import dev.stepgate.StepgateException;
+import dev.stepgate.config.ConfigException;
+import dev.stepgate.credential.CredentialStore;
+import dev.stepgate.credential.EmbeddedStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Shared plumbing of the admin commands: {@code --config}, opening the store, and turning
+ * failures into a one-line reason on stderr with the documented exit code (2: bad arguments or
+ * config; 1: the operation failed).
+ */
+abstract class StoreCommand implements Callable<Integer> {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: built-in defaults, storage ./data).")
+  Path config;
+
+  private final Function<Optional<Path>, AdminSettings> settingsSource;
+
+  StoreCommand() {
+    this(AdminSettings::load);
+  }
+
+  StoreCommand(Function<Optional<Path>, AdminSettings> settingsSource) {
+    this.settingsSource = settingsSource;
+  }
+
+  /** The work, given the settings and an open store. */
+  abstract int run(AdminSettings settings, CredentialStore store, PrintWriter out, PrintWriter err);
+
+  @Override
+  public final Integer call() {
+    var err = spec.commandLine().getErr();
+    AdminSettings settings;
+    try {
+      settings = settingsSource.apply(Optional.ofNullable(config));
+    } catch (ConfigException e) {
+      err.println("stepgate: bad config: " + e.problems().get(0));
+      return USAGE;
+    } catch (RuntimeException e) {
+      err.println("stepgate: bad config: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      return USAGE;
+    }
+    try (var store = openStore(settings.storagePath())) {
+      return run(settings, store, spec.commandLine().getOut(), err);
+    } catch (StepgateException e) {
+      err.println("stepgate: " + e.getMessage());
+      return e.status() == 400 ? USAGE : FAILED;
+    }
+  }
+
+  /** The one place the admin commands open a store. */
+  static CredentialStore openStore(Path dir) {
+    return EmbeddedStore.open(dir);
+  }
+}

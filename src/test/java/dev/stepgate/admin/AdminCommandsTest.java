@@ -1,0 +1,141 @@
+package dev.stepgate.admin;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.stepgate.credential.EmbeddedStore;
+import dev.stepgate.credential.StoredCredential;
+import dev.stepgate.credential.User;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class AdminCommandsTest {
+  @TempDir Path dir;
+  final StringWriter out = new StringWriter();
+  final StringWriter err = new StringWriter();
+
+  Function<Optional<Path>, AdminSettings> settings() {
+    return c -> new AdminSettings("https://gate.example.com/", dir);
+  }
+
+  int run(Callable<Integer> command, String... args) {
+    var cl = new CommandLine(command);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  User seedUser(String name, byte[]... credentialIds) {
+    try (var store = EmbeddedStore.open(dir)) {
+      var u = new User("dXNlci0" + name, name, name, Instant.parse("2026-01-01T00:00:00Z"));
+      store.createUser(u);
+      for (var id : credentialIds)
+        store.addCredential(new StoredCredential(id, u.id(), new byte[] {1}, 0, true, false, false, Set.of(), "key",
+            Instant.parse("2026-01-02T00:00:00Z"), Optional.empty(), new UUID(0, 0)));
+      return u;
+    }
+  }
+
+  @Test
+  void invite_printsAnEnrollmentLinkWhoseTokenIsStoredOnlyAsHash() throws Exception {
+    assertEquals(0, run(new InviteCommand(settings()), "Alice", "--ttl", "2h"), err.toString());
+    var line = out.toString().strip();
+    assertTrue(line.startsWith("https://gate.example.com/.stepgate/register?invite="), line);
+    var token = line.substring(line.indexOf('=') + 1);
+    var hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+    try (var store = EmbeddedStore.open(dir)) {
+      assertEquals(Optional.of("alice"), store.findInvite(hash, Instant.now()));
+      assertEquals(Optional.empty(), store.findInvite(hash, Instant.now().plusSeconds(2 * 3600 + 1)));
+    }
+  }
+
+  @Test
+  void invite_badTtl_exitsTwoWithOneLine() {
+    assertEquals(2, run(new InviteCommand(settings()), "alice", "--ttl", "7 days"));
+    assertTrue(err.toString().contains("'7 days' is not a duration like 30m, 12h or 7d"), err.toString());
+  }
+
+  @Test
+  void invite_missingUsername_exitsTwo() {
+    assertEquals(2, run(new InviteCommand(settings())));
+  }
+
+  @Test
+  void invite_unreadableConfig_exitsTwoAndStartsNothing() {
+    assertEquals(2, run(new InviteCommand(), "alice", "--config", dir.resolve("missing.yaml").toString()));
+    assertTrue(err.toString().startsWith("stepgate: bad config: "), err.toString());
+    assertEquals(1, err.toString().strip().lines().count());
+  }
+
+  @Test
+  void invite_help_exitsZero() {
+    assertEquals(0, run(new InviteCommand(), "--help"));
+    assertTrue(out.toString().contains("--ttl"));
+  }
+
+  @Test
+  void usersList_printsEachUser() {
+    seedUser("bob", new byte[] {1});
+    seedUser("alice");
+    assertEquals(0, run(new UsersCommand.ListUsers(settings())));
+    var lines = out.toString().strip().lines().toList();
+    assertEquals(2, lines.size());
+    assertTrue(lines.get(0).startsWith("alice\t"));
+    assertTrue(lines.get(1).endsWith("\t1 passkeys"));
+  }
+
+  @Test
+  void users_withoutSubcommand_exitsTwo() {
+    assertEquals(2, run(new UsersCommand()));
+  }
+
+  @Test
+  void credentialsList_printsThePasskeys() {
+    seedUser("alice", new byte[] {1, 2, 3});
+    assertEquals(0, run(new CredentialsCommand.ListCredentials(settings()), "alice"));
+    assertEquals("AQID\tkey\t2026-01-02T00:00:00Z\tnever\tdevice-bound", out.toString().strip());
+  }
+
+  @Test
+  void credentialsList_unknownUser_exitsOne() {
+    assertEquals(1, run(new CredentialsCommand.ListCredentials(settings()), "nobody"));
+    assertEquals("stepgate: no such user: nobody", err.toString().strip());
+  }
+
+  @Test
+  void credentialsRevoke_deletesAndAudits() {
+    var u = seedUser("alice", new byte[] {1, 2, 3});
+    assertEquals(0, run(new CredentialsCommand.Revoke(settings()), "alice", "AQID"));
+    try (var store = EmbeddedStore.open(dir)) {
+      assertEquals(0, store.listCredentials(u.id()).size());
+      assertEquals("credential-revoked", store.recentEvents(1).get(0).kind());
+    }
+  }
+
+  @Test
+  void credentialsRevoke_anotherUsersPasskey_exitsOneAndKeepsIt() {
+    seedUser("alice", new byte[] {1, 2, 3});
+    seedUser("bob");
+    assertEquals(1, run(new CredentialsCommand.Revoke(settings()), "bob", "AQID"));
+    try (var store = EmbeddedStore.open(dir)) {
+      assertTrue(store.findCredential(new byte[] {1, 2, 3}).isPresent());
+    }
+  }
+
+  @Test
+  void credentialsRevoke_badId_exitsTwo() {
+    seedUser("alice");
+    assertEquals(2, run(new CredentialsCommand.Revoke(settings()), "alice", "***"));
+  }
+}

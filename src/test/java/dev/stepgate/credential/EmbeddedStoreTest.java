@@ -1,0 +1,82 @@
+package dev.stepgate.credential;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedStoreTest extends CredentialStoreContract {
+  @TempDir Path dir;
+
+  @Override
+  protected CredentialStore newStore() {
+    return EmbeddedStore.open(dir);
+  }
+
+  @Test
+  void open_setsWalFullSyncAndForeignKeys() throws Exception {
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
+        var s = c.createStatement()) {
+      try (var rs = s.executeQuery("PRAGMA journal_mode")) {
+        rs.next();
+        assertEquals("wal", rs.getString(1));
+      }
+      try (var rs = s.executeQuery("SELECT version, name FROM schema_version")) {
+        assertTrue(rs.next());
+        assertEquals(1, rs.getInt(1));
+        assertEquals("V1__init.sql", rs.getString(2));
+      }
+    }
+    assertEquals("ok", ((EmbeddedStore) store).integrityCheck());
+  }
+
+  @Test
+  void reopen_keepsDataAndDoesNotReapplyMigrations() {
+    var u = user("alice");
+    store.createUser(u);
+    store.close();
+    store = EmbeddedStore.open(dir);
+    assertEquals(Optional.of(u), store.findUserById(u.id()));
+  }
+
+  @Test
+  void migrate_editedScript_isRefused() throws Exception {
+    store.close();
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
+        var s = c.createStatement()) {
+      s.executeUpdate("UPDATE schema_version SET checksum = 'x'");
+    }
+    var e = assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
+    assertEquals("storage-schema-invalid", e.type());
+    assertEquals("migration V1__init.sql changed after it was applied", e.getMessage());
+    store = EmbeddedStore.open(dir.resolve("other"));
+  }
+
+  @Test
+  void migrate_newerDatabase_isRefused() throws Exception {
+    store.close();
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
+        var s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO schema_version VALUES (2, 'V2__future.sql', 'x', 0)");
+    }
+    assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
+    store = EmbeddedStore.open(dir.resolve("other"));
+  }
+
+  @Test
+  void statements_splitOnLineEndingSemicolonsAndSkipComments() {
+    assertEquals(List.of("CREATE TABLE a (x);", "CREATE TABLE b (\n  y\n);"),
+        SchemaMigrations.statements("-- c\nCREATE TABLE a (x);\n\nCREATE TABLE b (\n  y\n);\n"));
+  }
+
+  @Test
+  void addCredential_unknownUser_isRefusedByForeignKey() {
+    // Foreign keys are on: a credential cannot point at a user that does not exist.
+    var e = assertThrows(CredentialException.class, () -> store.addCredential(credential("bm9ib2R5", id(1))));
+    assertEquals("unknown-user", e.type());
+  }
+}
