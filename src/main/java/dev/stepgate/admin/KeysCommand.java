@@ -91,13 +91,12 @@ public final class KeysCommand implements Callable<Integer> {
     this.clock = clock;
   }
 
-  /**
-   * THE ONE PLACE TO WIRE: open the signing key store and read {@code assertion.key_grace} from
-   * the config file ({@code server} names the concrete store). Until wired, fails plainly.
-   */
+  /** Opens the configured store (defaults without {@code --config}) and reads the key grace. */
   static OpenedStore openConfiguredStore(Optional<Path> config) {
-    throw new StepgateException("not-wired", 500,
-        "keys: opening the signing key store from config is not wired in this build");
+    var grace = config.map(c -> dev.stepgate.config.ConfigLoader.load(c).assertion().keyGrace())
+        .orElse(dev.stepgate.config.ConfigLoader.DEFAULT_KEY_GRACE);
+    var store = dev.stepgate.credential.EmbeddedStore.open(AdminSettings.load(config).storagePath());
+    return new OpenedStore(store, grace, store::close);
   }
 
   @Override

@@ -12,14 +12,19 @@ final class ForwardingHeaders {
   private ForwardingHeaders() {}
 
   static MultiMap of(HttpServerRequest req, HeaderHygiene hygiene) {
+    return of(req.headers(), req, hygiene);
+  }
+
+  /** As {@link #of(HttpServerRequest, HeaderHygiene)} for headers recorded earlier (a held POST). */
+  static MultiMap of(MultiMap incoming, HttpServerRequest req, HeaderHygiene hygiene) {
     var remote = req.remoteAddress() == null ? "unknown" : req.remoteAddress().hostAddress();
     boolean trusted = hygiene.trusted(remote);
-    var out = hygiene.forUpstream(req.headers(), trusted);
-    var xff = req.getHeader("X-Forwarded-For");
+    var out = hygiene.forUpstream(incoming, trusted);
+    var xff = incoming.get("X-Forwarded-For");
     out.set("X-Forwarded-For", trusted && xff != null ? xff + ", " + remote : remote);
-    var proto = req.getHeader("X-Forwarded-Proto");
+    var proto = incoming.get("X-Forwarded-Proto");
     out.set("X-Forwarded-Proto", trusted && proto != null ? proto : req.isSSL() ? "https" : "http");
-    var host = req.getHeader("X-Forwarded-Host");
+    var host = incoming.get("X-Forwarded-Host");
     var authority = req.authority() == null ? "" : req.authority().toString();
     out.set("X-Forwarded-Host", trusted && host != null ? host : authority);
     return out;

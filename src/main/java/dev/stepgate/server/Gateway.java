@@ -1,7 +1,27 @@
 package dev.stepgate.server;
 
 import dev.stepgate.config.GatewayConfig;
-import dev.stepgate.proxy.Admission;
+import dev.stepgate.credential.EmbeddedStore;
+import dev.stepgate.identity.AssertionCache;
+import dev.stepgate.identity.AssertionSigner;
+import dev.stepgate.identity.IdentityHeaders;
+import dev.stepgate.identity.SigningKeys;
+import dev.stepgate.passkey.MemoryCeremonyStore;
+import dev.stepgate.passkey.PasskeyService;
+import dev.stepgate.passkey.PasskeySettings;
+import dev.stepgate.passkey.RegistrationMode;
+import dev.stepgate.proxy.DecisionResponder;
+import dev.stepgate.proxy.HeldReplay;
+import dev.stepgate.proxy.IdentityStamp;
+import dev.stepgate.proxy.PolicyAdmission;
+import dev.stepgate.proxy.StepUpResume;
+import dev.stepgate.session.HeldRequests;
+import dev.stepgate.session.MemorySessionStore;
+import dev.stepgate.session.SessionCookie;
+import dev.stepgate.ui.PageRoutes;
+import dev.stepgate.ui.PasskeyApi;
+import java.time.Clock;
+import java.util.ArrayList;
 import dev.stepgate.proxy.GatewayHandler;
 import dev.stepgate.proxy.HeaderHygiene;
 import dev.stepgate.proxy.UpstreamForwarder;
@@ -35,35 +55,95 @@ public final class Gateway implements AutoCloseable {
   private final HttpServer server;
   private final HttpServer admin;
 
-  private Gateway(Vertx vertx, HttpServer server, HttpServer admin) {
+  private final List<AutoCloseable> closeables;
+
+  private Gateway(Vertx vertx, HttpServer server, HttpServer admin, List<AutoCloseable> closeables) {
     this.vertx = vertx;
     this.server = server;
     this.admin = admin;
+    this.closeables = closeables;
   }
 
   /** Starts the gateway and waits until both listeners are bound. */
   public static Gateway start(GatewayConfig config) {
+    var clock = Clock.systemUTC();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var closeables = new ArrayList<AutoCloseable>();
+    var reloader = new PolicyReloader(config.policies(), config.upstreamCaseInsensitive());
+    closeables.add(reloader);
     var vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     try {
+      var store = EmbeddedStore.open(config.storage().path());
+      closeables.add(store);
+      var keys = new SigningKeys(store, clock, config.assertion().keyGrace());
+      var assertions = new AssertionCache(new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME), clock,
+          AssertionCache.DEFAULT_MAXIMUM_SIZE);
+      var sessions = new MemorySessionStore(config.sessions().idleTimeout(), config.sessions().maxLifetime());
+      var cookie = new SessionCookie(config.secureCookies());
+      var held = new HeldRequests(100_000);
+      var hygiene = new HeaderHygiene(config.trustedProxies());
       var forwarder = new UpstreamForwarder(vertx, config);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
-      var routes = GatewayRoutes.create(vertx, () -> new JsonObject().put("ready", true));
-      var handler = new GatewayHandler(knownHosts(config), new HeaderHygiene(config.trustedProxies()),
-          Admission.everyone(), routes, forwarder, webSockets);
+      var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
+          new IdentityHeaders(config.assertion().compatHeaders()));
+      var responder = new DecisionResponder(config.publicOrigin(), held, config.proxy().heldRequestMaxSize(), clock);
+      var admission = new PolicyAdmission(reloader::current, sessions, cookie, responder, stamp, registry, clock);
+      var passkeys = new PasskeyService(PasskeySettings.from(config), store,
+          new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL), clock);
+      var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
+      var replay = new HeldReplay(held, sessions, cookie, admission, responder, stamp, hygiene, forwarder);
+      var mode = RegistrationMode.from(config.registration());
+
+      var routes = GatewayRoutes.create(vertx, () -> readiness(reloader));
+      new PasskeyApi(vertx, passkeys, store, sessions, cookie, new HashSet<>(config.webauthn().origins()), mode,
+          (oldId, session, heldId, rd) -> {
+            var next = stepUps.after(oldId, session, heldId, rd);
+            return new PasskeyApi.StepUpFollowUp.Result(next.resume(), next.refusal());
+          }, clock).mount(routes);
+      new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson).mount(routes);
+      GatewayRoutes.fallbacks(routes);
+      registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());
+      registry.gauge("stepgate.policy.reload.successes", reloader, r -> r.successfulReloads());
+      // Another node (or `stepgate keys rotate`) may rotate keys: pick that up, off the event loop.
+      vertx.setPeriodic(30_000, id -> vertx.executeBlocking(() -> {
+        keys.reload();
+        keys.dropExpired();
+        return null;
+      }, false));
+
+      var handler = new GatewayHandler(knownHosts(config), hygiene, admission, routes, forwarder, webSockets);
       var server = vertx.createHttpServer(serverOptions(config)).requestHandler(handler);
       await(server.listen(config.listen().port(), config.listen().host()));
       var admin = vertx.createHttpServer().requestHandler(AdminRoutes.create(vertx, registry));
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
           + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort() + ")");
-      return new Gateway(vertx, server, admin);
+      return new Gateway(vertx, server, admin, closeables);
     } catch (RuntimeException e) {
-      vertx.close();
+      await(vertx.close());
+      closeAll(closeables);
       throw e;
+    }
+  }
+
+  static JsonObject readiness(PolicyReloader reloader) {
+    var policy = new JsonObject().put("status", reloader.lastError().isPresent() ? "stale" : "ok")
+        .put("failedReloads", reloader.failedReloads());
+    reloader.lastError().ifPresent(e -> policy.put("lastError", e));
+    // A broken reload keeps the last good policy in force: still ready, but it shows here.
+    return new JsonObject().put("ready", true).put("policy", policy);
+  }
+
+  private static void closeAll(List<AutoCloseable> closeables) {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      try {
+        closeables.get(i).close();
+      } catch (Exception e) {
+        LOG.warning("close failed: " + e.getClass().getSimpleName());
+      }
     }
   }
 
@@ -101,6 +181,7 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     await(vertx.close());
+    closeAll(closeables);
   }
 
   static <T> T await(Future<T> future) {

@@ -20,10 +20,16 @@ final class GatewayRoutes {
           .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
           .end(detail.encodePrettily());
     });
-    router.route("/.stepgate/*").last().handler(ctx -> Replies.problem(ctx.request(), 404, "not-found",
+    return router;
+  }
+
+  /** The catch-alls, mounted after every other gateway route. */
+  static void fallbacks(Router router) {
+    router.route("/.stepgate/*").handler(ctx -> Replies.problem(ctx.request(), 404, "not-found",
         "Not found", "There is no gateway page at this address."));
     router.errorHandler(500, ctx -> Replies.problem(ctx.request(), 500, "internal", "Something went wrong",
         "The gateway could not complete this request."));
-    return router;
+    router.errorHandler(413, ctx -> Replies.problem(ctx.request(), 413, "body-too-large", "Request too large",
+        "The request body is larger than this gateway accepts."));
   }
 }

@@ -5,15 +5,24 @@ import java.util.logging.Logger;
 
 /** One-line log records on stderr; library chatter kept at WARNING. */
 public final class Logging {
+  // java.util.logging keeps loggers weakly: hold them, or their levels are lost to the GC.
+  private static final java.util.List<Logger> CONFIGURED = new java.util.ArrayList<>();
+
   private Logging() {}
+
+  private static void level(String name, Level level) {
+    var logger = Logger.getLogger(name);
+    logger.setLevel(level);
+    CONFIGURED.add(logger);
+  }
 
   public static void configure() {
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
-    Logger.getLogger("io.netty").setLevel(Level.WARNING);
-    Logger.getLogger("io.vertx").setLevel(Level.WARNING);
-    Logger.getLogger("com.webauthn4j").setLevel(Level.WARNING);
+    level("io.netty", Level.WARNING);
+    level("io.vertx", Level.WARNING);
+    level("com.webauthn4j", Level.WARNING);
     // Vert.x registers per-server gauges; a second listener (admin) only repeats them.
-    Logger.getLogger("io.micrometer").setLevel(Level.SEVERE);
+    level("io.micrometer", Level.SEVERE);
   }
 }

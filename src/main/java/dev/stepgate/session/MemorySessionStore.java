@@ -75,6 +75,13 @@ public final class MemorySessionStore implements SessionStore {
     sessions.asMap().values().removeIf(s -> s.userId().equals(userId));
   }
 
+  @Override
+  public void deleteCredential(String userId, String credentialId) {
+    sessions.asMap().values().removeIf(s -> s.userId().equals(userId)
+        && (s.credentialId().equals(credentialId)
+            || s.stepUp().map(u -> u.credentialId().equals(credentialId)).orElse(false)));
+  }
+
   private boolean expired(Session s) {
     return !clock.instant().isBefore(s.createdAt().plus(maxLifetime));
   }

@@ -27,6 +27,9 @@ public interface SessionStore {
   /** Ends a session. */
   void delete(String id);
 
-  /** Ends every session of a user (after a passkey is revoked, say). */
+  /** Ends every session of a user. */
   void deleteUser(String userId);
+
+  /** Ends every session that signed in with, or stepped up with, a revoked passkey. */
+  void deleteCredential(String userId, String credentialId);
 }

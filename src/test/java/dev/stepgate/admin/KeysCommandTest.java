@@ -118,12 +118,14 @@ class KeysCommandTest {
   }
 
   @Test
-  void defaultConstructor_unwiredStore_failsPlainly() {
+  void defaultConstructor_opensTheConfiguredEmbeddedStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    var config = dir.resolve("gw.yaml");
+    java.nio.file.Files.writeString(config, "upstream: http://127.0.0.1:1\nstorage: { path: " + dir.resolve("data") + " }\n");
     var cl = new CommandLine(new KeysCommand());
     cl.setErr(new PrintWriter(err, true));
-    assertEquals(2, cl.execute("list"));
-    assertEquals("stepgate keys list: keys: opening the signing key store from config is not wired in this build\n",
-        err.toString());
+    cl.setOut(new PrintWriter(new java.io.StringWriter(), true));
+    assertEquals(0, cl.execute("rotate", "--config", config.toString()), err::toString);
+    assertEquals(0, cl.execute("list", "--config", config.toString()), err::toString);
   }
 
   @Test

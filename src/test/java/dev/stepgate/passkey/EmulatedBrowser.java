@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * PackedAuthenticator}): takes our options JSON as a page would hand it to {@code
  * parseCreationOptionsFromJSON}, returns what {@code toJSON()} would give back.
  */
-final class EmulatedBrowser {
+public final class EmulatedBrowser {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
@@ -39,11 +39,11 @@ final class EmulatedBrowser {
   String origin;
   String rpIdOverride;
 
-  EmulatedBrowser(String origin) {
+  public EmulatedBrowser(String origin) {
     this.origin = origin;
   }
 
-  String create(String optionsJson) {
+  public String create(String optionsJson) {
     var o = JSON.readTree(optionsJson);
     var rp = o.get("rp");
     var user = o.get("user");
@@ -67,7 +67,7 @@ final class EmulatedBrowser {
         + "\"clientExtensionResults\":{}}";
   }
 
-  String get(String optionsJson) {
+  public String get(String optionsJson) {
     var o = JSON.readTree(optionsJson);
     var options = new PublicKeyCredentialRequestOptions(new DefaultChallenge(B64D.decode(o.get("challenge").asString())),
         o.get("timeout").asLong(), rpIdOverride != null ? rpIdOverride : o.get("rpId").asString(),

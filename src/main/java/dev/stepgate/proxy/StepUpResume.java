@@ -1,0 +1,60 @@
+package dev.stepgate.proxy;
+
+import dev.stepgate.policy.Decision;
+import dev.stepgate.policy.PolicyRequest;
+import dev.stepgate.session.HeldRequests;
+import dev.stepgate.session.Session;
+import java.util.Optional;
+
+/**
+ * Connects the step-up prompt to the request that caused it: which rule asks (its description,
+ * and why the user's passkeys may not qualify) before the ceremony, and where to resume after it.
+ */
+public final class StepUpResume {
+  private final PolicyAdmission admission;
+  private final HeldRequests held;
+  private final String host;
+
+  public StepUpResume(PolicyAdmission admission, HeldRequests held, String publicHost) {
+    this.admission = admission;
+    this.held = held;
+    this.host = publicHost;
+  }
+
+  /** What the prompt shows for {@code rd} (or the held request), and whether it is needed at all. */
+  public record Prompt(boolean needed, Optional<String> description, Optional<String> refusal, String rd) {}
+
+  /** Where to go after the step-up; a refusal when the passkey used does not qualify. */
+  public record Next(Optional<String> resume, Optional<String> refusal) {}
+
+  public Prompt prompt(Session session, Optional<String> rd, Optional<String> heldId) {
+    var heldRequest = heldId.flatMap(id -> held.peek(id, session.id()));
+    var method = heldRequest.map(h -> h.method()).orElse("GET");
+    var target = ReturnTarget.safe(heldRequest.map(h -> h.pathAndQuery()).orElse(rd.orElse("/")));
+    var decision = decide(method, target, session);
+    if (decision instanceof Decision.StepUp s) return new Prompt(true, s.description(), s.refusal(), target);
+    return new Prompt(heldRequest.isPresent(), Optional.empty(), Optional.empty(), target);
+  }
+
+  public Next after(String oldSessionId, Session session, Optional<String> heldId, Optional<String> rd) {
+    if (heldId.isPresent()) {
+      held.rebind(heldId.get(), oldSessionId, session.id());
+      var h = held.peek(heldId.get(), session.id());
+      if (h.isPresent()) {
+        var decision = decide(h.get().method(), h.get().pathAndQuery(), session);
+        if (decision instanceof Decision.StepUp s && s.refusal().isPresent()) return new Next(Optional.empty(), s.refusal());
+        return new Next(Optional.of("/.stepgate/resume/" + heldId.get()), Optional.empty());
+      }
+    }
+    var target = ReturnTarget.safe(rd.orElse("/"));
+    var decision = decide("GET", target, session);
+    if (decision instanceof Decision.StepUp s && s.refusal().isPresent()) return new Next(Optional.empty(), s.refusal());
+    return new Next(Optional.of(target), Optional.empty());
+  }
+
+  private Decision decide(String method, String pathAndQuery, Session session) {
+    int q = pathAndQuery.indexOf('?');
+    var path = CanonicalPath.of(q < 0 ? pathAndQuery : pathAndQuery.substring(0, q));
+    return admission.decide(new PolicyRequest(method, host, path.forPolicy()), Optional.of(session));
+  }
+}

@@ -1,0 +1,136 @@
+package dev.stepgate.ui;
+
+import dev.stepgate.credential.CredentialStore;
+import dev.stepgate.passkey.RegistrationMode;
+import dev.stepgate.proxy.HeldReplay;
+import dev.stepgate.proxy.ReturnTarget;
+import dev.stepgate.proxy.StepUpResume;
+import dev.stepgate.session.Session;
+import dev.stepgate.session.SessionCookie;
+import dev.stepgate.session.SessionStore;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** The gateway's pages and their static files, under {@code /.stepgate/}. */
+public final class PageRoutes {
+  /** Pages allow only their own script and styles; nothing may frame them. */
+  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+      + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+  private final Vertx vertx;
+  private final SessionStore sessions;
+  private final SessionCookie cookie;
+  private final CredentialStore store;
+  private final RegistrationMode mode;
+  private final StepUpResume stepUps;
+  private final HeldReplay replay;
+  private final Supplier<String> jwks;
+
+  public PageRoutes(Vertx vertx, SessionStore sessions, SessionCookie cookie, CredentialStore store,
+      RegistrationMode mode, StepUpResume stepUps, HeldReplay replay, Supplier<String> jwks) {
+    this.vertx = vertx;
+    this.sessions = sessions;
+    this.cookie = cookie;
+    this.store = store;
+    this.mode = mode;
+    this.stepUps = stepUps;
+    this.replay = replay;
+    this.jwks = jwks;
+  }
+
+  public void mount(Router router) {
+    router.get("/.stepgate/static/*").handler(StaticHandler.create("stepgate/static")
+        .setCachingEnabled(true).setMaxAgeSeconds(3600).setIncludeHidden(false).setDirectoryListing(false));
+    router.get("/.stepgate/jwks.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "public, max-age=300").end(jwks.get()));
+    router.get("/.stepgate/login").handler(ctx -> html(ctx, Pages.login(rd(ctx), mode != RegistrationMode.CLOSED)));
+    router.get("/.stepgate/register").handler(this::register);
+    router.get("/.stepgate/step-up").handler(this::stepUp);
+    router.get("/.stepgate/account").handler(this::account);
+    router.get("/.stepgate/logout").handler(ctx -> {
+      cookie.read(ctx.request().getHeader("Cookie")).ifPresent(sessions::delete);
+      ctx.response().putHeader("Set-Cookie", cookie.clear());
+      html(ctx, Pages.signedOut());
+    });
+    router.get("/.stepgate/resume/:id").handler(ctx -> replay.handle(ctx.request(), ctx.pathParam("id")));
+  }
+
+  private void register(RoutingContext ctx) {
+    var invite = Optional.ofNullable(ctx.request().getParam("invite")).filter(s -> !s.isBlank());
+    var session = session(ctx);
+    if (session.isPresent()) {
+      redirect(ctx, "/.stepgate/account");
+      return;
+    }
+    if (mode == RegistrationMode.CLOSED || (mode == RegistrationMode.INVITE && invite.isEmpty())) {
+      ctx.response().setStatusCode(403);
+      html(ctx, Html.page("Enrollment link needed", "<h1>Ask for an enrollment link</h1><p>New passkeys can only be "
+          + "added with an enrollment link from your administrator.</p><p><a href=\"/.stepgate/login\">Sign in</a></p>", null));
+      return;
+    }
+    html(ctx, Pages.register(rd(ctx), invite, Optional.empty()));
+  }
+
+  private void stepUp(RoutingContext ctx) {
+    var session = session(ctx);
+    if (session.isEmpty()) {
+      redirect(ctx, "/.stepgate/login?rd=" + encode(ctx.request().uri()));
+      return;
+    }
+    var held = Optional.ofNullable(ctx.request().getParam("held"));
+    var prompt = stepUps.prompt(session.get(), Optional.ofNullable(ctx.request().getParam("rd")), held);
+    if (!prompt.needed()) {
+      redirect(ctx, prompt.rd());
+      return;
+    }
+    html(ctx, Pages.stepUp(prompt.rd(), session.get().username(), prompt.description(), held, prompt.refusal()));
+  }
+
+  private void account(RoutingContext ctx) {
+    var session = session(ctx);
+    if (session.isEmpty()) {
+      redirect(ctx, "/.stepgate/login?rd=%2F.stepgate%2Faccount");
+      return;
+    }
+    var userId = session.get().userId();
+    vertx.executeBlocking(() -> store.listCredentials(userId), false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(500);
+        return;
+      }
+      var views = ar.result().stream().map(c -> new Pages.PasskeyView(
+          Base64.getUrlEncoder().withoutPadding().encodeToString(c.credentialId()), c.label(), c.createdAt(),
+          c.lastUsedAt(), c.backupEligible())).toList();
+      html(ctx, Pages.account(session.get().username(), views));
+    });
+  }
+
+  private Optional<Session> session(RoutingContext ctx) {
+    return cookie.read(ctx.request().getHeader("Cookie")).flatMap(sessions::find);
+  }
+
+  private static String rd(RoutingContext ctx) {
+    return ReturnTarget.safe(ctx.request().getParam("rd"));
+  }
+
+  private static void html(RoutingContext ctx, String page) {
+    ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Security-Policy", CSP).putHeader("X-Frame-Options", "DENY")
+        .putHeader("Referrer-Policy", "same-origin").putHeader("X-Content-Type-Options", "nosniff").end(page);
+  }
+
+  private static void redirect(RoutingContext ctx, String location) {
+    ctx.response().setStatusCode(303).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

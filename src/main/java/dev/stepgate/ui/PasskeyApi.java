@@ -1,0 +1,317 @@
+package dev.stepgate.ui;
+
+import dev.stepgate.StepgateException;
+import dev.stepgate.credential.CredentialStore;
+import dev.stepgate.passkey.Authenticated;
+import dev.stepgate.passkey.CeremonyStart;
+import dev.stepgate.passkey.PasskeyService;
+import dev.stepgate.passkey.RegistrationMode;
+import dev.stepgate.proxy.Replies;
+import dev.stepgate.session.Session;
+import dev.stepgate.session.SessionCookie;
+import dev.stepgate.session.SessionIds;
+import dev.stepgate.session.SessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+
+/**
+ * The JSON API the pages use (SPEC section 4). State-changing calls need a JSON body and a
+ * same-origin {@code Origin}; errors are problem JSON with a stable type. Store and WebAuthn work
+ * runs on worker threads, never on the event loop.
+ */
+public final class PasskeyApi {
+  private static final Logger LOG = Logger.getLogger(PasskeyApi.class.getName());
+  private static final int MAX_BODY = 64 * 1024;
+
+  /** What a successful step-up may hand back: where the browser goes next. */
+  public interface StepUpFollowUp {
+    /**
+     * After the session {@code oldId} stepped up and became {@code session}: the URL to resume
+     * (a held request, or {@code rd}), or a refusal message when the passkey used does not
+     * qualify for that request's rule.
+     */
+    Result after(String oldId, Session session, Optional<String> held, Optional<String> rd);
+
+    record Result(Optional<String> resume, Optional<String> refusal) {}
+  }
+
+  private final Vertx vertx;
+  private final PasskeyService passkeys;
+  private final CredentialStore store;
+  private final SessionStore sessions;
+  private final SessionCookie cookie;
+  private final Set<String> origins;
+  private final RegistrationMode mode;
+  private final StepUpFollowUp followUp;
+  private final Clock clock;
+
+  public PasskeyApi(Vertx vertx, PasskeyService passkeys, CredentialStore store, SessionStore sessions,
+      SessionCookie cookie, Set<String> origins, RegistrationMode mode, StepUpFollowUp followUp, Clock clock) {
+    this.vertx = vertx;
+    this.passkeys = passkeys;
+    this.store = store;
+    this.sessions = sessions;
+    this.cookie = cookie;
+    this.origins = Set.copyOf(origins);
+    this.mode = mode;
+    this.followUp = followUp;
+    this.clock = clock;
+  }
+
+  public void mount(Router router) {
+    var api = "/.stepgate/api/";
+    router.post(api + "*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY).setHandleFileUploads(false));
+    router.post(api + "*").handler(this::sameOriginJson);
+    router.post(api + "registration/options").handler(ctx -> json(ctx, this::registrationOptions));
+    router.post(api + "registration/verify").handler(ctx -> json(ctx, this::registrationVerify));
+    router.post(api + "login/options").handler(ctx -> json(ctx, this::loginOptions));
+    router.post(api + "login/verify").handler(ctx -> json(ctx, this::loginVerify));
+    router.post(api + "step-up/options").handler(ctx -> json(ctx, this::stepUpOptions));
+    router.post(api + "step-up/verify").handler(ctx -> json(ctx, this::stepUpVerify));
+    router.post(api + "credentials/revoke").handler(ctx -> json(ctx, this::revoke));
+    router.post(api + "logout").handler(ctx -> json(ctx, this::logout));
+    router.get(api + "session").handler(this::session);
+  }
+
+  // CSRF defence: a cross-site form cannot send application/json, and browsers always send
+  // Origin on a fetch POST; both must hold.
+  private void sameOriginJson(RoutingContext ctx) {
+    var type = ctx.request().getHeader("Content-Type");
+    var origin = ctx.request().getHeader("Origin");
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      problem(ctx, new StepgateException("invalid-request", 415, "Send the request body as application/json."));
+      return;
+    }
+    if (origin == null || !origins.contains(origin.toLowerCase(Locale.ROOT))) {
+      problem(ctx, new StepgateException("cross-origin", 403, "This request must come from a page of this site."));
+      return;
+    }
+    ctx.next();
+  }
+
+  private Future<JsonObject> registrationOptions(RoutingContext ctx, JsonObject body) {
+    var username = requiredString(body, "username");
+    var displayName = optionalString(body, "displayName");
+    var invite = optionalString(body, "invite");
+    var userId = currentSession(ctx).map(Session::userId);
+    return blocking(() -> passkeys.startRegistration(username, displayName, invite, userId, mode)).map(PasskeyApi::start);
+  }
+
+  private Future<JsonObject> registrationVerify(RoutingContext ctx, JsonObject body) {
+    var ceremony = requiredString(body, "ceremonyId");
+    var credential = requiredObject(body, "credential");
+    var label = optionalString(body, "label");
+    var current = currentSession(ctx);
+    return blocking(() -> passkeys.finishRegistration(ceremony, credential.encode(), label, current.map(Session::userId)))
+        .map(registered -> {
+          if (current.isEmpty()) {
+            var c = registered.credential();
+            var now = clock.instant();
+            var session = new Session(SessionIds.next(), registered.user().id(), registered.user().username(), now,
+                b64(c.credentialId()), c.backupEligible(), c.uvInitialized(), Optional.empty(), now);
+            sessions.create(session);
+            ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
+          }
+          audit("passkey-registered", registered.user().id(), registered.newUser() ? "new user" : "added passkey");
+          return new JsonObject().put("status", "ok");
+        });
+  }
+
+  private Future<JsonObject> loginOptions(RoutingContext ctx, JsonObject body) {
+    var username = optionalString(body, "username");
+    return blocking(() -> passkeys.startLogin(username)).map(PasskeyApi::start);
+  }
+
+  private Future<JsonObject> loginVerify(RoutingContext ctx, JsonObject body) {
+    var ceremony = requiredString(body, "ceremonyId");
+    var credential = requiredObject(body, "credential");
+    var previous = cookie.read(ctx.request().getHeader("Cookie"));
+    return blocking(() -> passkeys.finishLogin(ceremony, credential.encode())).map(a -> {
+      previous.ifPresent(sessions::delete); // a new session id at every sign-in
+      var session = new Session(SessionIds.next(), a.user().id(), a.user().username(), a.at(), a.credentialId(),
+          a.backupEligible(), a.userVerified(), Optional.empty(), a.at());
+      sessions.create(session);
+      ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
+      audit("signed-in", a.user().id(), "passkey sign-in");
+      return new JsonObject().put("status", "ok");
+    });
+  }
+
+  private Future<JsonObject> stepUpOptions(RoutingContext ctx, JsonObject body) {
+    var session = requireSession(ctx);
+    return blocking(() -> passkeys.startStepUp(session.userId())).map(PasskeyApi::start);
+  }
+
+  private Future<JsonObject> stepUpVerify(RoutingContext ctx, JsonObject body) {
+    var session = requireSession(ctx);
+    var ceremony = requiredString(body, "ceremonyId");
+    var credential = requiredObject(body, "credential");
+    var held = optionalString(body, "held");
+    var rd = optionalString(body, "rd");
+    return blocking(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
+      var newId = SessionIds.next(); // a new session id at every step-up
+      var rotated = sessions.rotate(session.id(), newId)
+          .flatMap(s -> sessions.update(newId, c -> c.withStepUp(record(a))));
+      if (rotated.isEmpty()) return Future.failedFuture(new StepgateException("session-expired", 401, "Your sign-in has ended. Sign in again."));
+      ctx.response().putHeader("Set-Cookie", cookie.set(newId));
+      audit("stepped-up", a.user().id(), "user-verified passkey assertion");
+      var next = followUp.after(session.id(), rotated.get(), held, rd);
+      if (next.refusal().isPresent())
+        return Future.failedFuture(new StepgateException("step-up-not-qualified", 403, next.refusal().get()));
+      var out = new JsonObject().put("status", "ok");
+      next.resume().ifPresent(r -> out.put("resume", r));
+      return Future.succeededFuture(out);
+    });
+  }
+
+  private Future<JsonObject> revoke(RoutingContext ctx, JsonObject body) {
+    var session = requireSession(ctx);
+    var id = requiredString(body, "credentialId");
+    final byte[] raw;
+    try {
+      raw = Base64.getUrlDecoder().decode(id);
+    } catch (IllegalArgumentException e) {
+      throw new StepgateException("invalid-request", 400, "credentialId must be base64url.");
+    }
+    return blocking(() -> {
+      if (store.listCredentials(session.userId()).size() <= 1)
+        throw new StepgateException("last-passkey", 409, "This is your only passkey; add another before removing it.");
+      if (!store.revokeCredential(session.userId(), raw))
+        throw new StepgateException("unknown-credential", 404, "No such passkey on your account.");
+      store.recordEvent("passkey-revoked", Optional.of(session.userId()), "by owner");
+      return true;
+    }).map(ok -> {
+      sessions.deleteCredential(session.userId(), id);
+      return new JsonObject().put("status", "ok");
+    });
+  }
+
+  private Future<JsonObject> logout(RoutingContext ctx, JsonObject body) {
+    cookie.read(ctx.request().getHeader("Cookie")).ifPresent(sessions::delete);
+    ctx.response().putHeader("Set-Cookie", cookie.clear());
+    return Future.succeededFuture(new JsonObject().put("status", "ok"));
+  }
+
+  private void session(RoutingContext ctx) {
+    var session = currentSession(ctx);
+    if (session.isEmpty()) {
+      problem(ctx, new StepgateException("login-required", 401, "Not signed in."));
+      return;
+    }
+    var s = session.get();
+    var out = new JsonObject().put("user", s.username()).put("userId", s.userId())
+        .put("authTime", s.authTime().getEpochSecond())
+        .put("stepUpTime", s.stepUp().map(u -> (Object) u.at().getEpochSecond()).orElse(null))
+        .put("amr", s.backupEligible() ? "swk" : "hwk");
+    ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(out.encode());
+  }
+
+  private static Session.StepUpRecord record(Authenticated a) {
+    return new Session.StepUpRecord(a.at(), a.credentialId(), a.backupEligible(), a.credentialCreatedAt(), false);
+  }
+
+  // ---- plumbing ----
+
+  private void json(RoutingContext ctx, java.util.function.BiFunction<RoutingContext, JsonObject, Future<JsonObject>> handler) {
+    final JsonObject body;
+    try {
+      var raw = ctx.body().buffer();
+      body = raw == null || raw.length() == 0 ? new JsonObject() : new JsonObject(raw);
+    } catch (DecodeException | ClassCastException e) {
+      problem(ctx, new StepgateException("invalid-request", 400, "The request body is not a JSON object."));
+      return;
+    }
+    try {
+      handler.apply(ctx, body)
+          .onSuccess(out -> ctx.response().putHeader("Content-Type", "application/json")
+              .putHeader("Cache-Control", "no-store").end(out.encode()))
+          .onFailure(err -> problem(ctx, err));
+    } catch (RuntimeException e) {
+      problem(ctx, e);
+    }
+  }
+
+  private void problem(RoutingContext ctx, Throwable err) {
+    if (ctx.response().ended()) return;
+    if (err instanceof StepgateException s) {
+      ctx.response().putHeader("Content-Type", "application/problem+json").putHeader("Cache-Control", "no-store")
+          .setStatusCode(s.status())
+          .end(Replies.problemJson(s.status(), s.type(), title(s.status()), s.getMessage(), Map.of()).encode());
+      return;
+    }
+    LOG.warning("API request failed: " + err.getClass().getSimpleName());
+    ctx.response().putHeader("Content-Type", "application/problem+json").setStatusCode(500)
+        .end(Replies.problemJson(500, "internal", "Something went wrong", "The gateway could not complete this request.", Map.of()).encode());
+  }
+
+  private static String title(int status) {
+    return switch (status) {
+      case 400 -> "Bad request";
+      case 401 -> "Not verified";
+      case 403 -> "Not allowed";
+      case 404 -> "Not found";
+      case 409 -> "Conflict";
+      case 415 -> "Unsupported media type";
+      default -> "Error";
+    };
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return vertx.executeBlocking(work, false);
+  }
+
+  private Optional<Session> currentSession(RoutingContext ctx) {
+    return cookie.read(ctx.request().getHeader("Cookie")).flatMap(sessions::find);
+  }
+
+  private Session requireSession(RoutingContext ctx) {
+    return currentSession(ctx).orElseThrow(() -> new StepgateException("login-required", 401, "Sign in first."));
+  }
+
+  private void audit(String kind, String userId, String detail) {
+    vertx.executeBlocking(() -> {
+      store.recordEvent(kind, Optional.of(userId), detail);
+      return null;
+    }, false).onFailure(e -> LOG.warning("audit write failed: " + e.getClass().getSimpleName()));
+  }
+
+  private static JsonObject start(CeremonyStart start) {
+    return new JsonObject().put("ceremonyId", start.ceremonyId()).put("publicKey", new JsonObject(start.publicKeyJson()));
+  }
+
+  private static String requiredString(JsonObject body, String key) {
+    return optionalString(body, key).orElseThrow(() ->
+        new StepgateException("invalid-request", 400, "The field \"" + key + "\" is required."));
+  }
+
+  private static Optional<String> optionalString(JsonObject body, String key) {
+    var v = body.getValue(key);
+    if (v == null) return Optional.empty();
+    if (!(v instanceof String s)) throw new StepgateException("invalid-request", 400, "The field \"" + key + "\" must be a string.");
+    return s.isBlank() ? Optional.empty() : Optional.of(s);
+  }
+
+  private static JsonObject requiredObject(JsonObject body, String key) {
+    var v = body.getValue(key);
+    if (!(v instanceof JsonObject o))
+      throw new StepgateException("invalid-request", 400, "The field \"" + key + "\" must be a JSON object.");
+    return o;
+  }
+
+  private static String b64(byte[] bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,308 @@
+package dev.stepgate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.stepgate.passkey.EmulatedBrowser;
+import dev.stepgate.testing.Gateways;
+import dev.stepgate.testing.TestUpstream;
+import io.vertx.core.json.JsonObject;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole gateway with a real upstream and an emulated authenticator speaking to the JSON API:
+ * every decision kind for browsers and API clients, the held POST replayed exactly once, one-time
+ * step-ups, and the signed assertion checked with only the JWKS.
+ */
+class StepUpFlowTest {
+  static final String POLICY = """
+      version: 1
+      defaults: { require: authenticated }
+      rules:
+        - name: home
+          match: { paths: ["/"] }
+          require: public
+        - name: change-email
+          description: Change the email address on your account
+          match: { methods: [POST], paths: ["/account/email"] }
+          require: step_up
+          max_age: 5m
+        - name: payout
+          description: Change where payouts are sent
+          match: { methods: [POST], paths: ["/payouts/destination"] }
+          require: step_up
+          max_age: 0s
+        - name: vault
+          match: { paths: ["/vault"] }
+          require: step_up
+          max_age: 5m
+          device_bound: true
+        - name: admin
+          match: { paths: ["/admin/**"] }
+          require: deny
+      """;
+
+  @TempDir Path dir;
+  TestUpstream upstream;
+  Gateway gateway;
+  String base;
+  HttpClient http;
+  EmulatedBrowser authenticator;
+
+  @BeforeEach
+  void start() throws Exception {
+    upstream = new TestUpstream();
+    Files.writeString(dir.resolve("policy.yaml"), POLICY);
+    var port = freePort();
+    base = "http://localhost:" + port;
+    gateway = Gateways.start(upstream.url(), dir.resolve("data"),
+        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + dir.resolve("policy.yaml") + "\n");
+    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    authenticator = new EmulatedBrowser(base);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    gateway.close();
+    upstream.close();
+  }
+
+  static int freePort() throws Exception {
+    try (var s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+    var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonObject api(String path, JsonObject body) throws Exception {
+    var r = send("POST", "/.stepgate/api/" + path, body.encode(), "Content-Type", "application/json", "Origin", base);
+    assertEquals(200, r.statusCode(), () -> path + ": " + r.body());
+    return new JsonObject(r.body());
+  }
+
+  void enroll(String username) throws Exception {
+    var start = api("registration/options", new JsonObject().put("username", username));
+    var credential = authenticator.create(start.getJsonObject("publicKey").encode());
+    api("registration/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
+        .put("credential", new JsonObject(credential)));
+  }
+
+  JsonObject stepUp(JsonObject extra) throws Exception {
+    var start = api("step-up/options", new JsonObject());
+    var assertion = authenticator.get(start.getJsonObject("publicKey").encode());
+    return api("step-up/verify", extra.copy().put("ceremonyId", start.getString("ceremonyId"))
+        .put("credential", new JsonObject(assertion)));
+  }
+
+  HttpResponse<String> browserPost(String path, String form) throws Exception {
+    return send("POST", path, form, "Accept", "text/html", "Content-Type", "application/x-www-form-urlencoded");
+  }
+
+  @Test
+  void anonymous_browserIsSentToLogin_apiGets401() throws Exception {
+    var page = send("GET", "/account", null, "Accept", "text/html");
+    assertEquals(303, page.statusCode());
+    assertEquals("/.stepgate/login?rd=%2Faccount", page.headers().firstValue("Location").orElseThrow());
+    var api = send("GET", "/account", null, "Accept", "application/json");
+    assertEquals(401, api.statusCode());
+    assertEquals("Bearer error=\"invalid_token\", error_description=\"login required\"",
+        api.headers().firstValue("WWW-Authenticate").orElseThrow());
+    assertEquals(200, send("GET", "/", null).statusCode());
+    assertTrue(upstream.received().stream().noneMatch(r -> r.uri().equals("/account")));
+  }
+
+  @Test
+  void signedIn_requestCarriesAVerifiableAssertion() throws Exception {
+    enroll("alice");
+    var r = send("GET", "/account?x=1", null);
+    assertEquals(200, r.statusCode());
+    var h = upstream.last().headers();
+    assertEquals("alice", h.get("X-Stepgate-User"));
+    var claims = verify(h.get("X-Stepgate-Assertion"));
+    assertEquals(base, claims.getIssuer());
+    assertEquals(List.of(upstream.url()), claims.getAudience());
+    assertEquals("alice", claims.getStringClaim("preferred_username"));
+    assertEquals("urn:stepgate:passkey", claims.getStringClaim("acr"));
+    assertEquals("defaults", claims.getStringClaim("rule"));
+    assertFalse(claims.getSubject().equals("alice"));
+    assertTrue(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime() <= 300_000);
+    var session = new JsonObject(send("GET", "/.stepgate/api/session", null).body());
+    assertEquals("alice", session.getString("user"));
+  }
+
+  @Test
+  void deny_browserGets403Page_apiGets403Problem() throws Exception {
+    enroll("dora");
+    var page = send("GET", "/admin/users", null, "Accept", "text/html");
+    assertEquals(403, page.statusCode());
+    assertTrue(page.body().contains("<h1>Not allowed</h1>"));
+    var api = send("GET", "/admin/users", null, "Accept", "application/json");
+    assertEquals(403, api.statusCode());
+    assertTrue(api.body().contains("urn:stepgate:problem:forbidden"));
+    assertTrue(upstream.received().stream().noneMatch(r -> r.uri().startsWith("/admin")));
+  }
+
+  @Test
+  void stepUp_apiClientGetsRfc9470Challenge() throws Exception {
+    enroll("bob");
+    var r = send("POST", "/account/email", "{}", "Accept", "application/json", "Content-Type", "application/json");
+    assertEquals(401, r.statusCode());
+    assertEquals("Bearer error=\"insufficient_user_authentication\", error_description=\"a fresh passkey assertion is required\", max_age=300",
+        r.headers().firstValue("WWW-Authenticate").orElseThrow());
+    var problem = new JsonObject(r.body());
+    assertEquals("urn:stepgate:problem:step-up-required", problem.getString("type"));
+    assertEquals(base + "/.stepgate/step-up?rd=%2Faccount%2Femail", problem.getString("stepUpUrl"));
+    assertTrue(upstream.received().stream().noneMatch(x -> x.uri().equals("/account/email")));
+  }
+
+  @Test
+  void stepUp_heldFormPost_isReplayedExactlyOnceWithItsBody() throws Exception {
+    enroll("carol");
+    var held = browserPost("/account/email", "email=carol%40new.example");
+    assertEquals(303, held.statusCode());
+    var location = held.headers().firstValue("Location").orElseThrow();
+    assertTrue(location.startsWith("/.stepgate/step-up?rd=%2Faccount%2Femail&held="), location);
+    var heldId = location.substring(location.indexOf("held=") + 5);
+    var prompt = send("GET", location, null, "Accept", "text/html");
+    assertEquals(200, prompt.statusCode());
+    assertTrue(prompt.body().contains("Confirm: Change the email address on your account"), prompt.body());
+    assertTrue(upstream.received().stream().noneMatch(r -> r.uri().equals("/account/email")));
+
+    var done = stepUp(new JsonObject().put("held", heldId));
+    assertEquals("/.stepgate/resume/" + heldId, done.getString("resume"));
+    var replayed = send("GET", done.getString("resume"), null, "Accept", "text/html");
+    assertEquals(200, replayed.statusCode());
+    assertEquals("POST /account/email 25", replayed.body());
+    var posts = upstream.received().stream().filter(r -> r.uri().equals("/account/email")).toList();
+    assertEquals(1, posts.size());
+    assertEquals("email=carol%40new.example", posts.get(0).body());
+    assertEquals("urn:stepgate:step-up", verify(posts.get(0).headers().get("X-Stepgate-Assertion")).getStringClaim("acr"));
+
+    assertEquals(410, send("GET", done.getString("resume"), null, "Accept", "text/html").statusCode());
+    assertEquals(1, upstream.received().stream().filter(r -> r.uri().equals("/account/email")).count());
+  }
+
+  @Test
+  void stepUp_heldPost_isNeverSentWithoutAStepUpOrForAnotherSession() throws Exception {
+    enroll("erin");
+    var location = browserPost("/account/email", "email=x").headers().firstValue("Location").orElseThrow();
+    var heldId = location.substring(location.indexOf("held=") + 5);
+    // No step-up yet: resuming goes back to the prompt, nothing is sent.
+    var early = send("GET", "/.stepgate/resume/" + heldId, null, "Accept", "text/html");
+    assertEquals(303, early.statusCode());
+    // A failed step-up (an assertion for another challenge) sends nothing either.
+    var start = api("step-up/options", new JsonObject());
+    var other = api("step-up/options", new JsonObject());
+    var wrong = authenticator.get(other.getJsonObject("publicKey").encode());
+    var failed = send("POST", "/.stepgate/api/step-up/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
+        .put("credential", new JsonObject(wrong)).put("held", heldId).encode(), "Content-Type", "application/json", "Origin", base);
+    assertEquals(401, failed.statusCode(), failed.body());
+    // Another session (another user's browser) cannot use the held id.
+    var stranger = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager()).build();
+    var resp = stranger.send(HttpRequest.newBuilder(URI.create(base + "/.stepgate/resume/" + heldId)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(410, resp.statusCode());
+    assertTrue(upstream.received().stream().noneMatch(r -> r.uri().equals("/account/email")));
+  }
+
+  @Test
+  void maxAgeZero_oneStepUpAuthorizesExactlyOneRequest() throws Exception {
+    enroll("frank");
+    stepUp(new JsonObject());
+    var first = send("POST", "/payouts/destination", "iban=1", "Accept", "application/json");
+    assertEquals(200, first.statusCode(), first.body());
+    var second = send("POST", "/payouts/destination", "iban=2", "Accept", "application/json");
+    assertEquals(401, second.statusCode());
+    assertEquals(1, upstream.received().stream().filter(r -> r.uri().equals("/payouts/destination")).count());
+  }
+
+  @Test
+  void maxAge_freshStepUpPassesForAnApiClient() throws Exception {
+    enroll("gina");
+    stepUp(new JsonObject());
+    var r = send("POST", "/account/email", "email=g", "Accept", "application/json");
+    assertEquals(200, r.statusCode());
+    var claims = verify(upstream.last().headers().get("X-Stepgate-Assertion"));
+    assertEquals("urn:stepgate:step-up", claims.getStringClaim("acr"));
+    assertEquals("change-email", claims.getStringClaim("rule"));
+    assertTrue(claims.getClaim("step_up_time") != null);
+  }
+
+  @Test
+  void deviceBound_syncedPasskeyIsRefusedWithAPlainReason() throws Exception {
+    // The emulated packed authenticator reports BE=false (device-bound), so it qualifies.
+    enroll("hank");
+    assertEquals(401, send("GET", "/vault", null, "Accept", "application/json").statusCode());
+    stepUp(new JsonObject().put("rd", "/vault"));
+    assertEquals(200, send("GET", "/vault", null, "Accept", "application/json").statusCode());
+  }
+
+  @Test
+  void logout_endsTheSessionServerSide() throws Exception {
+    enroll("ivy");
+    var cookie = ((CookieManager) http.cookieHandler().orElseThrow()).getCookieStore().getCookies().get(0);
+    assertEquals(200, send("GET", "/.stepgate/logout", null).statusCode());
+    var replay = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+        HttpRequest.newBuilder(URI.create(base + "/account")).header("Cookie", cookie.getName() + "=" + cookie.getValue())
+            .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, replay.statusCode());
+  }
+
+  @Test
+  void api_crossOriginOrNonJson_isRefused() throws Exception {
+    var r = send("POST", "/.stepgate/api/login/options", "{}", "Content-Type", "application/json", "Origin", "http://evil.example");
+    assertEquals(403, r.statusCode());
+    var form = send("POST", "/.stepgate/api/login/options", "a=b", "Content-Type", "application/x-www-form-urlencoded", "Origin", base);
+    assertEquals(415, form.statusCode());
+    var bad = send("POST", "/.stepgate/api/login/options", "{nope", "Content-Type", "application/json", "Origin", base);
+    assertEquals(400, bad.statusCode());
+    assertEquals("application/problem+json", bad.headers().firstValue("Content-Type").orElseThrow());
+    assertFalse(bad.body().contains("Exception"));
+  }
+
+  @Test
+  void spoofedAssertionHeader_isReplacedByTheGatewaysOwn() throws Exception {
+    enroll("jay");
+    send("GET", "/account", null, "X-Stepgate-Assertion", "forged", "X-Stepgate-User", "root");
+    var h = upstream.last().headers();
+    assertEquals("jay", h.get("X-Stepgate-User"));
+    assertEquals(1, h.getAll("X-Stepgate-Assertion").size());
+    verify(h.get("X-Stepgate-Assertion"));
+    assertNull(h.get("Remote-User"));
+  }
+
+  JWTClaimsSet verify(String token) throws Exception {
+    var jwks = JWKSet.parse(send("GET", "/.stepgate/jwks.json", null).body());
+    var processor = new DefaultJWTProcessor<SecurityContext>();
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(jwks)));
+    return processor.process(token, null);
+  }
+}
