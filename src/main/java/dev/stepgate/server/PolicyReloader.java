@@ -69,6 +69,7 @@ public final class PolicyReloader implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    poller.execute(() -> logWarnings(current.get()));
     long ms = interval.toMillis();
     poller.scheduleWithFixedDelay(this::pollQuietly, ms, ms, TimeUnit.MILLISECONDS);
   }
@@ -132,8 +133,18 @@ public final class PolicyReloader implements AutoCloseable {
       lastError.set(null);
       successful.incrementAndGet();
       LOG.info("policy reloaded from " + path + ": " + set.rules().size() + " rules");
+      logWarnings(set);
     } catch (PolicyException e) {
       refuse(digest, e.problems());
+    }
+  }
+
+  /** Shadowed rules are legal but almost always a mistake; say so where operators look. */
+  private static void logWarnings(PolicySet set) {
+    try {
+      for (String w : set.warnings()) LOG.warning(w);
+    } catch (RuntimeException e) {
+      LOG.warning("policy warnings could not be computed: " + e.getClass().getName());
     }
   }
 

@@ -39,6 +39,13 @@ class PolicyCommandTest {
   }
 
   @Test
+  void check_withoutPath_readsPoliciesDirectory() {
+    Run r = run("check");
+    assertEquals(0, r.exit());
+    assertEquals("policies: OK, 8 rules in 1 file\n", r.out());
+  }
+
+  @Test
   void check_brokenFile_exitsOneWithPositions() throws Exception {
     Path f = Files.writeString(dir.resolve("p.yaml"), "version: 2\n");
     Run r = run("check", f.toString());

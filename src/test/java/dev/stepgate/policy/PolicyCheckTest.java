@@ -63,4 +63,22 @@ class PolicyCheckTest {
         """);
     assertEquals(List.of(), set.warnings());
   }
+
+  @Test
+  void warnings_wildcardFirstSegmentAndRoot_areCompared() {
+    PolicySet set = PolicyParserTest.parse("""
+        version: 1
+        rules:
+          - {name: root, match: {paths: ["/"]}, require: public}
+          - {name: root-again, match: {paths: ["/"], methods: [GET]}, require: deny}
+          - {name: any-css, match: {paths: ["/*/*.css"]}, require: public}
+          - {name: one-css, match: {paths: ["/a/site.css"]}, require: deny}
+          - {name: by-method, match: {methods: [DELETE]}, require: deny}
+          - {name: delete-x, match: {methods: [DELETE], paths: ["/x"]}, require: public}
+        """);
+    assertEquals(List.of(
+        "p.yaml:4:5: rule 'root-again' is shadowed by rule 'root'",
+        "p.yaml:6:5: rule 'one-css' is shadowed by rule 'any-css'",
+        "p.yaml:8:5: rule 'delete-x' is shadowed by rule 'by-method'"), set.warnings());
+  }
 }
