@@ -4,6 +4,7 @@ import dev.stepgate.config.GatewayConfig;
 import dev.stepgate.proxy.Admission;
 import dev.stepgate.proxy.GatewayHandler;
 import dev.stepgate.proxy.HeaderHygiene;
+import dev.stepgate.proxy.StrictFraming;
 import dev.stepgate.proxy.UpstreamForwarder;
 import dev.stepgate.proxy.WebSocketForwarder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -54,7 +55,10 @@ public final class Gateway implements AutoCloseable {
       var routes = GatewayRoutes.create(vertx, () -> new JsonObject().put("ready", true));
       var handler = new GatewayHandler(knownHosts(config), new HeaderHygiene(config.trustedProxies()),
           Admission.everyone(), routes, forwarder, webSockets);
-      var server = vertx.createHttpServer(serverOptions(config)).requestHandler(handler);
+      var options = serverOptions(config);
+      var server = vertx.createHttpServer(options).requestHandler(handler)
+          // Raw-byte framing checks ahead of Netty's decoder, which repairs some smuggling shapes silently.
+          .connectionHandler(connection -> StrictFraming.install(connection, options));
       await(server.listen(config.listen().port(), config.listen().host()));
       var admin = vertx.createHttpServer().requestHandler(AdminRoutes.create(vertx, registry));
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
