@@ -127,7 +127,7 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
       return b == '\n' ? endOfLine() : "a bare CR";
     }
     if (b == '\r') pendingCr = true;
-    else if (b == '\n') return endOfLine(); // RFC 9112 §2.2: a bare LF may end a line; Netty agrees
+    else if (b == '\n') return "a bare LF"; // §2.2 lets a recipient accept it; Netty 4.2 does not
     else {
       if (line.length() < KEEP) line.append((char) (b & 0xff));
       lineLength++;

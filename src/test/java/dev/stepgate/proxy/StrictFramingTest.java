@@ -115,7 +115,7 @@ class StrictFramingTest {
 
   @Test
   void strictFraming_pipelinedRequestsInOneRead_arePassedUntouched() {
-    var all = "\r\n" + GET + POST + CHUNKED + GET + "HEAD /h HTTP/1.0\nHost: x\n\n";
+    var all = "\r\n" + GET + POST + CHUNKED + GET + "HEAD /h HTTP/1.0\r\nHost: x\r\n\r\n";
     feed(all);
     assertPassedUntouched(all);
   }
@@ -212,7 +212,8 @@ class StrictFramingTest {
       "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n|more than one Transfer-Encoding",
       "Content-Length : 3\r\n|whitespace in a header name",
       "No-Colon\r\n|a malformed header line",
-      "X-A: a\rb\r\n|a bare CR"})
+      "X-A: a\rb\r\n|a bare CR",
+      "X-A: a\n|a bare LF"})
   void strictFraming_otherAmbiguousHeads_areRefused(String fieldsAndDetail) {
     var parts = fieldsAndDetail.split("\\|");
     feed("POST /x HTTP/1.1\r\nHost: x\r\n" + parts[0] + "\r\nabc");
