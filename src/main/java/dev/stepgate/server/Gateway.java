@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import dev.stepgate.proxy.GatewayHandler;
 import dev.stepgate.proxy.HeaderHygiene;
+import dev.stepgate.proxy.StrictFraming;
 import dev.stepgate.proxy.UpstreamForwarder;
 import dev.stepgate.proxy.WebSocketForwarder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -115,7 +116,10 @@ public final class Gateway implements AutoCloseable {
       }, false));
 
       var handler = new GatewayHandler(knownHosts(config), hygiene, admission, routes, forwarder, webSockets);
-      var server = vertx.createHttpServer(serverOptions(config)).requestHandler(handler);
+      var options = serverOptions(config);
+      var server = vertx.createHttpServer(options).requestHandler(handler)
+          // Raw-byte framing checks ahead of Netty's decoder, which repairs some smuggling shapes silently.
+          .connectionHandler(connection -> StrictFraming.install(connection, options));
       await(server.listen(config.listen().port(), config.listen().host()));
       var admin = vertx.createHttpServer().requestHandler(AdminRoutes.create(vertx, registry));
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));

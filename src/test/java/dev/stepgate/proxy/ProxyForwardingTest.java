@@ -13,8 +13,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,6 +119,22 @@ class ProxyForwardingTest {
     assertEquals(200, resp.statusCode());
     assertEquals(body.length(), upstream.last().bodyBytes());
     assertEquals(1, upstream.received().size());
+  }
+
+  @Test
+  void webSocket_framesAfterTheUpgrade_areRelayedUnscanned() throws Exception {
+    var echoed = new CompletableFuture<String>();
+    var ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://localhost:" + gateway.port() + "/ws"), new WebSocket.Listener() {
+      @Override
+      public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+        echoed.complete(data.toString());
+        return null;
+      }
+    }).get(10, TimeUnit.SECONDS);
+    var text = "x\r\n Folded: y\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    ws.sendText(text, true).get(10, TimeUnit.SECONDS);
+    assertEquals("echo: " + text, echoed.get(10, TimeUnit.SECONDS));
+    ws.abort();
   }
 
   @Test

@@ -90,6 +90,27 @@ class ProxyRequestHygieneTest {
   }
 
   @Test
+  void smuggling_afterAnUpgradeAnsweredAsPlainHttp_isStill400() throws Exception {
+    var resp = RawHttp.send(gateway.port(), "GET /one HTTP/1.1\r\nHost: localhost\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n"
+        + "POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n"
+        + "GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assertTrue(resp.contains("HTTP/1.1 400 Bad Request\r\n"), resp);
+    assertTrue(upstream.received().stream().noneMatch(r -> r.uri().equals("/x") || r.uri().equals("/smuggled")),
+        () -> "upstream got " + upstream.received());
+  }
+
+  // Netty 4.2.12 refuses unquoted chunk-ext values (6;x=y), though RFC 9112 §7.1.1 allows them.
+  @ParameterizedTest
+  @ValueSource(strings = {"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "5\r\nhello\r\n6;x=\"y z\"\r\n world\r\n0\r\n\r\n",
+      "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n"})
+  void chunked_bodyWithExtensionsAndTrailers_isForwardedWhole(String chunks) throws Exception {
+    var resp = RawHttp.send(gateway.port(), "POST /chunked HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+        + "Connection: close\r\n\r\n" + chunks);
+    assertEquals(200, RawHttp.status(resp));
+    assertEquals("hello world", upstream.last().body());
+  }
+
+  @Test
   void smuggling_unknownTransferEncoding_is400() throws Exception {
     var resp = RawHttp.send(gateway.port(), "POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n"
         + "Connection: close\r\n\r\n0\r\n\r\n");
