@@ -1,7 +1,10 @@
 package dev.stepgate.proxy;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -49,7 +52,13 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       gatewayRoutes.handle(req);
       return;
     }
-    admission.admit(req, target)
+    Future<Optional<Map<String, String>>> decision;
+    try {
+      decision = admission.admit(req, target);
+    } catch (RuntimeException e) {
+      decision = Future.failedFuture(e); // never forward what could not be checked
+    }
+    decision
         .onFailure(err -> Replies.problem(req, 503, "unavailable", "Temporarily unavailable",
             "The gateway cannot check this request right now. Try again in a moment."))
         .onSuccess(admitted -> admitted.ifPresent(identity -> {
