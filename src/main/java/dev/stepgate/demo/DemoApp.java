@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DemoApp {
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
   private final HttpServer server;
+  private volatile AssertionCheck assertions = AssertionCheck.NONE;
 
   private DemoApp(HttpServer server) {
     this.server = server;
@@ -49,6 +50,11 @@ public final class DemoApp {
 
   public int port() {
     return server.actualPort();
+  }
+
+  /** Verify {@code X-Stepgate-Assertion} against the gateway's JWKS, as a real app would. */
+  public void verifyAssertionsWith(AssertionCheck check) {
+    this.assertions = check;
   }
 
   private void routes(Router router) {
@@ -131,7 +137,14 @@ public final class DemoApp {
     return out;
   }
 
-  private static void page(RoutingContext ctx, String title, String body) {
+  private void page(RoutingContext ctx, String title, String body) {
+    var token = ctx.request().getHeader("X-Stepgate-Assertion");
+    var check = assertions;
+    ctx.vertx().executeBlocking(() -> check.verify(token), false)
+        .onComplete(ar -> render(ctx, title, body, ar.succeeded() ? ar.result() : "not verified: " + ar.cause().getClass().getSimpleName()));
+  }
+
+  private static void render(RoutingContext ctx, String title, String body, String verdict) {
     var rows = new StringBuilder();
     identityHeaders(ctx).forEach((k, v) -> rows.append("<tr><th>").append(Html.esc(k)).append("</th><td><code>")
         .append(Html.esc(v)).append("</code></td></tr>"));
@@ -141,6 +154,7 @@ public final class DemoApp {
         + "<span class=\"who\">signed in as <b>" + Html.esc(user(ctx)) + "</b> · <a href=\"/.stepgate/account\">passkeys</a> · <a href=\"/.stepgate/logout\">sign out</a></span></header>"
         + "<main><h1>" + Html.esc(title) + "</h1>" + body + "</main>"
         + "<aside><h2>What the gateway told this app</h2>"
+        + "<p>Signed assertion: <b id=\"assertion\">" + Html.esc(verdict) + "</b></p>"
         + (rows.length() == 0 ? "<p>No identity headers: this request came in anonymously.</p>"
             : "<table>" + rows + "</table>")
         + "</aside></body></html>";

@@ -29,7 +29,14 @@ public final class Demo implements AutoCloseable {
       var app = Gateway.await(DemoApp.start(appVertx, "127.0.0.1", 0));
       var upstream = URI.create("http://127.0.0.1:" + app.port());
       var config = ConfigLoader.demo(upstream, policyPath(policies, data), data, port);
-      return new Demo(appVertx, app, Gateway.start(config));
+      var gateway = Gateway.start(config);
+      var origin = "http://localhost:" + gateway.port();
+      app.verifyAssertionsWith(dev.stepgate.demo.AssertionCheck.against(
+          java.net.URI.create(origin + "/.stepgate/jwks.json").toURL(), origin, upstream.toString()));
+      return new Demo(appVertx, app, gateway);
+    } catch (java.net.MalformedURLException e) {
+      appVertx.close();
+      throw new StepgateException("bad-url", 500, "bad demo URL");
     } catch (RuntimeException e) {
       appVertx.close();
       throw e;
