@@ -69,7 +69,7 @@ public final class HeldReplay {
     }
     var s = session.get();
     if (allow.consumesStepUp()) {
-      var fresh = sessions.update(s.id(), c -> c.stepUp().filter(u -> !u.consumed()).map(u -> c.withStepUp(u.consume())).orElse(c));
+      var fresh = admission.consume(s);
       if (fresh.isEmpty()) {
         gone(req);
         return;

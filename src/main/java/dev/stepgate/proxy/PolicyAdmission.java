@@ -82,7 +82,7 @@ public final class PolicyAdmission implements Admission {
   }
 
   /** Marks the session's step-up consumed, atomically; empty if it already was. */
-  private Optional<Session> consume(Session s) {
+  Optional<Session> consume(Session s) {
     boolean[] won = {false};
     var updated = sessions.update(s.id(), current -> current.stepUp()
         .filter(u -> !u.consumed())
