@@ -41,30 +41,50 @@ public final class PolicyAdmission implements Admission {
 
   @Override
   public Future<Optional<Map<String, String>>> admit(HttpServerRequest req, RequestTarget target) {
-    var session = cookie.read(req.getHeader("Cookie")).flatMap(sessions::find);
+    var session = session(req.getHeader("Cookie"));
     var request = new PolicyRequest(req.method().name(), target.host(), target.path().forPolicy());
-    var decision = decide(request, session);
-    metrics.counter("stepgate.decisions", "decision", kind(decision)).increment();
-    if (decision instanceof Decision.Allow allow) {
-      if (session.isEmpty()) return Future.succeededFuture(Optional.of(Map.of()));
-      var s = session.get();
-      if (allow.consumesStepUp()) {
-        var consumed = consume(s);
-        if (consumed.isEmpty()) {
-          // Another request used this one-time step-up first: decide again, now without it.
-          var again = decide(request, sessions.find(s.id()));
-          if (again instanceof Decision.StepUp st) responder.stepUp(req, target, st, s);
-          else responder.deny(req, new Decision.Deny(again.rule(), again.requirement(), again.reasons()));
-          return Future.succeededFuture(Optional.empty());
-        }
-        s = consumed.get();
-      }
-      return Future.succeededFuture(Optional.of(stamp.headersFor(s, allow)));
-    }
+    var outcome = evaluate(request, session);
+    if (outcome.identity().isPresent()) return Future.succeededFuture(outcome.identity());
+    var decision = outcome.decision();
     if (decision instanceof Decision.Login) responder.login(req, target);
-    else if (decision instanceof Decision.StepUp stepUp) responder.stepUp(req, target, stepUp, session.orElseThrow());
+    else if (decision instanceof Decision.StepUp stepUp) responder.stepUp(req, target, stepUp, outcome.session().orElseThrow());
     else if (decision instanceof Decision.Deny deny) responder.deny(req, deny);
     return Future.succeededFuture(Optional.empty());
+  }
+
+  /** The live session a {@code Cookie} header names, if any. */
+  public Optional<Session> session(String cookieHeader) {
+    return cookie.read(cookieHeader).flatMap(sessions::find);
+  }
+
+  /**
+   * The final decision on one request, exactly as the proxy makes it: an {@code Allow} that needs a
+   * one-time ({@code max_age: 0s}) step-up consumes it here, and a request that lost the race for
+   * it is decided again without it. Shared by the in-line proxy and forward-auth.
+   *
+   * @param decision {@code Allow} (then {@code identity} is present), {@code Login}, {@code StepUp}
+   *     (then {@code session} is present) or {@code Deny}
+   * @param identity the headers for the upstream when allowed
+   */
+  public record Outcome(Decision decision, Optional<Session> session, Optional<Map<String, String>> identity) {}
+
+  public Outcome evaluate(PolicyRequest request, Optional<Session> session) {
+    var decision = decide(request, session);
+    metrics.counter("stepgate.decisions", "decision", kind(decision)).increment();
+    if (!(decision instanceof Decision.Allow allow)) return new Outcome(decision, session, Optional.empty());
+    if (session.isEmpty()) return new Outcome(allow, session, Optional.of(Map.of()));
+    var s = session.get();
+    if (allow.consumesStepUp()) {
+      var consumed = consume(s);
+      if (consumed.isEmpty()) {
+        // Another request used this one-time step-up first: decide again, now without it.
+        var again = decide(request, sessions.find(s.id()));
+        if (!(again instanceof Decision.StepUp)) again = new Decision.Deny(again.rule(), again.requirement(), again.reasons());
+        return new Outcome(again, Optional.of(s), Optional.empty());
+      }
+      s = consumed.get();
+    }
+    return new Outcome(allow, Optional.of(s), Optional.of(stamp.headersFor(s, allow)));
   }
 
   /** The decision for {@code request} made by {@code session}; never throws (fails closed). */

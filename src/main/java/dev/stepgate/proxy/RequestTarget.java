@@ -25,10 +25,23 @@ public record RequestTarget(CanonicalPath path, String query, String host) {
    */
   static RequestTarget of(HttpServerRequest req, Set<String> knownHosts) {
     var uri = req.uri();
-    if (uri == null || uri.isEmpty() || uri.charAt(0) != '/')
-      throw new RequestRejected("bad-request-target", 400, "The request target must be a path (origin-form).");
-    if (uri.indexOf('#') >= 0)
-      throw new RequestRejected("bad-request-target", 400, "The request target must not carry a fragment.");
+    var authority = req.authority();
+    if (authority == null || authority.host() == null || authority.host().isEmpty()) {
+      originForm(uri, ""); // a bad target is reported before a missing host
+      throw new RequestRejected("missing-host", 400, "The request has no Host header.");
+    }
+    var target = originForm(uri, authority.host().toLowerCase(Locale.ROOT));
+    if (!knownHosts.contains(target.host()) && !isProbe(target.path()))
+      throw new RequestRejected("unknown-host", 421, "This gateway does not serve the host " + target.host() + ".");
+    return target;
+  }
+
+  /**
+   * Reads an origin-form target ({@code /path?query}) addressed to {@code host} (lower case, no
+   * port): refuses fragments, unescaped characters in the query and ambiguous paths.
+   */
+  static RequestTarget originForm(String uri, String host) {
+    checkOriginForm(uri);
     int q = uri.indexOf('?');
     var rawPath = q < 0 ? uri : uri.substring(0, q);
     var query = q < 0 ? null : uri.substring(q + 1);
@@ -36,17 +49,23 @@ public record RequestTarget(CanonicalPath path, String query, String host) {
       char c = query.charAt(i);
       if (c < 0x21 || c >= 0x7F) throw new RequestRejected("bad-request-target", 400, "The query has a character that must be escaped.");
     }
-    var path = CanonicalPath.of(rawPath);
-    var authority = req.authority();
-    if (authority == null || authority.host() == null || authority.host().isEmpty())
-      throw new RequestRejected("missing-host", 400, "The request has no Host header.");
-    var host = authority.host().toLowerCase(Locale.ROOT);
-    if (!knownHosts.contains(host) && !isProbe(path))
-      throw new RequestRejected("unknown-host", 421, "This gateway does not serve the host " + host + ".");
-    return new RequestTarget(path, query, host);
+    return new RequestTarget(CanonicalPath.of(rawPath), query, host);
   }
 
+  private static void checkOriginForm(String uri) {
+    if (uri == null || uri.isEmpty() || uri.charAt(0) != '/')
+      throw new RequestRejected("bad-request-target", 400, "The request target must be a path (origin-form).");
+    if (uri.indexOf('#') >= 0)
+      throw new RequestRejected("bad-request-target", 400, "The request target must not carry a fragment.");
+  }
+
+  /**
+   * Paths answered whatever {@code Host} names: health probes, and forward-auth, which the
+   * operator's proxy calls by the name it reaches stepgate under (the original host it checks is
+   * in {@code X-Forwarded-Host} / {@code X-Original-URL}, see {@link ForwardAuth}).
+   */
   private static boolean isProbe(CanonicalPath path) {
-    return path.value().equals("/.stepgate/healthz") || path.value().equals("/.stepgate/readyz");
+    return path.value().equals("/.stepgate/healthz") || path.value().equals("/.stepgate/readyz")
+        || path.value().equals(ForwardAuth.PATH);
   }
 }

@@ -11,6 +11,7 @@ import dev.stepgate.passkey.PasskeyService;
 import dev.stepgate.passkey.PasskeySettings;
 import dev.stepgate.passkey.RegistrationMode;
 import dev.stepgate.proxy.DecisionResponder;
+import dev.stepgate.proxy.ForwardAuth;
 import dev.stepgate.proxy.HeldReplay;
 import dev.stepgate.proxy.IdentityStamp;
 import dev.stepgate.proxy.PolicyAdmission;
@@ -105,6 +106,7 @@ public final class Gateway implements AutoCloseable {
             return new PasskeyApi.StepUpFollowUp.Result(next.resume(), next.refusal());
           }, clock).mount(routes);
       new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson).mount(routes);
+      GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, config.publicOrigin(), knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());
       registry.gauge("stepgate.policy.reload.successes", reloader, r -> r.successfulReloads());

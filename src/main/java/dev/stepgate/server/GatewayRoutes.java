@@ -1,7 +1,11 @@
 package dev.stepgate.server;
 
+import dev.stepgate.proxy.ForwardAuth;
 import dev.stepgate.proxy.Replies;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.function.Supplier;
@@ -21,6 +25,15 @@ final class GatewayRoutes {
           .end(detail.encodePrettily());
     });
     return router;
+  }
+
+  /**
+   * {@code GET|POST|HEAD /.stepgate/auth}: the forward-auth decision for the operator's own proxy
+   * ({@link ForwardAuth}); it must only be reachable by that proxy.
+   */
+  static void forwardAuth(Router router, Handler<HttpServerRequest> forwardAuth) {
+    router.route(ForwardAuth.PATH).method(HttpMethod.GET).method(HttpMethod.HEAD).method(HttpMethod.POST)
+        .handler(ctx -> forwardAuth.handle(ctx.request()));
   }
 
   /** The catch-alls, mounted after every other gateway route. */

@@ -1,0 +1,388 @@
+package dev.stepgate.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.stepgate.passkey.EmulatedBrowser;
+import dev.stepgate.server.Gateway;
+import dev.stepgate.testing.Gateways;
+import dev.stepgate.testing.RawHttp;
+import dev.stepgate.testing.TestUpstream;
+import io.vertx.core.json.JsonObject;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code /.stepgate/auth} spoken to directly, as nginx, Traefik and Caddy speak to it: every
+ * decision, both header families, malformed and ambiguous descriptions, and the same decision
+ * (and the same one-time step-up) as the in-line proxy.
+ */
+class ForwardAuthTest {
+  static final String POLICY = """
+      version: 1
+      defaults: { require: authenticated }
+      rules:
+        - name: home
+          match: { paths: ["/"] }
+          require: public
+        - name: change-email
+          description: Change the email address on your account
+          match: { methods: [POST], paths: ["/account/email"] }
+          require: step_up
+          max_age: 5m
+        - name: payout
+          match: { methods: [POST], paths: ["/payouts/destination"] }
+          require: step_up
+          max_age: 0s
+        - name: admin
+          match: { paths: ["/admin/**"] }
+          require: deny
+      """;
+
+  @TempDir Path dir;
+  TestUpstream upstream;
+  Gateway gateway;
+  String base;
+  HttpClient browser; // keeps the session cookie, for the JSON API and the in-line proxy
+  HttpClient plain; // sends exactly the headers given
+  EmulatedBrowser authenticator;
+
+  @BeforeEach
+  void start() throws Exception {
+    upstream = new TestUpstream();
+    Files.writeString(dir.resolve("policy.yaml"), POLICY);
+    int port;
+    try (var s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    base = "http://localhost:" + port;
+    gateway = Gateways.start(upstream.url(), dir.resolve("data"), "listen: 127.0.0.1:" + port + "\npublic_url: " + base
+        + "\npolicies: " + dir.resolve("policy.yaml") + "\nassertion: { compat_headers: [authelia] }\n");
+    browser = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    authenticator = new EmulatedBrowser(base);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    gateway.close();
+    upstream.close();
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  HttpResponse<String> send(HttpClient client, String method, String path, String body, String... headers) throws Exception {
+    var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A Traefik/Caddy-style forward-auth call describing {@code method path} on the public host. */
+  HttpResponse<String> traefik(String cookie, String method, String uri, String... extra) throws Exception {
+    var h = new ArrayList<>(List.of("X-Forwarded-Method", method, "X-Forwarded-Proto", "http",
+        "X-Forwarded-Host", "localhost:" + URI.create(base).getPort(), "X-Forwarded-Uri", uri));
+    if (cookie != null) h.addAll(List.of("Cookie", cookie));
+    h.addAll(List.of(extra));
+    return send(plain, "GET", "/.stepgate/auth", null, h.toArray(String[]::new));
+  }
+
+  /** An nginx auth_request-style call. */
+  HttpResponse<String> nginx(String cookie, String method, String uri, String... extra) throws Exception {
+    var h = new ArrayList<>(List.of("X-Original-Method", method, "X-Original-URL", base + uri));
+    if (cookie != null) h.addAll(List.of("Cookie", cookie));
+    h.addAll(List.of(extra));
+    return send(plain, "GET", "/.stepgate/auth", null, h.toArray(String[]::new));
+  }
+
+  JsonObject api(String path, JsonObject body) throws Exception {
+    var r = send(browser, "POST", "/.stepgate/api/" + path, body.encode(), "Content-Type", "application/json", "Origin", base);
+    assertEquals(200, r.statusCode(), () -> path + ": " + r.body());
+    return new JsonObject(r.body());
+  }
+
+  /** Registers {@code username} and returns the session cookie ({@code name=value}). */
+  String signIn(String username) throws Exception {
+    var start = api("registration/options", new JsonObject().put("username", username));
+    var credential = authenticator.create(start.getJsonObject("publicKey").encode());
+    api("registration/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
+        .put("credential", new JsonObject(credential)));
+    return cookie();
+  }
+
+  String cookie() {
+    var c = ((CookieManager) browser.cookieHandler().orElseThrow()).getCookieStore().getCookies().get(0);
+    return c.getName() + "=" + c.getValue();
+  }
+
+  /** A user-verified step-up; the session id is renewed: returns the new cookie. */
+  String stepUp() throws Exception {
+    var start = api("step-up/options", new JsonObject());
+    var assertion = authenticator.get(start.getJsonObject("publicKey").encode());
+    api("step-up/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
+        .put("credential", new JsonObject(assertion)));
+    return cookie();
+  }
+
+  JWTClaimsSet verify(String token) throws Exception {
+    var jwks = JWKSet.parse(send(plain, "GET", "/.stepgate/jwks.json", null).body());
+    var processor = new DefaultJWTProcessor<SecurityContext>();
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(jwks)));
+    return processor.process(token, null);
+  }
+
+  static String header(HttpResponse<?> r, String name) {
+    return r.headers().firstValue(name).orElse(null);
+  }
+
+  // --- decisions -------------------------------------------------------------------------------
+
+  @Test
+  void allow_public_anonymous_is200WithoutIdentity() throws Exception {
+    for (var r : List.of(traefik(null, "GET", "/"), nginx(null, "GET", "/"))) {
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("", r.body());
+      assertNull(header(r, "X-Stepgate-User"));
+      assertNull(header(r, "X-Stepgate-Assertion"));
+    }
+  }
+
+  @Test
+  void allow_signedIn_carriesIdentityHeadersAndAVerifiableAssertion() throws Exception {
+    var cookie = signIn("alice");
+    for (var r : List.of(traefik(cookie, "GET", "/account?tab=1"), nginx(cookie, "GET", "/account?tab=1"))) {
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("", r.body());
+      assertEquals("alice", header(r, "X-Stepgate-User"));
+      assertEquals("alice", header(r, "Remote-User")); // the authelia compat family
+      assertEquals("no-store", header(r, "Cache-Control"));
+      var claims = verify(header(r, "X-Stepgate-Assertion"));
+      assertEquals(base, claims.getIssuer());
+      assertEquals(List.of(upstream.url()), claims.getAudience());
+      assertEquals("alice", claims.getStringClaim("preferred_username"));
+      assertEquals("urn:stepgate:passkey", claims.getStringClaim("acr"));
+      assertEquals("defaults", claims.getStringClaim("rule"));
+    }
+    assertTrue(upstream.received().isEmpty(), "forward-auth never talks to the upstream");
+  }
+
+  @Test
+  void login_browserViaTraefikOrCaddy_is302ToTheSignInPage() throws Exception {
+    var r = traefik(null, "GET", "/account?x=1", "Accept", "text/html,application/xhtml+xml");
+    assertEquals(302, r.statusCode());
+    assertEquals(base + "/.stepgate/login?rd=%2Faccount%3Fx%3D1", header(r, "Location"));
+    assertEquals("no-store", header(r, "Cache-Control"));
+  }
+
+  @Test
+  void login_apiClient_is401WithBearerChallengeAndLocation() throws Exception {
+    for (var r : List.of(traefik(null, "GET", "/account", "Accept", "application/json"),
+        nginx(null, "GET", "/account", "Accept", "application/json"))) {
+      assertEquals(401, r.statusCode());
+      assertEquals("Bearer error=\"invalid_token\", error_description=\"login required\"", header(r, "WWW-Authenticate"));
+      assertEquals(base + "/.stepgate/login?rd=%2Faccount", header(r, "Location"));
+      assertNull(header(r, ForwardAuth.REDIRECT_HEADER));
+      var problem = new JsonObject(r.body());
+      assertEquals("urn:stepgate:problem:login-required", problem.getString("type"));
+      assertEquals(base + "/.stepgate/login?rd=%2Faccount", problem.getString("loginUrl"));
+    }
+  }
+
+  @Test
+  void login_browserViaNginx_is401NamingTheRedirect() throws Exception {
+    // nginx's auth_request only understands 2xx/401/403: the redirect is its config's job.
+    var r = nginx(null, "GET", "/account", "Accept", "text/html");
+    assertEquals(401, r.statusCode());
+    assertEquals(base + "/.stepgate/login?rd=%2Faccount", header(r, "Location"));
+    assertEquals(base + "/.stepgate/login?rd=%2Faccount", header(r, ForwardAuth.REDIRECT_HEADER));
+    assertTrue(header(r, "WWW-Authenticate").startsWith("Bearer error=\"invalid_token\""));
+  }
+
+  @Test
+  void stepUp_apiClientGetsRfc9470Challenge_browserIsSentToTheStepUpPage() throws Exception {
+    var cookie = signIn("bob");
+    var api = traefik(cookie, "POST", "/account/email", "Accept", "application/json");
+    assertEquals(401, api.statusCode());
+    assertEquals("Bearer error=\"insufficient_user_authentication\", "
+        + "error_description=\"a fresh passkey assertion is required\", max_age=300", header(api, "WWW-Authenticate"));
+    assertEquals(base + "/.stepgate/step-up?rd=%2Faccount%2Femail", header(api, "Location"));
+    var problem = new JsonObject(api.body());
+    assertEquals("urn:stepgate:problem:step-up-required", problem.getString("type"));
+    assertEquals(base + "/.stepgate/step-up?rd=%2Faccount%2Femail", problem.getString("stepUpUrl"));
+    assertEquals(300, problem.getInteger("maxAge"));
+
+    var page = traefik(cookie, "POST", "/account/email", "Accept", "text/html");
+    assertEquals(302, page.statusCode());
+    assertEquals(base + "/.stepgate/step-up?rd=%2Faccount%2Femail", header(page, "Location"));
+
+    var viaNginx = nginx(cookie, "POST", "/account/email", "Accept", "text/html");
+    assertEquals(401, viaNginx.statusCode());
+    assertEquals(base + "/.stepgate/step-up?rd=%2Faccount%2Femail", header(viaNginx, ForwardAuth.REDIRECT_HEADER));
+
+    cookie = stepUp();
+    var after = traefik(cookie, "POST", "/account/email", "Accept", "application/json");
+    assertEquals(200, after.statusCode(), after.body());
+    var claims = verify(header(after, "X-Stepgate-Assertion"));
+    assertEquals("urn:stepgate:step-up", claims.getStringClaim("acr"));
+    assertEquals("change-email", claims.getStringClaim("rule"));
+  }
+
+  @Test
+  void deny_is403_signedInOrNot() throws Exception {
+    var cookie = signIn("dora");
+    for (var r : List.of(traefik(null, "GET", "/admin/users"), traefik(cookie, "GET", "/admin/users", "Accept", "application/json"),
+        nginx(cookie, "GET", "/admin/users", "Accept", "text/html"))) {
+      assertEquals(403, r.statusCode());
+      assertNull(header(r, "X-Stepgate-User"));
+      assertNull(header(r, "Location"));
+    }
+    var json = traefik(cookie, "GET", "/admin/users", "Accept", "application/json");
+    assertEquals("urn:stepgate:problem:forbidden", new JsonObject(json.body()).getString("type"));
+  }
+
+  @Test
+  void maxAgeZero_stepUpIsConsumedOnce_sharedWithTheInlineProxy() throws Exception {
+    var cookie = signIn("frank");
+    cookie = stepUp();
+    var first = traefik(cookie, "POST", "/payouts/destination", "Accept", "application/json");
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals("urn:stepgate:step-up", verify(header(first, "X-Stepgate-Assertion")).getStringClaim("acr"));
+    assertEquals(401, traefik(cookie, "POST", "/payouts/destination", "Accept", "application/json").statusCode());
+    // ...and the proxy agrees: it was used up.
+    assertEquals(401, send(browser, "POST", "/payouts/destination", "x", "Accept", "application/json").statusCode());
+    // One fresh step-up, used in-line, is not usable again through forward-auth either.
+    cookie = stepUp();
+    assertEquals(200, send(browser, "POST", "/payouts/destination", "x", "Accept", "application/json").statusCode());
+    assertEquals(401, nginx(cookie, "POST", "/payouts/destination", "Accept", "application/json").statusCode());
+  }
+
+  @Test
+  void sameDecisionAsTheInlineProxy() throws Exception {
+    var cookie = signIn("gina");
+    var anonymous = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    String[][] requests = {
+        {"GET", "/"}, {"GET", "/account"}, {"GET", "/a/b/../c"}, {"POST", "/account/email"}, {"GET", "/account/email"},
+        {"GET", "/admin"}, {"GET", "/admin/x"}, {"GET", "/%61dmin/x"}, {"GET", "/x//admin/..//admin/y"}, {"DELETE", "/admin"},
+        {"GET", "/?q=1"}};
+    for (var req : requests) {
+      for (var who : new String[] {null, cookie}) {
+        var inline = who == null
+            ? send(anonymous, req[0], req[1], null, "Accept", "application/json")
+            : send(browser, req[0], req[1], null, "Accept", "application/json");
+        var t = traefik(who, req[0], req[1], "Accept", "application/json");
+        var n = nginx(who, req[0], req[1], "Accept", "application/json");
+        var what = req[0] + " " + req[1] + (who == null ? " anonymous" : " signed in");
+        assertEquals(inline.statusCode(), t.statusCode(), what + " (X-Forwarded-*)");
+        assertEquals(inline.statusCode(), n.statusCode(), what + " (X-Original-*)");
+        assertEquals(header(inline, "WWW-Authenticate"), header(t, "WWW-Authenticate"), what);
+      }
+    }
+  }
+
+  // --- the description of the original request -----------------------------------------------
+
+  @Test
+  void missingOrIncompleteHeaders_are400Problems() throws Exception {
+    var none = send(plain, "GET", "/.stepgate/auth", null, "Accept", "text/html");
+    assertEquals(400, none.statusCode());
+    var json = send(plain, "GET", "/.stepgate/auth", null);
+    assertEquals(400, json.statusCode());
+    assertEquals("application/problem+json", header(json, "Content-Type"));
+    assertEquals("urn:stepgate:problem:bad-forward-auth", new JsonObject(json.body()).getString("type"));
+    assertEquals(400, send(plain, "GET", "/.stepgate/auth", null, "X-Original-URL", base + "/account").statusCode());
+    assertEquals(400, send(plain, "GET", "/.stepgate/auth", null, "X-Original-Method", "GET").statusCode());
+    assertEquals(400, send(plain, "GET", "/.stepgate/auth", null, "X-Forwarded-Method", "GET",
+        "X-Forwarded-Uri", "/account", "X-Forwarded-Host", "localhost").statusCode()); // no proto
+    assertEquals(400, send(plain, "GET", "/.stepgate/auth", null, "X-Forwarded-Proto", "http",
+        "X-Forwarded-Uri", "/account", "X-Forwarded-Host", "localhost").statusCode()); // no method
+  }
+
+  @Test
+  void bothHeaderFamilies_areRefused() throws Exception {
+    // A client can send the family its proxy does not overwrite: that must not choose the path.
+    var r = traefik(null, "GET", "/admin/x", "X-Original-URL", base + "/", "X-Original-Method", "GET");
+    assertEquals(400, r.statusCode());
+    var n = nginx(null, "GET", "/admin/x", "X-Forwarded-Uri", "/");
+    assertEquals(400, n.statusCode());
+  }
+
+  @Test
+  void ambiguousOrMalformedOriginals_are400() throws Exception {
+    for (var uri : List.of("/a%2fb", "/a/..%2fadmin", "/a;b", "/a\\b", "/%2561dmin", "/../admin", "admin", "/a#b", "/a%zz")) {
+      assertEquals(400, traefik(null, "GET", uri).statusCode(), uri);
+    }
+    assertEquals(400, nginx(null, "GET", "/a%2fb").statusCode());
+    assertEquals(400, send(plain, "GET", "/.stepgate/auth", null, "X-Original-URL", "ftp://localhost/", "X-Original-Method", "GET").statusCode());
+    assertEquals(400, send(plain, "GET", "/.stepgate/auth", null, "X-Original-URL", "localhost/x", "X-Original-Method", "GET").statusCode());
+    assertEquals(400, send(plain, "GET", "/.stepgate/auth", null, "X-Original-URL", "http://evil@localhost/x",
+        "X-Original-Method", "GET").statusCode());
+    assertEquals(400, traefik(null, "GE T", "/").statusCode());
+    assertEquals(400, send(plain, "GET", "/.stepgate/auth", null, "X-Forwarded-Method", "GET", "X-Forwarded-Proto", "gopher",
+        "X-Forwarded-Host", "localhost", "X-Forwarded-Uri", "/").statusCode());
+    assertEquals(400, traefik(null, "GET", "/", "X-Forwarded-Uri", "/admin").statusCode()); // sent twice
+  }
+
+  @Test
+  void nginxUrlWithoutPath_isTheRoot() throws Exception {
+    var r = send(plain, "GET", "/.stepgate/auth", null, "X-Original-URL", base, "X-Original-Method", "GET");
+    assertEquals(200, r.statusCode(), r.body());
+    var q = send(plain, "GET", "/.stepgate/auth", null, "X-Original-URL", base + "?q=1", "X-Original-Method", "GET");
+    assertEquals(200, q.statusCode(), q.body());
+  }
+
+  @Test
+  void unknownOriginalHost_is421_butTheProxyMayCallUnderAnyName() throws Exception {
+    var r = send(plain, "GET", "/.stepgate/auth", null, "X-Forwarded-Method", "GET", "X-Forwarded-Proto", "http",
+        "X-Forwarded-Host", "other.example", "X-Forwarded-Uri", "/");
+    assertEquals(421, r.statusCode());
+    // The proxy reaches stepgate as e.g. stepgate:8080: that Host is not the original host.
+    var raw = RawHttp.send(gateway.port(), "GET /.stepgate/auth HTTP/1.1\r\nHost: stepgate:8080\r\n"
+        + "X-Forwarded-Method: GET\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: localhost\r\nX-Forwarded-Uri: /\r\n"
+        + "Connection: close\r\n\r\n");
+    assertEquals(200, RawHttp.status(raw), raw);
+    // Other gateway paths still refuse unknown hosts.
+    var other = RawHttp.send(gateway.port(), "GET /.stepgate/jwks.json HTTP/1.1\r\nHost: stepgate:8080\r\nConnection: close\r\n\r\n");
+    assertEquals(421, RawHttp.status(other));
+  }
+
+  @Test
+  void postAndHeadAreAccepted_andTheCallersOwnMethodDoesNotMatter() throws Exception {
+    var cookie = signIn("hank");
+    var post = send(plain, "POST", "/.stepgate/auth", "ignored", "X-Original-Method", "GET", "X-Original-URL", base + "/account",
+        "Cookie", cookie);
+    assertEquals(200, post.statusCode());
+    assertEquals("hank", header(post, "X-Stepgate-User"));
+    var head = send(plain, "HEAD", "/.stepgate/auth", null, "X-Original-Method", "GET", "X-Original-URL", base + "/admin/x");
+    assertEquals(403, head.statusCode());
+  }
+
+  @Test
+  void aSpoofedIdentityInTheCallIsIgnored() throws Exception {
+    var r = traefik(null, "GET", "/account", "X-Stepgate-User", "root", "Remote-User", "root", "Accept", "application/json");
+    assertEquals(401, r.statusCode());
+    assertFalse("root".equals(header(r, "X-Stepgate-User")));
+  }
+}
