@@ -196,14 +196,7 @@ async function cancelledPrompt() {
     // The user dismisses the prompt: the authenticator never answers and the browser gives up.
     await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
     await page.goto(BASE + "/.stepgate/login?rd=%2Faccount");
-    // Shorten the ceremony timeout the page passes to navigator.credentials.get (server: minutes).
-    await page.evaluate(() => {
-      const get = navigator.credentials.get.bind(navigator.credentials);
-      navigator.credentials.get = (o) => {
-        if (o && o.publicKey && !o.mediation) o.publicKey.timeout = 1000;
-        return get(o);
-      };
-    });
+    await shortenGetTimeout(page);
     await page.click("#passkey-button");
     const text = await statusText(page);
     assert(/closed or timed out/.test(text), "#status explains the closed prompt, got: " + text);
@@ -303,6 +296,77 @@ async function clonedAuthenticator() {
   }
 }
 
+/** Makes the page's next navigator.credentials.get give up after a second (server timeout: minutes). */
+async function shortenGetTimeout(page) {
+  await page.evaluate(() => {
+    const get = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (o) => {
+      if (o && o.publicKey && !o.mediation) o.publicKey.timeout = 1000;
+      return get(o);
+    };
+  });
+}
+
+async function stepUpRefusals() {
+  const { context, page, cdp, authenticatorId } = await newBrowserPage();
+  try {
+    const user = uniqueUser("stepup");
+    await register(page, user);
+    const email = `${user}.held@example.org`;
+    await page.goto(BASE + "/account/email");
+    await page.fill("#email", email);
+    await page.click("form[action='/account/email'] button[type=submit]");
+    await page.waitForURL((u) => u.pathname === "/.stepgate/step-up");
+    const stepUpUrl = page.url();
+
+    // 1. The passkey answers without user verification: refused, the held POST stays held.
+    await cdp.send("WebAuthn.setResponseOverrideBits", { authenticatorId, isBogusSignature: false, isBadUV: true, isBadUP: false });
+    await page.click("#passkey-button");
+    let text = await statusText(page);
+    assert(/did not confirm it was you/.test(text), "#status explains missing user verification, got: " + text);
+    await cdp.send("WebAuthn.setResponseOverrideBits", { authenticatorId, isBogusSignature: false, isBadUV: false, isBadUP: false });
+
+    // 2. A bogus signature: refused.
+    await page.goto(stepUpUrl);
+    await cdp.send("WebAuthn.setResponseOverrideBits", { authenticatorId, isBogusSignature: true, isBadUV: false, isBadUP: false });
+    await page.click("#passkey-button");
+    text = await statusText(page);
+    assert(text.length > 0 && !/Confirmed/.test(text), "#status shows the refusal, got: " + text);
+    await cdp.send("WebAuthn.setResponseOverrideBits", { authenticatorId, isBogusSignature: false, isBadUV: false, isBadUP: false });
+
+    // 3. The prompt is dismissed.
+    await page.goto(stepUpUrl);
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
+    await shortenGetTimeout(page);
+    await page.click("#passkey-button");
+    text = await statusText(page);
+    assert(/closed or timed out/.test(text), "#status explains the closed prompt, got: " + text);
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
+
+    let s = await session(context);
+    assertEq(s.status, 200, "still signed in after refused step-ups");
+    assert(!s.body.stepUpTime, "no step-up recorded after refusals");
+    let acct = await demoAccount(page);
+    assertEq(acct.changes, 0, "#email-changes after refused step-ups (nothing landed)");
+
+    // 4. The held POST is still there: a good step-up sends it upstream once.
+    await page.goto(stepUpUrl);
+    await page.click("#passkey-button");
+    await page.waitForSelector("#result");
+    acct = await demoAccount(page);
+    assertEq(acct.email, email, "#email after the step-up");
+    assertEq(acct.changes, 1, "#email-changes after the step-up");
+
+    // 5. Going back to the step-up page for the spent held request does not send it again.
+    await page.goto(stepUpUrl);
+    await page.waitForLoadState("load");
+    acct = await demoAccount(page);
+    assertEq(acct.changes, 1, "#email-changes after revisiting the step-up URL");
+  } finally {
+    await context.close();
+  }
+}
+
 async function conditionalSignIn() {
   const { context, page, errors } = await newBrowserPage({ conditional: true });
   try {
@@ -351,6 +415,7 @@ async function main() {
     await test("conditional UI (autofill) sign-in", conditionalSignIn);
     await test("negative: cancelled passkey prompt (NotAllowedError) signs nobody in", cancelledPrompt);
     await test("negative: assertion without user verification is refused", uvLessAssertion);
+    await test("negative: refused step-ups (no UV, bad signature, dismissed prompt) land nothing; the held POST survives", stepUpRefusals);
     await test("negative: replayed login/verify body is refused", replayedAssertion);
     await test("negative: assertion made on another origin is refused (origin-mismatch)", otherOrigin);
     await test("negative: cloned authenticator with a lower signature counter is refused", clonedAuthenticator);
