@@ -367,6 +367,87 @@ async function stepUpRefusals() {
   }
 }
 
+async function payouts() {
+  const { context, page, errors } = await newBrowserPage();
+  const balance = async () => (await context.request.get(BASE + "/api/balance", { headers: { Accept: "application/json" } })).json();
+  try {
+    const user = uniqueUser("payout");
+    await register(page, user);
+    // max_age 0s: every change needs its own step-up, and one step-up sends exactly one POST.
+    // The form is posted from /account (GET /payouts itself needs a step-up: tested below).
+    for (const [i, iban] of ["GB33 BUKB 2020 1555 5555 55", "FR14 2004 1010 0505 0001 3M02 606"].entries()) {
+      await page.goto(BASE + "/account");
+      await page.evaluate((value) => {
+        const f = document.createElement("form");
+        f.method = "post";
+        f.action = "/payouts/destination";
+        const input = document.createElement("input");
+        input.name = "iban";
+        input.value = value;
+        f.appendChild(input);
+        document.body.appendChild(f);
+        f.submit();
+      }, iban);
+      await page.waitForURL((u) => u.pathname === "/.stepgate/step-up");
+      assertEq((await page.textContent("#action")).trim(), "Confirm: Change where payouts are sent", `#action for payout change ${i + 1}`);
+      assertEq((await balance()).payoutChanges, i, "payout changes before the step-up");
+      await page.click("#passkey-button");
+      await page.waitForSelector("#result");
+      assert((await page.textContent("#result")).includes(iban), "#result names the new destination");
+      assertEq((await balance()).payoutChanges, i + 1, "payout changes after the step-up");
+    }
+    // GET /payouts (step_up, max_age 2m): the step-up just made is fresh enough, no prompt.
+    await page.goto(BASE + "/payouts");
+    assertEq(new URL(page.url()).pathname, "/payouts", "GET /payouts right after a step-up");
+    assert((await page.textContent("#destination")).includes("FR14"), "#destination shows the last change");
+    assert(errors.length === 0, "no console errors or page errors:\n  " + errors.join("\n  "));
+  } finally {
+    await context.close();
+  }
+}
+
+async function accountPasskeys() {
+  const first = await newBrowserPage();
+  const second = await newBrowserPage();
+  try {
+    const user = uniqueUser("acct");
+    await register(first.page, user);
+    // Someone else cannot enroll under a taken username.
+    await register(second.page, user).then(() => { throw new Error("registered a taken username"); }, () => {});
+    let text = await statusText(second.page);
+    assert(text.length > 0, "#status explains the taken username");
+    assertEq((await session(second.context)).status, 401, "no session for the taken username");
+    // The owner adds a passkey on another device (same session), then removes the first one.
+    await second.context.addCookies(await first.context.cookies());
+    await second.page.goto(BASE + "/.stepgate/account");
+    assertEq((await second.page.textContent("#account-user")).trim(), user, "account page user");
+    await second.page.fill("#label", "second device");
+    await second.page.click("#passkey-button");
+    await second.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+    assertEq((await credentials(second.cdp, second.authenticatorId)).length, 1, "the second device holds a passkey");
+    // Sign in on the second device with its own passkey, then remove the first device's passkey.
+    await second.page.goto(BASE + "/.stepgate/logout");
+    await clickSignIn(second.page, "/.stepgate/account");
+    await second.page.waitForURL((u) => u.pathname === "/.stepgate/account");
+    await second.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+    const [firstCred] = await credentials(first.cdp, first.authenticatorId);
+    const firstId = Buffer.from(firstCred.credentialId, "base64").toString("base64url");
+    second.page.once("dialog", (d) => d.accept());
+    await second.page.click(`button[data-revoke='${firstId}']`);
+    await second.page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 1
+      && document.querySelectorAll("button[data-revoke]").length === 0);
+    assertEq(new URL(second.page.url()).pathname, "/.stepgate/account", "still on the account page");
+    // The removed passkey cannot sign in any more.
+    await clickSignIn(first.page, "/account");
+    text = await statusText(first.page);
+    assert(/not registered/.test(text), "#status explains the removed passkey, got: " + text);
+    assertEq((await session(first.context)).status, 401, "no session with a removed passkey");
+  } finally {
+    await first.context.close();
+    await second.context.close();
+  }
+}
+
 async function conditionalSignIn() {
   const { context, page, errors } = await newBrowserPage({ conditional: true });
   try {
@@ -412,6 +493,8 @@ async function main() {
     const health = await fetch(BASE + "/.stepgate/healthz");
     if (health.status !== 200) throw new Error(`gateway at ${BASE} is not healthy: ${health.status}`);
     await test("happy path: register, sign out, usernameless sign-in, step-up for a held POST, no re-prompt within max_age", happyPath);
+    await test("max_age 0s POST prompts for every change and lands once per step-up; GET within max_age 2m does not prompt", payouts);
+    await test("account page: taken username refused, add a passkey on a second device, remove the first", accountPasskeys);
     await test("conditional UI (autofill) sign-in", conditionalSignIn);
     await test("negative: cancelled passkey prompt (NotAllowedError) signs nobody in", cancelledPrompt);
     await test("negative: assertion without user verification is refused", uvLessAssertion);
