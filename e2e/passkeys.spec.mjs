@@ -448,6 +448,32 @@ async function accountPasskeys() {
   }
 }
 
+async function usernameSignIn() {
+  const { context, page, errors } = await newBrowserPage();
+  try {
+    const user = uniqueUser("named");
+    await register(page, user);
+    await page.goto(BASE + "/.stepgate/logout");
+    // A username that does not exist: decoy credentials, the authenticator has none of them.
+    await page.goto(BASE + "/.stepgate/login?rd=%2Faccount");
+    await shortenGetTimeout(page);
+    await page.fill("#username", uniqueUser("nobody"));
+    await page.click("#passkey-button");
+    const text = await statusText(page);
+    assert(/closed or timed out/.test(text), "#status for an unknown username, got: " + text);
+    assertEq((await session(context)).status, 401, "no session for an unknown username");
+    // The user's own name (typed in capitals: usernames are case-insensitive).
+    await page.goto(BASE + "/.stepgate/login?rd=%2Faccount");
+    await page.fill("#username", user.toUpperCase());
+    await page.click("#passkey-button");
+    await page.waitForURL((u) => u.pathname === "/account");
+    assertEq((await page.textContent("#user")).trim(), user, "#user after signing in with a username");
+    assert(errors.length === 0, "no console errors or page errors:\n  " + errors.join("\n  "));
+  } finally {
+    await context.close();
+  }
+}
+
 async function conditionalSignIn() {
   const { context, page, errors } = await newBrowserPage({ conditional: true });
   try {
@@ -495,6 +521,7 @@ async function main() {
     await test("happy path: register, sign out, usernameless sign-in, step-up for a held POST, no re-prompt within max_age", happyPath);
     await test("max_age 0s POST prompts for every change and lands once per step-up; GET within max_age 2m does not prompt", payouts);
     await test("account page: taken username refused, add a passkey on a second device, remove the first", accountPasskeys);
+    await test("sign-in with a typed username; an unknown username signs nobody in", usernameSignIn);
     await test("conditional UI (autofill) sign-in", conditionalSignIn);
     await test("negative: cancelled passkey prompt (NotAllowedError) signs nobody in", cancelledPrompt);
     await test("negative: assertion without user verification is refused", uvLessAssertion);
