@@ -17,6 +17,9 @@ if (!BASE) {
 const ORIGIN = new URL(BASE).origin;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const STEP_TIMEOUT = 20_000;
+// When set, the gateway's change-email rule has this max_age (seconds) instead of demo.yaml's 5m,
+// and only the "after max_age" case runs (BrowserPasskeyIT starts such a gateway for it).
+const EMAIL_MAX_AGE = process.env.STEPGATE_EMAIL_MAX_AGE ? Number(process.env.STEPGATE_EMAIL_MAX_AGE) : null;
 
 const results = [];
 let browser;
@@ -479,6 +482,44 @@ async function usernameSignIn() {
   }
 }
 
+/** Submits the demo's change-email form; resolves on the step-up page or the result page. */
+async function changeEmail(page, email) {
+  await page.goto(BASE + "/account/email");
+  await page.fill("#email", email);
+  await page.click("form[action='/account/email'] button[type=submit]");
+  await page.waitForURL((u) => u.pathname === "/.stepgate/step-up" || u.pathname === "/account/email");
+  return new URL(page.url()).pathname === "/.stepgate/step-up";
+}
+
+async function afterMaxAge() {
+  const { context, page, errors } = await newBrowserPage();
+  try {
+    const user = uniqueUser("expiry");
+    await register(page, user);
+    assert(await changeEmail(page, `${user}.1@example.org`), "first change prompts");
+    await page.click("#passkey-button");
+    await page.waitForSelector("#result");
+    const steppedUp = Date.now();
+    // Within max_age: no prompt.
+    assert(!(await changeEmail(page, `${user}.2@example.org`)), "second change within max_age does not prompt");
+    await page.waitForSelector("#result");
+    // After max_age: prompted again, and nothing lands until confirmed.
+    await page.waitForTimeout(Math.max(0, steppedUp + (EMAIL_MAX_AGE + 1.5) * 1000 - Date.now()));
+    assert(await changeEmail(page, `${user}.3@example.org`), "third change after max_age prompts again");
+    assertEq((await page.textContent("#action")).trim(), "Confirm: Change the email address on your account", "#action");
+    const balance = await (await context.request.get(BASE + "/api/balance", { headers: { Accept: "application/json" } })).json();
+    assertEq(balance.emailChanges, 2, "email changes before the new step-up (the third is held)");
+    await page.click("#passkey-button");
+    await page.waitForSelector("#result");
+    const acct = await demoAccount(page);
+    assertEq(acct.email, `${user}.3@example.org`, "#email after the new step-up");
+    assertEq(acct.changes, 3, "#email-changes after the new step-up");
+    assert(errors.length === 0, "no console errors or page errors:\n  " + errors.join("\n  "));
+  } finally {
+    await context.close();
+  }
+}
+
 async function conditionalSignIn() {
   const { context, page, errors } = await newBrowserPage({ conditional: true });
   try {
@@ -523,6 +564,10 @@ async function main() {
   try {
     const health = await fetch(BASE + "/.stepgate/healthz");
     if (health.status !== 200) throw new Error(`gateway at ${BASE} is not healthy: ${health.status}`);
+    if (EMAIL_MAX_AGE !== null) {
+      await test(`after max_age (${EMAIL_MAX_AGE}s) a change prompts again; within it, it does not`, afterMaxAge);
+      return;
+    }
     await test("happy path: register, sign out, usernameless sign-in, step-up for a held POST, no re-prompt within max_age", happyPath);
     await test("max_age 0s POST prompts for every change and lands once per step-up; GET within max_age 2m does not prompt", payouts);
     await test("account page: taken username refused, add a passkey on a second device, remove the first", accountPasskeys);

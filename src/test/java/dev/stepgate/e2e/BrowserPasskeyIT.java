@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,22 @@ class BrowserPasskeyIT {
 
   @Test
   void passkeysWorkInHeadlessChromium() throws Exception {
+    runSpec(Path.of("policies/demo.yaml").toAbsolutePath(), Map.of());
+  }
+
+  /**
+   * demo.yaml's change-email rule has {@code max_age: 5m}; to see a change prompt again once the
+   * step-up is older than max_age without waiting five minutes, the same policy runs with 6s.
+   */
+  @Test
+  void stepUpPromptsAgainAfterMaxAge() throws Exception {
+    var demo = Files.readString(Path.of("policies/demo.yaml"));
+    assertTrue(demo.contains("    max_age: 5m\n"), "policies/demo.yaml: change-email rule with max_age: 5m");
+    var policy = Files.writeString(data.resolve("demo-short-max-age.yaml"), demo.replace("    max_age: 5m\n", "    max_age: 6s\n"));
+    runSpec(policy, Map.of("STEPGATE_EMAIL_MAX_AGE", "6"));
+  }
+
+  private void runSpec(Path policies, Map<String, String> env) throws Exception {
     var root = Path.of("").toAbsolutePath();
     var spec = root.resolve("e2e/passkeys.spec.mjs");
     var chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
@@ -45,11 +62,12 @@ class BrowserPasskeyIT {
     assertEquals(0, node.exitCode, "`node --version` failed: " + node.output);
 
     var port = freePort();
-    try (var demo = Demo.start(port, data, root.resolve("policies/demo.yaml"))) {
+    try (var demo = Demo.start(port, data.resolve("store"), policies)) {
       var url = "http://localhost:" + demo.port();
       var pb = new ProcessBuilder("node", spec.toString()).directory(root.resolve("e2e").toFile());
       pb.environment().put("STEPGATE_URL", url);
       pb.environment().put("CHROMIUM", chromium.toString());
+      pb.environment().putAll(env);
       var result = run(pb, TIMEOUT_MINUTES * 60);
       System.out.println(result.output);
       assertEquals(0, result.exitCode, "e2e/passkeys.spec.mjs failed against " + url + ":\n" + result.output);
