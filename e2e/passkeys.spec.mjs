@@ -168,8 +168,14 @@ async function happyPath() {
     await page.click("form[action='/account/email'] button[type=submit]");
     await page.waitForURL((u) => u.pathname === "/.stepgate/step-up");
     assertEq((await page.textContent("#action")).trim(), "Confirm: Change the email address on your account", "#action");
+    let stepUpBody = null;
+    await page.route("**/.stepgate/api/step-up/verify", async (route) => {
+      stepUpBody = route.request().postData();
+      await route.continue();
+    });
     await page.click("#passkey-button");
     await page.waitForSelector("#result");
+    await page.unroute("**/.stepgate/api/step-up/verify");
     assert((await page.textContent("#result")).includes(email1), "#result names the new email");
     let acct = await demoAccount(page);
     assertEq(acct.email, email1, "#email after step-up");
@@ -188,6 +194,15 @@ async function happyPath() {
 
     s = await session(context);
     assert(s.body && s.body.stepUpTime, "session records the step-up time");
+
+    // Replaying the step-up (same session) is refused and sends nothing upstream again.
+    assert(stepUpBody, "the step-up/verify request was captured");
+    const replay = await context.request.post(BASE + "/.stepgate/api/step-up/verify", {
+      headers: { "Content-Type": "application/json", Accept: "application/json", Origin: ORIGIN }, data: stepUpBody,
+    });
+    assert(replay.status() === 400 || replay.status() === 401, "replayed step-up refused with 400/401, got " + replay.status());
+    acct = await demoAccount(page);
+    assertEq(acct.changes, 2, "#email-changes after a replayed step-up");
     assert(errors.length === 0, "no console errors or page errors on the happy path:\n  " + errors.join("\n  "));
   } finally {
     await context.close();
