@@ -86,7 +86,7 @@ public final class Pages {
               : "<span class=\"lead\">your only passkey</span>")
           .append("</td></tr>");
     }
-    var body = "<h1>Your passkeys</h1><p class=\"lead\">Signed in as <b id=\"username\">" + esc(username) + "</b>.</p>"
+    var body = "<h1>Your passkeys</h1><p class=\"lead\">Signed in as <b id=\"account-user\">" + esc(username) + "</b>.</p>"
         + "<table><thead><tr><th>Name</th><th>Kind</th><th>Added</th><th>Last used</th><th></th></tr></thead><tbody>"
         + rows + "</tbody></table>"
         + "<h2>Add a passkey</h2><form id=\"register-form\">"
