@@ -217,6 +217,7 @@
         const body = page.dataset.held ? { held: page.dataset.held } : {};
         const start = await api("step-up/options", body);
         body.rd = returnTo();
+        if (page.dataset.rule) body.rule = page.dataset.rule;
         const cred = await navigator.credentials.get({ publicKey: requestOptions(start.publicKey) });
         const done = await api("step-up/verify", Object.assign(
           { ceremonyId: start.ceremonyId, credential: credentialJSON(cred) }, body));

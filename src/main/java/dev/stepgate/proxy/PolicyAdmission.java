@@ -89,7 +89,24 @@ public final class PolicyAdmission implements Admission {
 
   /** The decision for {@code request} made by {@code session}; never throws (fails closed). */
   public Decision decide(PolicyRequest request, Optional<Session> session) {
-    return policies.get().decide(request, authState(session));
+    var set = policies.get();
+    var decision = set.decide(request, authState(session));
+    if (decision instanceof Decision.Allow allow && allow.consumesStepUp()
+        && !session.flatMap(Session::stepUp).flatMap(Session.StepUpRecord::forRule).equals(Optional.of(allow.rule()))) {
+      // A one-time step-up counts only for the action the user confirmed: ask again for this one.
+      return set.decide(request, authState(session.map(s -> s.withoutStepUp())));
+    }
+    return decision;
+  }
+
+  /** True when the policy in force has a rule named {@code name}. */
+  public boolean hasRule(String name) {
+    return policies.get().rule(name).isPresent();
+  }
+
+  /** The rule that decides {@code method path} regardless of who asks (a step-up's subject). */
+  public String ruleFor(String method, String host, String path) {
+    return policies.get().decide(new PolicyRequest(method, host, path), authState(Optional.empty())).rule();
   }
 
   AuthState authState(Optional<Session> session) {

@@ -22,7 +22,7 @@ public final class StepUpResume {
   }
 
   /** What the prompt shows for {@code rd} (or the held request), and whether it is needed at all. */
-  public record Prompt(boolean needed, Optional<String> description, Optional<String> refusal, String rd) {}
+  public record Prompt(boolean needed, String rule, Optional<String> description, Optional<String> refusal, String rd) {}
 
   /** Where to go after the step-up; a refusal when the passkey used does not qualify. */
   public record Next(Optional<String> resume, Optional<String> refusal) {}
@@ -32,8 +32,19 @@ public final class StepUpResume {
     var method = heldRequest.map(h -> h.method()).orElse("GET");
     var target = ReturnTarget.safe(heldRequest.map(h -> h.pathAndQuery()).orElse(rd.orElse("/")));
     var decision = decide(method, target, session);
-    if (decision instanceof Decision.StepUp s) return new Prompt(true, s.description(), s.refusal(), target);
-    return new Prompt(heldRequest.isPresent(), Optional.empty(), Optional.empty(), target);
+    if (decision instanceof Decision.StepUp s) return new Prompt(true, s.rule(), s.description(), s.refusal(), target);
+    return new Prompt(heldRequest.isPresent(), decision.rule(), Optional.empty(), Optional.empty(), target);
+  }
+
+  public Optional<String> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
+    var heldRequest = heldId.flatMap(id -> held.peek(id, sessionId));
+    if (heldRequest.isPresent()) {
+      var pq = heldRequest.get().pathAndQuery();
+      int q = pq.indexOf('?');
+      return Optional.of(admission.ruleFor(heldRequest.get().method(), host,
+          CanonicalPath.of(q < 0 ? pq : pq.substring(0, q)).forPolicy()));
+    }
+    return rule.filter(admission::hasRule);
   }
 
   public Next after(String oldSessionId, Session session, Optional<String> heldId, Optional<String> rd) {

@@ -23,6 +23,7 @@ import dev.stepgate.ui.PageRoutes;
 import dev.stepgate.ui.PasskeyApi;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Optional;
 import dev.stepgate.proxy.GatewayHandler;
 import dev.stepgate.proxy.HeaderHygiene;
 import dev.stepgate.proxy.StrictFraming;
@@ -101,9 +102,17 @@ public final class Gateway implements AutoCloseable {
 
       var routes = GatewayRoutes.create(vertx, () -> readiness(reloader));
       new PasskeyApi(vertx, passkeys, store, sessions, cookie, new HashSet<>(config.webauthn().origins()), mode,
-          (oldId, session, heldId, rd) -> {
-            var next = stepUps.after(oldId, session, heldId, rd);
-            return new PasskeyApi.StepUpFollowUp.Result(next.resume(), next.refusal());
+          new PasskeyApi.StepUpFollowUp() {
+            @Override
+            public Result after(String oldId, dev.stepgate.session.Session session, Optional<String> heldId, Optional<String> rd) {
+              var next = stepUps.after(oldId, session, heldId, rd);
+              return new Result(next.resume(), next.refusal());
+            }
+
+            @Override
+            public Optional<String> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
+              return stepUps.ruleFor(sessionId, heldId, rule);
+            }
           }, clock).mount(routes);
       new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, config.publicOrigin(), knownHosts(config)));

@@ -38,6 +38,10 @@ public record Session(
     return new Session(newId, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt);
   }
 
+  public Session withoutStepUp() {
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.empty(), createdAt);
+  }
+
   public Session withStepUp(StepUpRecord record) {
     return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.of(record), createdAt);
   }
@@ -55,11 +59,19 @@ public record Session(
    * @param backupEligible whether that passkey can sync
    * @param credentialCreatedAt when that passkey was enrolled
    * @param consumed true once a {@code max_age: 0s} rule has used it
+   * @param forRule the rule whose prompt the user confirmed; a one-time ({@code max_age: 0s})
+   *     rule accepts only a step-up made for it, so confirming one action never silently
+   *     authorizes another
    */
   public record StepUpRecord(
-      Instant at, String credentialId, boolean backupEligible, Instant credentialCreatedAt, boolean consumed) {
+      Instant at, String credentialId, boolean backupEligible, Instant credentialCreatedAt, boolean consumed,
+      Optional<String> forRule) {
+    public StepUpRecord {
+      forRule = forRule == null ? Optional.empty() : forRule;
+    }
+
     public StepUpRecord consume() {
-      return new StepUpRecord(at, credentialId, backupEligible, credentialCreatedAt, true);
+      return new StepUpRecord(at, credentialId, backupEligible, credentialCreatedAt, true, forRule);
     }
   }
 }

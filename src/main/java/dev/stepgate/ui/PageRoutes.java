@@ -90,7 +90,7 @@ public final class PageRoutes {
       redirect(ctx, prompt.rd());
       return;
     }
-    html(ctx, Pages.stepUp(prompt.rd(), session.get().username(), prompt.description(), held, prompt.refusal()));
+    html(ctx, Pages.stepUp(prompt.rd(), prompt.rule(), session.get().username(), prompt.description(), held, prompt.refusal()));
   }
 
   private void account(RoutingContext ctx) {

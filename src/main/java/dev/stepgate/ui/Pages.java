@@ -58,9 +58,10 @@ public final class Pages {
    * The re-authentication prompt. {@code description} is the rule's text ("Change the email
    * address on your account"); {@code refusal} explains why the passkeys at hand do not qualify.
    */
-  public static String stepUp(String rd, String username, Optional<String> description, Optional<String> held,
+  public static String stepUp(String rd, String rule, String username, Optional<String> description, Optional<String> held,
       Optional<String> refusal) {
     var d = data("rd", rd);
+    d.put("rule", rule);
     held.ifPresent(h -> d.put("held", h));
     var body = "<h1>Confirm it\u2019s you</h1>"
         + description.map(t -> "<p class=\"action\" id=\"action\">Confirm: " + esc(t) + "</p>").orElse("")

@@ -45,6 +45,12 @@ public final class PasskeyApi {
      */
     Result after(String oldId, Session session, Optional<String> held, Optional<String> rd);
 
+    /**
+     * The rule this step-up confirms: the held request's (decided server-side), else the rule
+     * the prompt showed, if it names a rule of the policy.
+     */
+    Optional<String> ruleFor(String sessionId, Optional<String> held, Optional<String> rule);
+
     record Result(Optional<String> resume, Optional<String> refusal) {}
   }
 
@@ -161,10 +167,11 @@ public final class PasskeyApi {
     var credential = requiredObject(body, "credential");
     var held = optionalString(body, "held");
     var rd = optionalString(body, "rd");
+    var forRule = followUp.ruleFor(session.id(), held, optionalString(body, "rule"));
     return blocking(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
       var newId = SessionIds.next(); // a new session id at every step-up
       var rotated = sessions.rotate(session.id(), newId)
-          .flatMap(s -> sessions.update(newId, c -> c.withStepUp(record(a))));
+          .flatMap(s -> sessions.update(newId, c -> c.withStepUp(record(a, forRule))));
       if (rotated.isEmpty()) return Future.failedFuture(new StepgateException("session-expired", 401, "Your sign-in has ended. Sign in again."));
       ctx.response().putHeader("Set-Cookie", cookie.set(newId));
       audit("stepped-up", a.user().id(), "user-verified passkey assertion");
@@ -219,8 +226,8 @@ public final class PasskeyApi {
     ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(out.encode());
   }
 
-  private static Session.StepUpRecord record(Authenticated a) {
-    return new Session.StepUpRecord(a.at(), a.credentialId(), a.backupEligible(), a.credentialCreatedAt(), false);
+  private static Session.StepUpRecord record(Authenticated a, Optional<String> forRule) {
+    return new Session.StepUpRecord(a.at(), a.credentialId(), a.backupEligible(), a.credentialCreatedAt(), false, forRule);
   }
 
   // ---- plumbing ----

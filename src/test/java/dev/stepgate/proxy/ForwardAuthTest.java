@@ -140,10 +140,15 @@ class ForwardAuthTest {
 
   /** A user-verified step-up; the session id is renewed: returns the new cookie. */
   String stepUp() throws Exception {
+    return stepUp("payout");
+  }
+
+  /** A step-up confirmed for {@code rule} (what the prompt showed the user). */
+  String stepUp(String rule) throws Exception {
     var start = api("step-up/options", new JsonObject());
     var assertion = authenticator.get(start.getJsonObject("publicKey").encode());
     api("step-up/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
-        .put("credential", new JsonObject(assertion)));
+        .put("credential", new JsonObject(assertion)).put("rule", rule));
     return cookie();
   }
 

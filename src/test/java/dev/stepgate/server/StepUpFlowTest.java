@@ -236,11 +236,35 @@ class StepUpFlowTest {
   @Test
   void maxAgeZero_oneStepUpAuthorizesExactlyOneRequest() throws Exception {
     enroll("frank");
-    stepUp(new JsonObject());
+    stepUp(new JsonObject().put("rule", "payout"));
     var first = send("POST", "/payouts/destination", "iban=1", "Accept", "application/json");
     assertEquals(200, first.statusCode(), first.body());
     var second = send("POST", "/payouts/destination", "iban=2", "Accept", "application/json");
     assertEquals(401, second.statusCode());
+    assertEquals(1, upstream.received().stream().filter(r -> r.uri().equals("/payouts/destination")).count());
+  }
+
+  @Test
+  void maxAgeZero_stepUpConfirmedForAnotherAction_doesNotAuthorizeIt() throws Exception {
+    enroll("fay");
+    stepUp(new JsonObject().put("rule", "change-email"));
+    assertEquals(200, send("POST", "/account/email", "email=f", "Accept", "application/json").statusCode());
+    var payout = send("POST", "/payouts/destination", "iban=1", "Accept", "application/json");
+    assertEquals(401, payout.statusCode());
+    assertEquals("payout", new JsonObject(payout.body()).getString("rule"));
+    stepUp(new JsonObject().put("rule", "no-such-rule"));
+    assertEquals(401, send("POST", "/payouts/destination", "iban=1", "Accept", "application/json").statusCode());
+    assertEquals(0, upstream.received().stream().filter(r -> r.uri().equals("/payouts/destination")).count());
+  }
+
+  @Test
+  void maxAgeZero_heldPost_isBoundToItsOwnRule() throws Exception {
+    enroll("gus");
+    var location = browserPost("/payouts/destination", "iban=DE1").headers().firstValue("Location").orElseThrow();
+    var heldId = location.substring(location.indexOf("held=") + 5);
+    var done = stepUp(new JsonObject().put("held", heldId).put("rule", "change-email"));
+    var replayed = send("GET", done.getString("resume"), null, "Accept", "text/html");
+    assertEquals(200, replayed.statusCode(), replayed.body());
     assertEquals(1, upstream.received().stream().filter(r -> r.uri().equals("/payouts/destination")).count());
   }
 
