@@ -124,8 +124,8 @@ public final class UpstreamForwarder {
 
   private void respond(HttpServerRequest req, HttpClientResponse cresp) {
     var resp = req.response();
-    if (resp.ended() || resp.headWritten()) {
-      cresp.request().reset();
+    if (resp.ended() || resp.headWritten() || resp.closed()) {
+      cresp.request().reset(); // the client is gone or was already answered (e.g. 504)
       return;
     }
     resp.setStatusCode(cresp.statusCode());
@@ -133,7 +133,9 @@ public final class UpstreamForwarder {
     resp.headers().setAll(HeaderHygiene.forClient(cresp.headers()));
     var length = cresp.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) resp.putHeader(HttpHeaders.CONTENT_LENGTH, length);
-    cresp.exceptionHandler(e -> resp.reset());
+    cresp.exceptionHandler(e -> {
+      if (!resp.closed()) resp.reset();
+    });
     if (req.method() == HttpMethod.HEAD || cresp.statusCode() == 204 || cresp.statusCode() == 304) {
       cresp.resume();
       resp.end();
@@ -141,7 +143,9 @@ public final class UpstreamForwarder {
     }
     if (length == null && req.version() != io.vertx.core.http.HttpVersion.HTTP_1_0) resp.setChunked(true);
     resp.send(cresp).onFailure(e -> {
-      if (!resp.ended()) resp.reset();
+      // The client went away mid-response: drop the upstream exchange, nothing to answer.
+      if (!resp.closed()) resp.reset();
+      cresp.request().reset();
     });
   }
 
