@@ -128,10 +128,21 @@ public final class Gateway implements AutoCloseable {
 
       var handler = new GatewayHandler(knownHosts(config), hygiene, admission, routes, forwarder, webSockets);
       var options = serverOptions(config);
-      var server = vertx.createHttpServer(options).requestHandler(handler)
-          // Raw-byte framing checks ahead of Netty's decoder, which repairs some smuggling shapes silently.
-          .connectionHandler(connection -> StrictFraming.install(connection, options));
-      await(server.listen(config.listen().port(), config.listen().host()));
+      // One listener per event loop (they share the port), so the proxy path uses every core.
+      // Port 0 (tests) means one listener: each instance would otherwise get its own random port.
+      int instances = config.listen().port() == 0 ? 1 : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+      var servers = new java.util.concurrent.CopyOnWriteArrayList<HttpServer>();
+      await(vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+        @Override
+        public Future<?> start() {
+          var listener = vertx.createHttpServer(options).requestHandler(handler)
+              // Raw-byte framing checks ahead of Netty's decoder, which repairs some smuggling shapes silently.
+              .connectionHandler(connection -> StrictFraming.install(connection, options));
+          servers.add(listener);
+          return listener.listen(config.listen().port(), config.listen().host());
+        }
+      }, new io.vertx.core.DeploymentOptions().setInstances(instances)));
+      var server = servers.get(0);
       var admin = vertx.createHttpServer().requestHandler(AdminRoutes.create(vertx, registry));
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
