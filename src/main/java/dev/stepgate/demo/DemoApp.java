@@ -151,7 +151,9 @@ public final class DemoApp {
     var html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + Html.esc(title)
         + " · Acme Bank</title><link rel=\"stylesheet\" href=\"/static/app.css\"><link rel=\"icon\" href=\"data:,\"></head><body>"
         + "<header><a href=\"/\">Acme Bank</a> <span class=\"demo\">legacy demo app</span>"
-        + "<span class=\"who\">signed in as <b>" + Html.esc(user(ctx)) + "</b> · <a href=\"/.stepgate/account\">passkeys</a> · <a href=\"/.stepgate/logout\">sign out</a></span></header>"
+        + (user(ctx).equals("anonymous")
+            ? "<span class=\"who\">not signed in · <a href=\"/.stepgate/login\">sign in</a></span></header>"
+            : "<span class=\"who\">signed in as <b>" + Html.esc(user(ctx)) + "</b> · <a href=\"/.stepgate/account\">passkeys</a> · <a href=\"/.stepgate/logout\">sign out</a></span></header>")
         + "<main><h1>" + Html.esc(title) + "</h1>" + body + "</main>"
         + "<aside><h2>What the gateway told this app</h2>"
         + "<p>Signed assertion: <b id=\"assertion\">" + Html.esc(verdict) + "</b></p>"
