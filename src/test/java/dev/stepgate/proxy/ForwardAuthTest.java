@@ -5,20 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import dev.stepgate.passkey.EmulatedBrowser;
 import dev.stepgate.server.Gateway;
 import dev.stepgate.testing.Gateways;
+import dev.stepgate.testing.PasskeyUser;
 import dev.stepgate.testing.RawHttp;
 import dev.stepgate.testing.TestUpstream;
 import io.vertx.core.json.JsonObject;
-import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,26 +57,22 @@ class ForwardAuthTest {
   TestUpstream upstream;
   Gateway gateway;
   String base;
-  HttpClient browser; // keeps the session cookie, for the JSON API and the in-line proxy
+  PasskeyUser user; // keeps the session cookie, for the JSON API and the in-line proxy
+  HttpClient browser;
   HttpClient plain; // sends exactly the headers given
-  EmulatedBrowser authenticator;
 
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
     Files.writeString(dir.resolve("policy.yaml"), POLICY);
-    int port;
-    try (var s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = PasskeyUser.freePort();
     base = "http://localhost:" + port;
     gateway = Gateways.start(upstream.url(), dir.resolve("data"), "listen: 127.0.0.1:" + port + "\npublic_url: " + base
         + "\npolicies: " + dir.resolve("policy.yaml") + "\nassertion: { compat_headers: [authelia] }\n");
-    browser = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager())
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    user = new PasskeyUser(base);
+    browser = user.http;
     plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
-    authenticator = new EmulatedBrowser(base);
   }
 
   @AfterEach
@@ -95,10 +84,7 @@ class ForwardAuthTest {
   // --- helpers ---------------------------------------------------------------------------------
 
   HttpResponse<String> send(HttpClient client, String method, String path, String body, String... headers) throws Exception {
-    var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return user.send(client, method, path, body, headers);
   }
 
   /** A Traefik/Caddy-style forward-auth call describing {@code method path} on the public host. */
@@ -118,24 +104,14 @@ class ForwardAuthTest {
     return send(plain, "GET", "/.stepgate/auth", null, h.toArray(String[]::new));
   }
 
-  JsonObject api(String path, JsonObject body) throws Exception {
-    var r = send(browser, "POST", "/.stepgate/api/" + path, body.encode(), "Content-Type", "application/json", "Origin", base);
-    assertEquals(200, r.statusCode(), () -> path + ": " + r.body());
-    return new JsonObject(r.body());
-  }
-
   /** Registers {@code username} and returns the session cookie ({@code name=value}). */
   String signIn(String username) throws Exception {
-    var start = api("registration/options", new JsonObject().put("username", username));
-    var credential = authenticator.create(start.getJsonObject("publicKey").encode());
-    api("registration/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
-        .put("credential", new JsonObject(credential)));
-    return cookie();
+    user.enroll(username);
+    return user.cookie();
   }
 
   String cookie() {
-    var c = ((CookieManager) browser.cookieHandler().orElseThrow()).getCookieStore().getCookies().get(0);
-    return c.getName() + "=" + c.getValue();
+    return user.cookie();
   }
 
   /** A user-verified step-up; the session id is renewed: returns the new cookie. */
@@ -145,18 +121,16 @@ class ForwardAuthTest {
 
   /** A step-up confirmed for {@code rule} (what the prompt showed the user). */
   String stepUp(String rule) throws Exception {
-    var start = api("step-up/options", new JsonObject());
-    var assertion = authenticator.get(start.getJsonObject("publicKey").encode());
-    api("step-up/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
-        .put("credential", new JsonObject(assertion)).put("rule", rule));
-    return cookie();
+    user.stepUp(new JsonObject().put("rule", rule));
+    return user.cookie();
+  }
+
+  JsonObject api(String path, JsonObject body) throws Exception {
+    return user.api(path, body);
   }
 
   JWTClaimsSet verify(String token) throws Exception {
-    var jwks = JWKSet.parse(send(plain, "GET", "/.stepgate/jwks.json", null).body());
-    var processor = new DefaultJWTProcessor<SecurityContext>();
-    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(jwks)));
-    return processor.process(token, null);
+    return user.verify(token);
   }
 
   static String header(HttpResponse<?> r, String name) {

@@ -5,15 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import dev.stepgate.passkey.EmulatedBrowser;
 import dev.stepgate.testing.Gateways;
+import dev.stepgate.testing.PasskeyUser;
 import dev.stepgate.testing.TestUpstream;
 import io.vertx.core.json.JsonObject;
 import java.net.CookieManager;
@@ -67,20 +61,17 @@ class StepUpFlowTest {
   TestUpstream upstream;
   Gateway gateway;
   String base;
-  HttpClient http;
-  EmulatedBrowser authenticator;
+  PasskeyUser user;
 
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
     Files.writeString(dir.resolve("policy.yaml"), POLICY);
-    var port = freePort();
+    var port = PasskeyUser.freePort();
     base = "http://localhost:" + port;
     gateway = Gateways.start(upstream.url(), dir.resolve("data"),
         "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + dir.resolve("policy.yaml") + "\n");
-    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager())
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
-    authenticator = new EmulatedBrowser(base);
+    user = new PasskeyUser(base);
   }
 
   @AfterEach
@@ -89,37 +80,20 @@ class StepUpFlowTest {
     upstream.close();
   }
 
-  static int freePort() throws Exception {
-    try (var s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-    var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return user.send(method, path, body, headers);
   }
 
   JsonObject api(String path, JsonObject body) throws Exception {
-    var r = send("POST", "/.stepgate/api/" + path, body.encode(), "Content-Type", "application/json", "Origin", base);
-    assertEquals(200, r.statusCode(), () -> path + ": " + r.body());
-    return new JsonObject(r.body());
+    return user.api(path, body);
   }
 
   void enroll(String username) throws Exception {
-    var start = api("registration/options", new JsonObject().put("username", username));
-    var credential = authenticator.create(start.getJsonObject("publicKey").encode());
-    api("registration/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
-        .put("credential", new JsonObject(credential)));
+    user.enroll(username);
   }
 
   JsonObject stepUp(JsonObject extra) throws Exception {
-    var start = api("step-up/options", new JsonObject());
-    var assertion = authenticator.get(start.getJsonObject("publicKey").encode());
-    return api("step-up/verify", extra.copy().put("ceremonyId", start.getString("ceremonyId"))
-        .put("credential", new JsonObject(assertion)));
+    return user.stepUp(extra);
   }
 
   HttpResponse<String> browserPost(String path, String form) throws Exception {
@@ -221,7 +195,7 @@ class StepUpFlowTest {
     // A failed step-up (an assertion for another challenge) sends nothing either.
     var start = api("step-up/options", new JsonObject());
     var other = api("step-up/options", new JsonObject());
-    var wrong = authenticator.get(other.getJsonObject("publicKey").encode());
+    var wrong = user.authenticator.get(other.getJsonObject("publicKey").encode());
     var failed = send("POST", "/.stepgate/api/step-up/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
         .put("credential", new JsonObject(wrong)).put("held", heldId).encode(), "Content-Type", "application/json", "Origin", base);
     assertEquals(401, failed.statusCode(), failed.body());
@@ -292,10 +266,10 @@ class StepUpFlowTest {
   @Test
   void logout_endsTheSessionServerSide() throws Exception {
     enroll("ivy");
-    var cookie = ((CookieManager) http.cookieHandler().orElseThrow()).getCookieStore().getCookies().get(0);
+    var cookie = user.cookie();
     assertEquals(200, send("GET", "/.stepgate/logout", null).statusCode());
     var replay = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-        HttpRequest.newBuilder(URI.create(base + "/account")).header("Cookie", cookie.getName() + "=" + cookie.getValue())
+        HttpRequest.newBuilder(URI.create(base + "/account")).header("Cookie", cookie)
             .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(401, replay.statusCode());
   }
@@ -324,9 +298,6 @@ class StepUpFlowTest {
   }
 
   JWTClaimsSet verify(String token) throws Exception {
-    var jwks = JWKSet.parse(send("GET", "/.stepgate/jwks.json", null).body());
-    var processor = new DefaultJWTProcessor<SecurityContext>();
-    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(jwks)));
-    return processor.process(token, null);
+    return user.verify(token);
   }
 }
