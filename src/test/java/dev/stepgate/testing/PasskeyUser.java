@@ -30,9 +30,14 @@ public final class PasskeyUser {
   public final EmulatedBrowser authenticator;
 
   public PasskeyUser(String base) {
+    this(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1));
+  }
+
+  /** With a client of the caller's making (TLS trust, HTTP/2); cookies and redirects set here. */
+  public PasskeyUser(String base, HttpClient.Builder client) {
     this.base = base;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager())
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    this.http = client.cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(5)).build();
     this.authenticator = new EmulatedBrowser(base);
   }
 
