@@ -78,17 +78,23 @@ class ProxyStreamingTest {
     }
   }
 
-  /** Samples used heap every 20 ms while open. */
+  /**
+   * Samples, every 20 ms, the heap still in use after the latest collection (garbage excluded):
+   * what a buffered body would have to occupy.
+   */
   static final class HeapPeak implements AutoCloseable {
     private final AtomicLong max = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
 
     HeapPeak() {
-      var mem = ManagementFactory.getMemoryMXBean();
+      var pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP && p.getCollectionUsage() != null).toList();
       thread = new Thread(() -> {
         while (running.get()) {
-          max.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+          long retained = 0;
+          for (var pool : pools) retained += pool.getCollectionUsage().getUsed();
+          max.accumulateAndGet(retained, Math::max);
           try {
             Thread.sleep(20);
           } catch (InterruptedException e) {
