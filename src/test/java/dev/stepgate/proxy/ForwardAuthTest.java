@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,11 +63,9 @@ class ForwardAuthTest {
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
-    Files.writeString(dir.resolve("policy.yaml"), POLICY);
-    int port = PasskeyUser.freePort();
-    base = "http://localhost:" + port;
-    gateway = Gateways.start(upstream.url(), dir.resolve("data"), "listen: 127.0.0.1:" + port + "\npublic_url: " + base
-        + "\npolicies: " + dir.resolve("policy.yaml") + "\nassertion: { compat_headers: [authelia] }\n");
+    var started = Gateways.withPolicy(upstream.url(), dir, POLICY, "assertion: { compat_headers: [authelia] }\n");
+    gateway = started.gateway();
+    base = started.base();
     user = new PasskeyUser(base);
     browser = user.http;
     plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

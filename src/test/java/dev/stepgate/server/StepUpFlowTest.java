@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,11 +65,9 @@ class StepUpFlowTest {
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
-    Files.writeString(dir.resolve("policy.yaml"), POLICY);
-    var port = PasskeyUser.freePort();
-    base = "http://localhost:" + port;
-    gateway = Gateways.start(upstream.url(), dir.resolve("data"),
-        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + dir.resolve("policy.yaml") + "\n");
+    var started = Gateways.withPolicy(upstream.url(), dir, POLICY, "");
+    gateway = started.gateway();
+    base = started.base();
     user = new PasskeyUser(base);
   }
 

@@ -35,6 +35,23 @@ public final class Gateways {
     return Gateway.start(config(upstream, data, extraYaml));
   }
 
+  /** A gateway with a known public URL ({@code base}), for tests that speak WebAuthn to it. */
+  public record Started(Gateway gateway, String base) {}
+
+  /**
+   * Starts a gateway enforcing {@code policyYaml} (written under {@code dir}) on a free port whose
+   * {@code public_url} is known before it starts, as WebAuthn origins require.
+   */
+  public static Started withPolicy(String upstream, Path dir, String policyYaml, String extraYaml) throws Exception {
+    var policy = dir.resolve("policy.yaml");
+    Files.writeString(policy, policyYaml);
+    var port = PasskeyUser.freePort();
+    var base = "http://localhost:" + port;
+    var gateway = start(upstream, dir.resolve("data"),
+        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + policy + "\n" + extraYaml);
+    return new Started(gateway, base);
+  }
+
   private static Path openPolicy(Path data) {
     try {
       Files.createDirectories(data);
