@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Locale;
@@ -13,8 +14,14 @@ final class Framing {
   private Framing() {}
 
   static void check(HttpServerRequest req) {
-    var lengths = req.headers().getAll("Content-Length");
-    var encodings = req.headers().getAll("Transfer-Encoding");
+    check(req.headers(), req.version() == HttpVersion.HTTP_1_0);
+  }
+
+  /** As {@link #check(HttpServerRequest)} for a request's {@code headers}; {@code http10}: sent as HTTP/1.0. */
+  static void check(MultiMap headers, boolean http10) {
+    if (!headers.contains("Content-Length") && !headers.contains("Transfer-Encoding")) return; // no body
+    var lengths = headers.getAll("Content-Length");
+    var encodings = headers.getAll("Transfer-Encoding");
     if (!encodings.isEmpty() && !lengths.isEmpty())
       throw smuggling("both Content-Length and Transfer-Encoding");
     if (lengths.size() > 1) throw smuggling("more than one Content-Length");
@@ -22,7 +29,7 @@ final class Framing {
       throw smuggling("a malformed Content-Length");
     if (encodings.size() > 1) throw smuggling("more than one Transfer-Encoding");
     if (encodings.size() == 1) {
-      if (req.version() == HttpVersion.HTTP_1_0) throw smuggling("Transfer-Encoding on HTTP/1.0");
+      if (http10) throw smuggling("Transfer-Encoding on HTTP/1.0");
       if (!encodings.get(0).trim().toLowerCase(Locale.ROOT).equals("chunked"))
         throw smuggling("a Transfer-Encoding other than chunked");
     }

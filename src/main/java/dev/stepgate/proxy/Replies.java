@@ -1,6 +1,7 @@
 package dev.stepgate.proxy;
 
 import dev.stepgate.ui.Html;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -21,8 +22,13 @@ public final class Replies {
    * JSON) and it is not an XHR/fetch that says so with {@code X-Requested-With}.
    */
   public static boolean wantsHtml(HttpServerRequest req) {
-    if (req.headers().contains("X-Requested-With")) return false;
-    var accept = req.getHeader(HttpHeaders.ACCEPT);
+    return wantsHtml(req.headers());
+  }
+
+  /** As {@link #wantsHtml(HttpServerRequest)} for a request's headers. */
+  static boolean wantsHtml(MultiMap headers) {
+    if (headers.contains("X-Requested-With")) return false;
+    var accept = headers.get(HttpHeaders.ACCEPT);
     if (accept == null) return false;
     var a = accept.toLowerCase(Locale.ROOT);
     int html = a.indexOf("text/html");
@@ -43,14 +49,22 @@ public final class Replies {
       resp.reset();
       return;
     }
-    resp.setStatusCode(status).putHeader("Cache-Control", "no-store");
-    if (wantsHtml(req)) {
+    var reply = render(req.headers(), status, type, title, detail, extra);
+    resp.setStatusCode(status).putHeader("Cache-Control", "no-store")
+        .putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType()).end(reply.body());
+  }
+
+  /** A problem reply's body and its content type, as {@link #problem} sends it. */
+  record Rendered(String contentType, String body) {}
+
+  /** The body {@link #problem} sends to a request with these {@code headers}. */
+  static Rendered render(MultiMap headers, int status, String type, String title, String detail, Map<String, Object> extra) {
+    if (wantsHtml(headers)) {
       var body = "<h1>" + Html.esc(title) + "</h1><p>" + Html.esc(detail) + "</p>"
           + "<p><a href=\"/\">Back to the start page</a></p>";
-      resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8").end(Html.page(title, body, null));
-    } else {
-      resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json").end(problemJson(status, type, title, detail, extra).encode());
+      return new Rendered("text/html; charset=utf-8", Html.page(title, body, null));
     }
+    return new Rendered("application/problem+json", problemJson(status, type, title, detail, extra).encode());
   }
 
   /** The RFC 9457 body; {@code type} is a stable suffix of {@link #PROBLEM_BASE}. */

@@ -1,6 +1,7 @@
 package dev.stepgate.proxy;
 
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import java.util.Locale;
 import java.util.Set;
 
@@ -24,8 +25,11 @@ public record RequestTarget(CanonicalPath path, String query, String host) {
    * ambiguous paths.
    */
   static RequestTarget of(HttpServerRequest req, Set<String> knownHosts) {
-    var uri = req.uri();
-    var authority = req.authority();
+    return of(req.uri(), req.authority(), knownHosts);
+  }
+
+  /** As {@link #of(HttpServerRequest, Set)} for a request {@code uri} addressed to {@code authority} (null: none). */
+  static RequestTarget of(String uri, HostAndPort authority, Set<String> knownHosts) {
     if (authority == null || authority.host() == null || authority.host().isEmpty()) {
       originForm(uri, ""); // a bad target is reported before a missing host
       throw new RequestRejected("missing-host", 400, "The request has no Host header.");
