@@ -36,6 +36,27 @@ public record CanonicalPath(String value) {
   public static CanonicalPath of(String rawPath) {
     if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/')
       throw RequestRejected.ambiguousPath("it must start with /");
+    return alreadyCanonical(rawPath) ? new CanonicalPath(rawPath) : canonicalize(rawPath);
+  }
+
+  /**
+   * True for the common path that {@link #canonicalize} would return unchanged: printable ASCII
+   * without escapes or the characters it refuses, and no empty or dot segment (nothing follows a
+   * {@code /} with {@code /} or {@code .}).
+   */
+  static boolean alreadyCanonical(String rawPath) {
+    char prev = 0;
+    for (int i = 0; i < rawPath.length(); i++) {
+      char c = rawPath.charAt(i);
+      if (c < 0x21 || c >= 0x7F || c == '%' || c == '\\' || c == ';' || c == '#' || c == '?') return false;
+      if (prev == '/' && (c == '/' || c == '.')) return false;
+      prev = c;
+    }
+    return true;
+  }
+
+  /** The full canonicalization (SPEC section 6) of a raw path that starts with {@code /}. */
+  static CanonicalPath canonicalize(String rawPath) {
     var decoded = new StringBuilder(rawPath.length());
     var bytes = new java.io.ByteArrayOutputStream();
     for (int i = 0; i < rawPath.length(); i++) {

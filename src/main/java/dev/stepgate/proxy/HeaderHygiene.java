@@ -3,10 +3,13 @@ package dev.stepgate.proxy;
 import dev.stepgate.config.Cidr;
 import dev.stepgate.identity.IdentityHeaders;
 import io.vertx.core.MultiMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What may cross the gateway in headers (SPEC section 6). Incoming requests lose hop-by-hop
@@ -24,6 +27,18 @@ public final class HeaderHygiene {
   static final Set<String> METHOD_OVERRIDES =
       Set.of("x-http-method-override", "x-http-method", "x-method-override", "x-original-method");
 
+  /**
+   * What is known of a header name whatever the request: its normalised form and what the rules
+   * above make of it. Names repeat from request to request, so verdicts are kept (up to {@link
+   * #KEPT_VERDICTS} names of at most {@link #KEPT_NAME_LENGTH} characters; longer or later names
+   * are judged each time, the same way).
+   */
+  private record Verdict(String normalised, boolean hopByHop, boolean neverUpstream, boolean forwarding) {}
+
+  private static final int KEPT_VERDICTS = 4096;
+  private static final int KEPT_NAME_LENGTH = 64;
+  private static final Map<String, Verdict> VERDICTS = new ConcurrentHashMap<>();
+
   private final List<Cidr> trustedProxies;
 
   public HeaderHygiene(List<Cidr> trustedProxies) {
@@ -33,6 +48,19 @@ public final class HeaderHygiene {
   /** Lower case, with {@code _} and {@code .} read as {@code -}: how lenient servers see names. */
   public static String normalise(String name) {
     return name.toLowerCase(Locale.ROOT).replace('_', '-').replace('.', '-');
+  }
+
+  private static Verdict verdict(String name) {
+    var v = VERDICTS.get(name);
+    if (v != null) return v;
+    var n = normalise(name);
+    boolean hop = HOP_BY_HOP.contains(n);
+    v = new Verdict(n, hop,
+        hop || METHOD_OVERRIDES.contains(n) || IdentityHeaders.isIdentityHeader(name)
+            || n.equals("host") || n.equals("content-length") || n.equals("expect"),
+        n.startsWith("x-forwarded-") || n.equals("forwarded") || n.equals("x-real-ip"));
+    if (name.length() <= KEPT_NAME_LENGTH && VERDICTS.size() < KEPT_VERDICTS) VERDICTS.put(name, v);
+    return v;
   }
 
   /** True when the peer at {@code address} may set {@code X-Forwarded-*}. */
@@ -49,12 +77,8 @@ public final class HeaderHygiene {
     var named = connectionNamed(incoming);
     var out = MultiMap.caseInsensitiveMultiMap();
     for (var e : incoming) {
-      var n = normalise(e.getKey());
-      if (HOP_BY_HOP.contains(n) || named.contains(n) || METHOD_OVERRIDES.contains(n)) continue;
-      if (IdentityHeaders.isIdentityHeader(e.getKey())) continue;
-      if (n.equals("host") || n.equals("content-length") || n.equals("expect")) continue;
-      if (!fromTrustedProxy && (n.startsWith("x-forwarded-") || n.equals("forwarded") || n.equals("x-real-ip")))
-        continue;
+      var v = verdict(e.getKey());
+      if (v.neverUpstream() || (v.forwarding() && !fromTrustedProxy) || named.contains(v.normalised())) continue;
       out.add(e.getKey(), e.getValue());
     }
     return out;
@@ -65,18 +89,47 @@ public final class HeaderHygiene {
     var named = connectionNamed(upstream);
     var out = MultiMap.caseInsensitiveMultiMap();
     for (var e : upstream) {
-      var n = normalise(e.getKey());
-      if (HOP_BY_HOP.contains(n) || named.contains(n) || n.equals("content-length")) continue;
+      var v = verdict(e.getKey());
+      if (v.hopByHop() || named.contains(v.normalised()) || v.normalised().equals("content-length")) continue;
       out.add(e.getKey(), e.getValue());
     }
     return out;
   }
 
+  /**
+   * Removes from the upstream's response {@code headers}, in place, what {@link #forClient} would
+   * not copy, except {@code Content-Length}.
+   */
+  static void stripForClient(MultiMap headers) {
+    var named = connectionNamed(headers);
+    List<String> drop = null;
+    for (var e : headers) {
+      var v = verdict(e.getKey());
+      if (v.hopByHop() || named.contains(v.normalised())) {
+        if (drop == null) drop = new ArrayList<>(2);
+        drop.add(e.getKey());
+      }
+    }
+    if (drop != null) for (var name : drop) headers.remove(name);
+  }
+
+  /**
+   * The normalised names the {@code Connection} header lists, other than hop-by-hop ones (those
+   * go anyway); empty (and nothing allocated) in the common case.
+   */
   private static Set<String> connectionNamed(MultiMap headers) {
-    var named = new HashSet<String>();
-    for (var value : headers.getAll("connection"))
-      for (var token : value.split(","))
-        if (!token.isBlank()) named.add(normalise(token.trim()));
-    return named;
+    var value = headers.get("connection");
+    if (value == null) return Set.of();
+    Set<String> named = null;
+    for (var each : headers.getAll("connection")) {
+      for (var token : each.split(",")) {
+        if (token.isBlank()) continue;
+        var n = normalise(token.trim());
+        if (HOP_BY_HOP.contains(n)) continue;
+        if (named == null) named = new HashSet<>();
+        named.add(n);
+      }
+    }
+    return named == null ? Set.of() : named;
   }
 }
