@@ -234,14 +234,15 @@ public final class ConfigLoader {
 
     private Proxy proxy(Node node) {
       var m = section(node, "proxy", Set.of("connect_timeout", "response_timeout", "max_header_size",
-          "max_body_size", "held_request_max_size", "pool_size"));
+          "max_body_size", "held_request_max_size", "pool_size", "relay"));
       var connect = opt(m, "proxy.connect_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_CONNECT_TIMEOUT);
       var response = opt(m, "proxy.response_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_RESPONSE_TIMEOUT);
       var header = opt(m, "proxy.max_header_size", t -> intSize(t, 1024, 1 << 20)).orElse(DEFAULT_MAX_HEADER_SIZE);
       var body = opt(m, "proxy.max_body_size", Values::size).orElse(0L);
       var held = opt(m, "proxy.held_request_max_size", t -> intSize(t, 0, 16 << 20)).orElse(DEFAULT_HELD_REQUEST_MAX);
       var pool = opt(m, "proxy.pool_size", t -> (int) range(Long.parseLong(t.trim()), 1, 10_000)).orElse(DEFAULT_POOL_SIZE);
-      return new Proxy(connect, response, header, body, held, pool);
+      var relay = opt(m, "proxy.relay", Values::bool).orElse(true);
+      return new Proxy(connect, response, header, body, held, pool, relay);
     }
 
     private Assertion assertion(Node node) {

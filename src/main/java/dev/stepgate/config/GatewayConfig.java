@@ -107,6 +107,8 @@ public record GatewayConfig(
    * @param maxBodySize largest request body forwarded (bytes); larger is 413; 0 = unlimited
    * @param heldRequestMaxSize largest form POST held across a step-up (bytes)
    * @param poolSize upstream keep-alive connections per event loop
+   * @param relay whether admitted HTTP/1.1 requests take the relay (the fast path) instead of
+   *     Vert.x's request path; both forward the same way
    */
   public record Proxy(
       Duration connectTimeout,
@@ -114,7 +116,8 @@ public record GatewayConfig(
       int maxHeaderSize,
       long maxBodySize,
       int heldRequestMaxSize,
-      int poolSize) {}
+      int poolSize,
+      boolean relay) {}
 
   /**
    * What the upstream receives besides {@code X-Stepgate-Assertion} and {@code X-Stepgate-User}.

@@ -14,8 +14,11 @@ import java.util.Optional;
 public interface Admission {
   Future<Optional<Map<String, String>>> admit(HttpServerRequest req, RequestTarget target);
 
-  /** Admits everything with no identity: the plain proxy, before policies are configured. */
-  static Admission everyone() {
-    return (req, target) -> Future.succeededFuture(Optional.of(Map.of()));
-  }
+  /**
+   * Decides at once, answering nothing and changing nothing: the identity headers when {@code
+   * method target} from the caller with {@code cookieHeader} (null: none) may pass as it is; empty
+   * when the request needs {@link #admit} (any refusal, a one-time step-up to spend, or a decision
+   * that cannot be made without waiting).
+   */
+  Optional<Map<String, String>> admitAtOnce(String method, RequestTarget target, String cookieHeader);
 }

@@ -61,6 +61,15 @@ public final class PolicyAdmission implements Admission {
     return Future.succeededFuture(Optional.empty());
   }
 
+  @Override
+  public Optional<Map<String, String>> admitAtOnce(String method, RequestTarget target, String cookieHeader) {
+    var session = session(cookieHeader);
+    var decision = decide(new PolicyRequest(method, target.host(), target.path().forPolicy()), session);
+    if (!(decision instanceof Decision.Allow allow) || allow.consumesStepUp()) return Optional.empty();
+    allowed.increment();
+    return Optional.of(session.isEmpty() ? Map.of() : stamp.headersFor(session.get(), allow));
+  }
+
   /** The live session a {@code Cookie} header names, if any. */
   public Optional<Session> session(String cookieHeader) {
     return cookie.read(cookieHeader).flatMap(sessions::find);

@@ -15,6 +15,7 @@ import dev.stepgate.proxy.ForwardAuth;
 import dev.stepgate.proxy.HeldReplay;
 import dev.stepgate.proxy.IdentityStamp;
 import dev.stepgate.proxy.PolicyAdmission;
+import dev.stepgate.proxy.RelayLane;
 import dev.stepgate.proxy.StepUpResume;
 import dev.stepgate.session.HeldRequests;
 import dev.stepgate.session.MemorySessionStore;
@@ -29,6 +30,7 @@ import dev.stepgate.proxy.HeaderHygiene;
 import dev.stepgate.proxy.StrictFraming;
 import dev.stepgate.proxy.UpstreamForwarder;
 import dev.stepgate.proxy.WebSocketForwarder;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -127,6 +129,9 @@ public final class Gateway implements AutoCloseable {
       }, false));
 
       var handler = new GatewayHandler(knownHosts(config), hygiene, admission, routes, forwarder, webSockets);
+      var relay = RelayLane.create(vertx, config, knownHosts(config), hygiene, admission);
+      relay.ifPresent(r -> FunctionCounter.builder("stepgate.proxy.relayed", r, RelayLane::relayed)
+          .description("Requests forwarded by the relay; the rest take Vert.x's request path").register(registry));
       var options = serverOptions(config);
       // One listener per event loop (they share the port), so the proxy path uses every core.
       // Port 0 (tests) means one listener: each instance would otherwise get its own random port.
@@ -137,7 +142,10 @@ public final class Gateway implements AutoCloseable {
         public Future<?> start() {
           var listener = vertx.createHttpServer(options).requestHandler(handler)
               // Raw-byte framing checks ahead of Netty's decoder, which repairs some smuggling shapes silently.
-              .connectionHandler(connection -> StrictFraming.install(connection, options));
+              .connectionHandler(connection -> {
+                StrictFraming.install(connection, options);
+                relay.ifPresent(r -> r.install(connection));
+              });
           servers.add(listener);
           return listener.listen(config.listen().port(), config.listen().host());
         }

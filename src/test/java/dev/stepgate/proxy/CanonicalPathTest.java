@@ -9,6 +9,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class CanonicalPathTest {
 
+  /** Every path the shortcut takes comes out exactly as the full canonicalization would make it. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "/", "/a", "/a/", "/a/b/c", "/a.b/c.d/", "/a-b_c~d", "/api/v1/users/42", "/a:b@c!$&'()*+,=",
+      "/x/.hidden", "/x./y", "/a..b", "/static/app.min.js", "/A/B%20C"})
+  void alreadyCanonical_agreesWithTheFullRewrite(String raw) {
+    boolean shortcut = CanonicalPath.alreadyCanonical(raw);
+    try {
+      assertEquals(CanonicalPath.canonicalize(raw), CanonicalPath.of(raw));
+    } catch (RequestRejected e) {
+      assertEquals(false, shortcut, raw + " is refused by the full rewrite but passed the shortcut");
+    }
+    if (raw.contains("/.") || raw.contains("%") || raw.contains("//")) assertEquals(false, shortcut, raw);
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
       "/, /",

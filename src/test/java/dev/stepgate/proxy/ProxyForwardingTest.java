@@ -23,25 +23,33 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The plain proxy path against a real upstream: what reaches it, and what never does. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyForwardingTest {
-  @TempDir static Path data;
-  static TestUpstream upstream;
-  static Gateway gateway;
+  Path data;
+  TestUpstream upstream;
+  Gateway gateway;
   static HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** Whether the gateway relays admitted requests (see {@link RelayLane}); subclasses test the other path. */
+  boolean relay() {
+    return true;
+  }
+
   @BeforeAll
-  static void start() throws Exception {
+  void start(@TempDir Path dir) throws Exception {
+    data = dir;
     upstream = new TestUpstream();
-    gateway = Gateways.start(upstream.url(), data, "proxy: { response_timeout: 2s, max_body_size: 1MiB }\n");
+    gateway = Gateways.start(upstream.url(), data, "proxy: { response_timeout: 2s, max_body_size: 1MiB, relay: " + relay() + " }\n");
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     gateway.close();
     upstream.close();
   }

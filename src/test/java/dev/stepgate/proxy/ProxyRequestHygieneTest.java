@@ -12,25 +12,33 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Raw requests through the real gateway: paths and framing that parsers could disagree on. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyRequestHygieneTest {
-  @TempDir static Path data;
-  static TestUpstream upstream;
-  static Gateway gateway;
+  Path data;
+  TestUpstream upstream;
+  Gateway gateway;
+
+  /** Whether the gateway relays admitted requests (see {@link RelayLane}); subclasses test the other path. */
+  boolean relay() {
+    return true;
+  }
 
   @BeforeAll
-  static void start() throws Exception {
+  void start(@TempDir Path dir) throws Exception {
+    data = dir;
     upstream = new TestUpstream();
-    gateway = Gateways.start(upstream.url(), data, "");
+    gateway = Gateways.start(upstream.url(), data, "proxy: { relay: " + relay() + " }\n");
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     gateway.close();
     upstream.close();
   }

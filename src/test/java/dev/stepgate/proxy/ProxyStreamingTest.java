@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,20 +24,27 @@ import org.junit.jupiter.api.io.TempDir;
  * memory (pom.xml), so a gateway that buffered either body could not pass; the sampled heap peak
  * is asserted too.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyStreamingTest {
   static final long GIB = 1L << 30;
-  @TempDir static Path data;
-  static TestUpstream upstream;
-  static Gateway gateway;
+  Path data;
+  TestUpstream upstream;
+  Gateway gateway;
+
+  /** Whether the gateway relays admitted requests (see {@link RelayLane}); subclasses test the other path. */
+  boolean relay() {
+    return true;
+  }
 
   @BeforeAll
-  static void start() throws Exception {
+  void start(@TempDir Path dir) throws Exception {
+    data = dir;
     upstream = new TestUpstream();
-    gateway = Gateways.start(upstream.url(), data, "");
+    gateway = Gateways.start(upstream.url(), data, "proxy: { relay: " + relay() + " }\n");
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     gateway.close();
     upstream.close();
   }

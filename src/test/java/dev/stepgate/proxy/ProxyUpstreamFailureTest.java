@@ -18,6 +18,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Upstream down at start and during operation; WebSockets through the same checks. */
 class ProxyUpstreamFailureTest {
@@ -30,9 +32,10 @@ class ProxyUpstreamFailureTest {
     }
   }
 
-  @Test
-  void upstreamDown_browserGets502Page_apiGets502Problem() throws Exception {
-    try (var gateway = Gateways.start("http://127.0.0.1:" + freePort(), data, "")) {
+  @ParameterizedTest(name = "relay: {0}")
+  @ValueSource(booleans = {true, false})
+  void upstreamDown_browserGets502Page_apiGets502Problem(boolean relay) throws Exception {
+    try (var gateway = Gateways.start("http://127.0.0.1:" + freePort(), data, "proxy: { relay: " + relay + " }\n")) {
       var base = "http://localhost:" + gateway.port();
       var page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).header("Accept", "text/html,*/*").build(),
           HttpResponse.BodyHandlers.ofString());
