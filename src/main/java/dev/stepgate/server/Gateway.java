@@ -36,6 +36,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
@@ -55,6 +56,12 @@ import java.util.logging.Logger;
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+  /**
+   * One event loop per core: the proxy path never blocks, so more loops than cores only add
+   * context switches (Vert.x's default is two per core). Overridable for measurements.
+   */
+  static final int EVENT_LOOPS = Integer.getInteger("stepgate.eventLoops", Runtime.getRuntime().availableProcessors());
 
   private final Vertx vertx;
   private final HttpServer server;
@@ -76,8 +83,11 @@ public final class Gateway implements AutoCloseable {
     var closeables = new ArrayList<AutoCloseable>();
     var reloader = new PolicyReloader(config.policies(), config.upstreamCaseInsensitive());
     closeables.add(reloader);
+    var transport = transport();
     var vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withTransport(transport)
+        .with(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS)
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     try {
@@ -135,7 +145,7 @@ public final class Gateway implements AutoCloseable {
       var options = serverOptions(config);
       // One listener per event loop (they share the port), so the proxy path uses every core.
       // Port 0 (tests) means one listener: each instance would otherwise get its own random port.
-      int instances = config.listen().port() == 0 ? 1 : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+      int instances = config.listen().port() == 0 ? 1 : EVENT_LOOPS;
       var servers = new java.util.concurrent.CopyOnWriteArrayList<HttpServer>();
       await(vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
         @Override
@@ -154,13 +164,43 @@ public final class Gateway implements AutoCloseable {
       var admin = vertx.createHttpServer().requestHandler(AdminRoutes.create(vertx, registry));
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
-          + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort() + ")");
+          + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort()
+          + "; " + EVENT_LOOPS + " event loop(s), " + transportName(vertx, transport) + ")");
       return new Gateway(vertx, server, admin, closeables);
     } catch (RuntimeException e) {
       await(vertx.close());
       closeAll(closeables);
       throw e;
     }
+  }
+
+  /**
+   * The network transport: io_uring where the kernel allows it, else epoll, else Java NIO (Vert.x
+   * falls back to NIO by itself when the chosen native library cannot load). {@code
+   * -Dstepgate.transport=io_uring|epoll|nio} picks one, for measurements or a kernel that
+   * misbehaves.
+   */
+  static Transport transport() {
+    var wanted = System.getProperty("stepgate.transport", "auto");
+    return switch (wanted) {
+      case "nio" -> Transport.NIO;
+      case "epoll" -> Transport.EPOLL != null ? Transport.EPOLL : Transport.NIO;
+      case "io_uring" -> Transport.IO_URING != null ? Transport.IO_URING : Transport.NIO;
+      default -> {
+        if (Transport.IO_URING != null && Transport.IO_URING.available()) yield Transport.IO_URING;
+        if (Transport.EPOLL != null && Transport.EPOLL.available()) yield Transport.EPOLL;
+        yield Transport.NIO;
+      }
+    };
+  }
+
+  private static String transportName(Vertx vertx, Transport wanted) {
+    if (!vertx.isNativeTransportEnabled()) {
+      var cause = vertx.unavailableNativeTransportCause();
+      return "nio transport" + (wanted != Transport.NIO && cause != null ? " (" + wanted.name() + " unavailable: "
+          + cause.getClass().getSimpleName() + ")" : "");
+    }
+    return wanted.name() + " transport";
   }
 
   static JsonObject readiness(PolicyReloader reloader) {
