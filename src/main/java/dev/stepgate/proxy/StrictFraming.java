@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
@@ -51,6 +52,10 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
   private String lengthValue;
   private String encodingValue;
   private long remaining;
+  /** The latest byte ended a message: where the next one starts. */
+  private boolean messageEnded;
+  private String refusal;
+  private final ByteProcessor scanner = this::scan;
 
   /** {@code maxSectionBytes} bounds a request head (request line and fields) or trailer section. */
   StrictFraming(int maxSectionBytes) {
@@ -90,7 +95,7 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
       return;
     }
     int messageStart = buf.readerIndex(); // bytes before it belong to messages already accepted
-    String refusal = null;
+    refusal = null;
     for (int i = buf.readerIndex(), end = buf.writerIndex(); i < end && refusal == null; ) {
       if (state == State.BODY || state == State.CHUNK_DATA) {
         int n = (int) Math.min(remaining, end - i);
@@ -101,10 +106,15 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
           else enter(State.CHUNK_END);
         }
       } else {
-        refusal = onByte(buf.getByte(i++));
+        // Lines byte by byte, without a bounds and reference-count check per byte, until a body
+        // is to be skipped, a message ended or a refusal.
+        int stop = buf.forEachByte(i, end - i, scanner);
+        i = stop < 0 ? end : stop + 1;
       }
-      if (refusal == null && state == State.HEAD && !requestLineSeen && lineLength == 0 && !pendingCr)
+      if (messageEnded) {
+        messageEnded = false;
         messageStart = i;
+      }
     }
     if (refusal == null) {
       ctx.fireChannelRead(buf);
@@ -117,6 +127,12 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
     else buf.release();
     if (inHead) answer(ctx, refusal);
     else ctx.close(); // mid-body: a response may already be on its way, so no answer can be framed
+  }
+
+  /** Feeds {@link #onByte}; stops the scan where the loop in {@link #channelRead} must take over. */
+  private boolean scan(byte b) {
+    refusal = onByte(b);
+    return refusal == null && !messageEnded && state != State.BODY && state != State.CHUNK_DATA;
   }
 
   private String onByte(byte b) {
@@ -167,16 +183,27 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
       if (c == ' ' || c == '\t') return "whitespace in a header name"; // RFC 9112 §5.1: MUST reject
     }
     if (!inHead) return null;
-    var name = line.substring(0, colon);
-    String value = lineLength > KEEP ? null : ows(line.substring(colon + 1));
-    if (name.equalsIgnoreCase("Content-Length")) {
+    if (isName(colon, "content-length")) {
       lengths++;
-      lengthValue = value;
-    } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+      lengthValue = value(colon);
+    } else if (isName(colon, "transfer-encoding")) {
       encodings++;
-      encodingValue = value;
+      encodingValue = value(colon);
     }
     return null;
+  }
+
+  /** True when the current line's name (before {@code colon}) is {@code lowerCaseName}, in any case. */
+  private boolean isName(int colon, String lowerCaseName) {
+    if (colon != lowerCaseName.length()) return false;
+    for (int k = 0; k < colon; k++)
+      if (Character.toLowerCase(line.charAt(k)) != lowerCaseName.charAt(k)) return false;
+    return true;
+  }
+
+  /** The current line's value after {@code colon}, trimmed; null when the line was longer than kept. */
+  private String value(int colon) {
+    return lineLength > KEEP ? null : ows(line.substring(colon + 1));
   }
 
   /** RFC 9112 §6.1 and §6.3: exactly one unambiguous way to find where the body ends, or refuse. */
@@ -224,6 +251,7 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
   }
 
   private String endMessage() {
+    messageEnded = true;
     requestLineSeen = false;
     lengths = 0;
     encodings = 0;
