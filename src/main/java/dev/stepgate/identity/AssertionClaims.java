@@ -83,13 +83,18 @@ public record AssertionClaims(
    */
   public static String sessionIdHash(String sessionId) {
     requireText(sessionId, "sessionId");
+    var digest = SHA_256.get().digest(sessionId.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, SID_HASH_BYTES));
+  }
+
+  /** Computed for every signed-in request: one digest per thread instead of a provider lookup each time. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      var digest = MessageDigest.getInstance("SHA-256").digest(sessionId.getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, SID_HASH_BYTES));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java platform", e);
     }
-  }
+  });
 
   /**
    * RFC 8176 {@code amr} values for a passkey assertion (SPEC section 6). A credential that is not

@@ -31,13 +31,32 @@ public final class SessionCookie {
   /** The session id in a {@code Cookie} header, if present and well-formed. */
   public java.util.Optional<String> read(String cookieHeader) {
     if (cookieHeader == null) return java.util.Optional.empty();
-    for (var part : cookieHeader.split(";")) {
-      var p = part.trim();
-      if (p.startsWith(name + "=")) {
-        var v = p.substring(name.length() + 1);
-        if (v.length() == 43 && v.matches("[A-Za-z0-9_-]{43}")) return java.util.Optional.of(v);
-      }
+    // Read on every proxied request: scan in place, no split or regex (RFC 6265 §4.2.1: "; "-separated pairs).
+    int n = cookieHeader.length();
+    for (int start = 0; start < n; ) {
+      int end = cookieHeader.indexOf(';', start);
+      if (end < 0) end = n;
+      int from = start;
+      int to = end;
+      while (from < to && cookieHeader.charAt(from) == ' ') from++;
+      while (to > from && cookieHeader.charAt(to - 1) == ' ') to--;
+      int value = from + name.length() + 1;
+      if (to - value == ID_LENGTH && cookieHeader.startsWith(name, from) && cookieHeader.charAt(value - 1) == '='
+          && isId(cookieHeader, value, to)) return java.util.Optional.of(cookieHeader.substring(value, to));
+      start = end + 1;
     }
     return java.util.Optional.empty();
+  }
+
+  /** Session ids are 256 bits, base64url without padding: 43 characters. */
+  private static final int ID_LENGTH = 43;
+
+  private static boolean isId(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+        return false;
+    }
+    return true;
   }
 }
