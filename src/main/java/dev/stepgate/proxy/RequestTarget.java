@@ -25,6 +25,9 @@ public record RequestTarget(CanonicalPath path, String query, String host) {
    * ambiguous paths.
    */
   static RequestTarget of(HttpServerRequest req, Set<String> knownHosts) {
+    // RFC 9112 §3.2: more than one Host is a 400; servers would otherwise pick different ones
+    if (req.headers().getAll("Host").size() > 1)
+      throw new RequestRejected("ambiguous-host", 400, "The request has more than one Host header.");
     return of(req.uri(), req.authority(), knownHosts);
   }
 

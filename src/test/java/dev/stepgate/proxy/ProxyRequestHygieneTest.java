@@ -119,6 +119,14 @@ class ProxyRequestHygieneTest {
   }
 
   @Test
+  void host_twice_is400AndNothingForwarded() throws Exception {
+    var resp = RawHttp.send(gateway.port(), "GET /two-hosts HTTP/1.1\r\nHost: localhost:" + gateway.port()
+        + "\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+    assertEquals(400, RawHttp.status(resp));
+    assertTrue(upstream.received().isEmpty());
+  }
+
+  @Test
   void smuggling_unknownTransferEncoding_is400() throws Exception {
     var resp = RawHttp.send(gateway.port(), "POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n"
         + "Connection: close\r\n\r\n0\r\n\r\n");
