@@ -177,10 +177,16 @@ final class RelayHandler extends ChannelDuplexHandler {
       dispatch(msg);
     }
     if (exchange != null) exchange.flushUpstream();
-    // Vert.x flushes what it writes at the end of a read, and these messages came after that read
-    if (firedToVertx) ctx.fireChannelReadComplete();
-    // reads stay off while requests wait, or while the new exchange's upstream cannot take its body
-    if (exchange == null || exchange.takesMore()) clientReads(true);
+    if (firedToVertx) {
+      // Vert.x pauses reads itself (8 requests queued) and expects them on otherwise; it flushes what
+      // it wrote at the end of a read, and these messages came after that read.
+      ctx.channel().config().setAutoRead(true);
+      ctx.fireChannelReadComplete();
+    }
+    // With an exchange on, Vert.x is idle (it owed nothing when the exchange began), so the relay
+    // decides: reads stay off while requests wait, or while the upstream cannot take the body.
+    if (exchange != null) clientReads(exchange.takesMore());
+    else if (!firedToVertx) clientReads(true);
   }
 
   /**

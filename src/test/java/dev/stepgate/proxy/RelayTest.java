@@ -151,6 +151,21 @@ class RelayTest {
   }
 
   @Test
+  void manyPipelinedGatewayRequests_behindARelayedOne_areAllAnswered() throws Exception {
+    // More than Vert.x queues before it pauses reading (8): reading must resume, in Vert.x's hands.
+    start((c, head) -> c.ok("hi " + path(head)), "");
+    try (var client = new RawClient(gateway.port())) {
+      var batch = new StringBuilder(get("/first"));
+      for (int i = 0; i < 30; i++) batch.append(get("/.stepgate/healthz"));
+      client.send(batch.append(get("/last")).toString());
+      assertEquals("hi /first", client.read().body());
+      for (int i = 0; i < 30; i++) assertEquals("ok\n", client.read().body(), "response " + i);
+      assertEquals("hi /last", client.read().body());
+      assertEquals("hi /again", client.send(get("/again")).read().body());
+    }
+  }
+
+  @Test
   void upstreamAnsweringBeforeTheBody_restOfTheBodyIsDropped_connectionGoesOn() throws Exception {
     start((c, head) -> {
       if (head.startsWith("POST")) {
