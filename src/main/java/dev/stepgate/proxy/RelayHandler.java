@@ -10,6 +10,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -201,6 +202,8 @@ final class RelayHandler extends ChannelDuplexHandler {
     private boolean responseStarted;
     private boolean responseDone;
     private boolean upstreamKeepAlive;
+    /** The response head, until its body or the end of the upstream read sends it. */
+    private HttpResponse head;
     /** Inside an informational (1xx) response, which the client does not get. */
     private boolean interim;
     /** Nothing more goes to or comes from the upstream. */
@@ -309,21 +312,36 @@ final class RelayHandler extends ChannelDuplexHandler {
         interim = false;
         responseStarted = true;
         upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
-        ctx.write(forClient(resp), ctx.voidPromise());
+        // Held until its body: a response that arrives whole leaves as one message (one pass
+        // through the client pipeline), see below and upstreamReadComplete.
+        head = forClient(resp);
       }
       if (!(msg instanceof HttpContent content)) return;
       if (interim) { // the (empty) end of a 1xx response
         content.release();
         return;
       }
+      if (content.decoderResult().isFailure()) { // e.g. a malformed chunk: the body cannot be framed on
+        content.release();
+        LOG.warning("upstream request failed: malformed response body");
+        abort();
+        return;
+      }
       if (!(content instanceof LastHttpContent last)) {
+        writeHead();
         ctx.write(content, ctx.voidPromise());
         if (!ctx.channel().isWritable()) upstream.config().setAutoRead(false);
         return;
       }
+      Object end = withoutTrailers(last);
+      if (head != null) {
+        end = new DefaultFullHttpResponse(head.protocolVersion(), head.status(), last.content(), head.headers(),
+            EmptyHttpHeaders.INSTANCE);
+        head = null;
+      }
       // Flushed now: the upstream connection may be lent to another exchange before this read completes.
-      if (plan.keepAlive()) ctx.writeAndFlush(withoutTrailers(last), ctx.voidPromise());
-      else ctx.writeAndFlush(withoutTrailers(last)).addListener(ChannelFutureListener.CLOSE);
+      if (plan.keepAlive()) ctx.writeAndFlush(end, ctx.voidPromise());
+      else ctx.writeAndFlush(end).addListener(ChannelFutureListener.CLOSE);
       responseDone = true;
       // The upstream may answer before the whole body arrived: then that connection cannot be reused.
       end(upstreamKeepAlive && requestDone);
@@ -334,7 +352,15 @@ final class RelayHandler extends ChannelDuplexHandler {
 
     @Override
     public void upstreamReadComplete() {
+      writeHead();
       ctx.flush();
+    }
+
+    /** Sends the held response head, if any. */
+    private void writeHead() {
+      if (head == null) return;
+      ctx.write(head, ctx.voidPromise());
+      head = null;
     }
 
     @Override

@@ -199,6 +199,15 @@ class RelayTest {
   }
 
   @Test
+  void malformedChunkFromTheUpstream_closesTheClientConnection() throws Exception {
+    start((c, head) -> c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n"), "");
+    try (var client = new RawClient(gateway.port())) {
+      // never a response that looks complete: the connection ends (before or after part of the body)
+      assertThrows(IOException.class, () -> client.send(get("/bad-chunk")).read());
+    }
+  }
+
+  @Test
   void upstreamClosingBeforeAnswering_is502_andTheClientConnectionGoesOn() throws Exception {
     start((c, head) -> c.close(), "");
     try (var client = new RawClient(gateway.port())) {
