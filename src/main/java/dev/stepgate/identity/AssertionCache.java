@@ -64,6 +64,14 @@ public final class AssertionCache {
     return cache.asMap().compute(claims, (c, old) -> old != null && usable(old, signer.currentKid()) ? old : signer.sign(c));
   }
 
+  /**
+   * True when {@code assertion} (from {@link #assertionFor}) may still be handed out as it is:
+   * signed by the current key and at least {@link #REFRESH_BEFORE_EXPIRY} from its expiry.
+   */
+  public boolean reusable(SignedAssertion assertion) {
+    return usable(assertion, signer.currentKid());
+  }
+
   /** Drops every cached token (e.g. after a rotation, to free memory at once). */
   public void invalidateAll() {
     cache.invalidateAll();

@@ -1,10 +1,15 @@
 package dev.stepgate.proxy;
 
 import dev.stepgate.identity.AssertionCache;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stepgate.identity.AssertionClaims;
+import dev.stepgate.identity.AssertionSigner;
 import dev.stepgate.identity.IdentityHeaders;
+import dev.stepgate.identity.SignedAssertion;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.session.Session;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,17 +25,30 @@ public final class IdentityStamp {
   private final AssertionCache assertions;
   private final IdentityHeaders headers;
 
+  /**
+   * The headers last made for a session and decision, so the signed-in request path does not build
+   * claims (and hash the session id) per request; whether the token in them may still be handed out
+   * is {@link AssertionCache#reusable}'s call every time.
+   */
+  private final Cache<Stamp, Stamped> stamped;
+
   public IdentityStamp(String issuer, String audience, AssertionCache assertions, IdentityHeaders headers) {
     this.issuer = issuer;
     this.audience = audience;
     this.assertions = assertions;
     this.headers = headers;
+    this.stamped = Caffeine.newBuilder().maximumSize(AssertionCache.DEFAULT_MAXIMUM_SIZE)
+        .expireAfterWrite(AssertionSigner.MAX_LIFETIME).build();
   }
 
   /** Headers for a request {@code allow}ed for {@code session}. */
   public Map<String, String> headersFor(Session session, Decision.Allow allow) {
     var stepUp = session.stepUp();
     boolean viaStepUp = allow.passedStepUp() && stepUp.isPresent();
+    // Everything the headers depend on: the session (all of it, as held), and the decision's part.
+    var key = new Stamp(session, allow.rule(), allow.audience(), viaStepUp);
+    var kept = stamped.getIfPresent(key);
+    if (kept != null && assertions.reusable(kept.assertion())) return kept.headers();
     // amr describes the passkey that authorised this request (RFC 8176 hwk/swk + user).
     boolean backupEligible = viaStepUp ? stepUp.get().backupEligible() : session.backupEligible();
     boolean userVerified = viaStepUp || session.userVerified();
@@ -45,8 +63,19 @@ public final class IdentityStamp {
         AssertionClaims.amrFor(backupEligible, userVerified),
         viaStepUp ? AssertionClaims.ACR_STEP_UP : AssertionClaims.ACR_PASSKEY,
         allow.rule());
+    var assertion = assertions.assertionFor(claims);
     var out = new LinkedHashMap<String, String>(headers.forUpstream(session.username(), Optional.empty()));
-    out.put(IdentityHeaders.STEPGATE_ASSERTION, assertions.assertionFor(claims).token());
-    return out;
+    out.put(IdentityHeaders.STEPGATE_ASSERTION, assertion.token());
+    var result = Collections.unmodifiableMap(out);
+    stamped.put(key, new Stamped(result, assertion));
+    return result;
   }
+
+  /**
+   * What the headers of one signed-in request depend on. A session is immutable (a step-up or a
+   * new id makes a new one), so an equal key means equal claims.
+   */
+  private record Stamp(Session session, String rule, Optional<String> audience, boolean viaStepUp) {}
+
+  private record Stamped(Map<String, String> headers, SignedAssertion assertion) {}
 }
