@@ -47,6 +47,7 @@ public final class AssertionCache {
     this.cache = Caffeine.newBuilder()
         .maximumSize(maximumSize)
         .expireAfterWrite(signer.lifetime().minus(REFRESH_BEFORE_EXPIRY))
+        .executor(Runnable::run) // upkeep inline: no hand-off to the ForkJoin pool from the request path
         .build();
   }
 

@@ -38,7 +38,9 @@ public final class IdentityStamp {
     this.assertions = assertions;
     this.headers = headers;
     this.stamped = Caffeine.newBuilder().maximumSize(AssertionCache.DEFAULT_MAXIMUM_SIZE)
-        .expireAfterWrite(AssertionSigner.MAX_LIFETIME).build();
+        .expireAfterWrite(AssertionSigner.MAX_LIFETIME)
+        .executor(Runnable::run) // upkeep inline: no hand-off to the ForkJoin pool from the request path
+        .build();
   }
 
   /** Headers for a request {@code allow}ed for {@code session}. */

@@ -50,6 +50,7 @@ final class RelayHandler extends ChannelDuplexHandler {
   private ChannelHandlerContext ctx;
   private String remote;
   private boolean ssl;
+  private final RelayLane.AsciiValues ascii = new RelayLane.AsciiValues();
 
   /** Requests passed to Vert.x whose response Vert.x has not finished writing. */
   private int owedByVertx;
@@ -88,7 +89,7 @@ final class RelayHandler extends ChannelDuplexHandler {
   private void dispatch(Object msg) {
     if (msg instanceof HttpRequest req) {
       if (owedByVertx == 0 && !passingBody && ctx.pipeline().context(RelayLane.DECODER) != null) {
-        var plan = lane.plan(req, remote, ssl);
+        var plan = lane.plan(req, remote, ssl, ascii);
         if (plan != null) {
           lane.countRelayed();
           var started = new Exchange(plan);

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -156,8 +157,10 @@ public final class RelayLane {
   /**
    * The plan for relaying {@code req}, from a client at {@code remote} (IP address) over TLS or
    * not; null when the request belongs on Vert.x's request path. Never throws.
+   *
+   * @param ascii the connection's encoded identity values
    */
-  Plan plan(HttpRequest req, String remote, boolean ssl) {
+  Plan plan(HttpRequest req, String remote, boolean ssl, AsciiValues ascii) {
     try {
       if (!req.decoderResult().isSuccess() || req.protocolVersion() != HttpVersion.HTTP_1_1) return null;
       if (!(req.headers() instanceof MultiMap headers)) return null;
@@ -178,7 +181,7 @@ public final class RelayLane {
       if (identity.isEmpty()) return null;
 
       var out = ForwardingHeaders.of(headers, remote, ssl, authority.toString(), hygiene);
-      identity.get().forEach(out::set);
+      identity.get().forEach((name, value) -> out.set(name, ascii.of(value)));
       out.set(HttpHeaderNames.HOST, upstreamAuthority);
       if (chunked) out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
       else if (length != null) out.set(HttpHeaderNames.CONTENT_LENGTH, length.trim());
@@ -186,6 +189,26 @@ public final class RelayLane {
       return new Plan(upstream, headers, HttpUtil.isKeepAlive(req));
     } catch (RuntimeException e) {
       return null; // the ordinary path decides it again, and answers any refusal
+    }
+  }
+
+  /**
+   * One connection's long identity header value (the signed assertion) kept as bytes, so it is
+   * copied, not encoded character by character, into every request: a browser connection carries
+   * one session, whose assertion comes back as the same String until it is re-signed.
+   */
+  static final class AsciiValues {
+    private String last;
+    private AsciiString lastBytes;
+
+    CharSequence of(String value) {
+      if (value.length() < 64) return value;
+      if (value != last) {
+        for (int i = 0; i < value.length(); i++) if (value.charAt(i) >= 0x80) return value; // bytes only for ASCII
+        lastBytes = new AsciiString(value);
+        last = value;
+      }
+      return lastBytes;
     }
   }
 

@@ -66,6 +66,19 @@ class RelayTest {
   }
 
   @Test
+  void asciiValues_keepLongAsciiValuesAsBytes_andNothingElse() {
+    var ascii = new RelayLane.AsciiValues();
+    var token = "eyJ" + "a".repeat(100);
+    var bytes = ascii.of(token);
+    assertTrue(bytes instanceof io.netty.util.AsciiString);
+    assertEquals(token, bytes.toString());
+    assertTrue(bytes == ascii.of(token), "the same value is encoded once");
+    assertEquals("alice", ascii.of("alice"));
+    var unicode = "\u00e9".repeat(70);
+    assertTrue(unicode == ascii.of(unicode), "non-ASCII is left as it is");
+  }
+
+  @Test
   void keepAliveRequests_areRelayed_overOneUpstreamConnection() throws Exception {
     start((c, head) -> c.ok("hi " + path(head)), "");
     try (var client = new RawClient(gateway.port())) {
