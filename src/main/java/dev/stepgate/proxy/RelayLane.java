@@ -26,7 +26,6 @@ import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.HostAndPort;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -71,8 +70,7 @@ public final class RelayLane {
   private final Set<String> knownHosts;
   private final HeaderHygiene hygiene;
   private final Admission admission;
-  private final String upstreamAuthority;
-  private final String pathPrefix;
+  private final UpstreamAddress upstream;
   private final long maxBodySize;
   private final Bootstrap bootstrap;
   private final int poolSize;
@@ -83,11 +81,7 @@ public final class RelayLane {
     this.knownHosts = Set.copyOf(knownHosts);
     this.hygiene = hygiene;
     this.admission = admission;
-    URI up = config.upstream();
-    int port = up.getPort() != -1 ? up.getPort() : 80;
-    this.upstreamAuthority = port == 80 ? up.getHost() : up.getHost() + ":" + port;
-    var prefix = up.getRawPath() == null ? "" : up.getRawPath();
-    this.pathPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    this.upstream = UpstreamAddress.of(config.upstream());
     var proxy = config.proxy();
     this.maxBodySize = proxy.maxBodySize();
     this.poolSize = proxy.poolSize();
@@ -96,7 +90,7 @@ public final class RelayLane {
     this.bootstrap = new Bootstrap()
         .channelFactory(internal.transport().channelFactory(false))
         .resolver(internal.nameResolver().nettyAddressResolverGroup())
-        .remoteAddress(InetSocketAddress.createUnresolved(up.getHost(), port))
+        .remoteAddress(InetSocketAddress.createUnresolved(upstream.host(), upstream.port()))
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.connectTimeout().toMillis())
         .handler(new ChannelInitializer<Channel>() {
@@ -182,11 +176,11 @@ public final class RelayLane {
 
       var out = ForwardingHeaders.of(headers, remote, ssl, authority.toString(), hygiene);
       identity.get().forEach((name, value) -> out.set(name, ascii.of(value)));
-      out.set(HttpHeaderNames.HOST, upstreamAuthority);
+      out.set(HttpHeaderNames.HOST, upstream.authority());
       if (chunked) out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
       else if (length != null) out.set(HttpHeaderNames.CONTENT_LENGTH, length.trim());
-      var upstream = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, pathPrefix + target.pathAndQuery(), (HttpHeaders) out);
-      return new Plan(upstream, headers, HttpUtil.isKeepAlive(req));
+      var request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, upstream.pathPrefix() + target.pathAndQuery(), (HttpHeaders) out);
+      return new Plan(request, headers, HttpUtil.isKeepAlive(req));
     } catch (RuntimeException e) {
       return null; // the ordinary path decides it again, and answers any refusal
     }
@@ -223,6 +217,6 @@ public final class RelayLane {
 
   /** The upstream's {@code host[:port]}, for log lines. */
   String upstreamAuthority() {
-    return upstreamAuthority;
+    return upstream.authority();
   }
 }

@@ -16,7 +16,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.ReadStream;
 import java.net.ConnectException;
-import java.net.URI;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,26 +30,18 @@ public final class UpstreamForwarder {
 
   private final Vertx vertx;
   private final HttpClientAgent client;
-  private final String host;
-  private final int port;
-  private final boolean ssl;
-  private final String pathPrefix;
+  private final UpstreamAddress upstream;
   private final long responseTimeoutMs;
   private final long maxBodySize;
 
   public UpstreamForwarder(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
-    URI up = config.upstream();
-    this.ssl = "https".equals(up.getScheme());
-    this.host = up.getHost();
-    this.port = up.getPort() != -1 ? up.getPort() : ssl ? 443 : 80;
-    var prefix = up.getRawPath() == null ? "" : up.getRawPath();
-    this.pathPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    this.upstream = UpstreamAddress.of(config.upstream());
     var proxy = config.proxy();
     this.responseTimeoutMs = proxy.responseTimeout().toMillis();
     this.maxBodySize = proxy.maxBodySize();
     var options = new HttpClientOptions()
-        .setSsl(ssl)
+        .setSsl(upstream.ssl())
         .setKeepAlive(true)
         .setPipelining(false)
         .setConnectTimeout((int) proxy.connectTimeout().toMillis())
@@ -63,8 +54,7 @@ public final class UpstreamForwarder {
 
   /** The upstream authority as sent in {@code Host}. */
   public String authority() {
-    boolean defaultPort = (ssl && port == 443) || (!ssl && port == 80);
-    return defaultPort ? host : host + ":" + port;
+    return upstream.authority();
   }
 
   /**
@@ -96,10 +86,10 @@ public final class UpstreamForwarder {
       long declared, boolean chunked, ReadStream<Buffer> stream, Buffer whole) {
     var options = new RequestOptions()
         .setMethod(method)
-        .setHost(host)
-        .setPort(port)
-        .setSsl(ssl)
-        .setURI(pathPrefix + pathAndQuery)
+        .setHost(upstream.host())
+        .setPort(upstream.port())
+        .setSsl(upstream.ssl())
+        .setURI(upstream.pathPrefix() + pathAndQuery)
         .setHeaders(headers)
         .putHeader(HttpHeaders.HOST, authority());
     var resp = req.response();

@@ -19,19 +19,12 @@ import java.util.List;
  */
 public final class WebSocketForwarder {
   private final WebSocketClient client;
-  private final String host;
-  private final int port;
-  private final boolean ssl;
-  private final String pathPrefix;
+  private final UpstreamAddress upstream;
 
   public WebSocketForwarder(Vertx vertx, URI upstream, int connectTimeoutMs) {
-    this.ssl = "https".equals(upstream.getScheme());
-    this.host = upstream.getHost();
-    this.port = upstream.getPort() != -1 ? upstream.getPort() : ssl ? 443 : 80;
-    var prefix = upstream.getRawPath() == null ? "" : upstream.getRawPath();
-    this.pathPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    this.upstream = UpstreamAddress.of(upstream);
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setConnectTimeout(connectTimeoutMs).setSsl(ssl).setMaxFrameSize(1 << 20).setMaxMessageSize(16 << 20));
+        .setConnectTimeout(connectTimeoutMs).setSsl(this.upstream.ssl()).setMaxFrameSize(1 << 20).setMaxMessageSize(16 << 20));
   }
 
   /** True when {@code req} asks to upgrade to a WebSocket. */
@@ -41,8 +34,8 @@ public final class WebSocketForwarder {
   }
 
   public void forward(HttpServerRequest req, String pathAndQuery, MultiMap headers) {
-    var options = new WebSocketConnectOptions().setHost(host).setPort(port).setSsl(ssl)
-        .setURI(pathPrefix + pathAndQuery);
+    var options = new WebSocketConnectOptions().setHost(upstream.host()).setPort(upstream.port()).setSsl(upstream.ssl())
+        .setURI(upstream.pathPrefix() + pathAndQuery);
     List<String> protocols = new ArrayList<>();
     for (var e : headers) {
       var n = HeaderHygiene.normalise(e.getKey());
