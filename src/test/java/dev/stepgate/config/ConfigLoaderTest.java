@@ -142,6 +142,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void proxyRelay_defaultsOn_canBeSwitchedOff_andMustBeABoolean(@TempDir Path dir) throws Exception {
+    var f = dir.resolve("gw.yaml");
+    Files.writeString(f, "upstream: http://a\n");
+    assertTrue(ConfigLoader.load(f).proxy().relay());
+    Files.writeString(f, "upstream: http://a\nproxy: { relay: false }\n");
+    assertEquals(false, ConfigLoader.load(f).proxy().relay());
+    Files.writeString(f, "upstream: http://a\nproxy:\n  relay: sometimes\n");
+    var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertTrue(e.problems().get(0).startsWith(f + ":3:10: proxy.relay: "), e.problems().get(0));
+  }
+
+  @Test
   void values_sizesAndDurations() {
     assertEquals(65536, Values.size("64KiB"));
     assertEquals(1 << 20, Values.size("1MiB"));
