@@ -114,6 +114,11 @@ public final class UpstreamForwarder {
 
   private void respond(HttpServerRequest req, HttpClientResponse cresp) {
     var resp = req.response();
+    // The upstream's response fails only by a reset: ours (the client is gone, see below) or mid-body
+    // (then the client's response cannot be finished either). Handled here, or Vert.x logs each one.
+    cresp.exceptionHandler(e -> {
+      if (!resp.closed() && !resp.ended()) resp.reset();
+    });
     if (resp.ended() || resp.headWritten() || resp.closed()) {
       cresp.request().reset(); // the client is gone or was already answered (e.g. 504)
       return;
@@ -123,20 +128,40 @@ public final class UpstreamForwarder {
     resp.headers().setAll(HeaderHygiene.forClient(cresp.headers()));
     var length = cresp.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) resp.putHeader(HttpHeaders.CONTENT_LENGTH, length);
-    cresp.exceptionHandler(e -> {
-      if (!resp.closed()) resp.reset();
-    });
     if (req.method() == HttpMethod.HEAD || cresp.statusCode() == 204 || cresp.statusCode() == 304) {
       cresp.resume();
       resp.end();
       return;
     }
     if (length == null && req.version() != io.vertx.core.http.HttpVersion.HTTP_1_0) resp.setChunked(true);
-    resp.send(cresp).onFailure(e -> {
-      // The client went away mid-response: drop the upstream exchange, nothing to answer.
-      if (!resp.closed()) resp.reset();
-      cresp.request().reset();
+    // Piped by hand rather than with resp.send(cresp): Vert.x's pipe keeps writing to a response
+    // whose client has gone and logs the IllegalStateException that follows as an unhandled error.
+    cresp.handler(chunk -> {
+      if (!clientTakes(resp, () -> resp.write(chunk))) {
+        cresp.request().reset(); // the client went away mid-response: nothing more to send
+        return;
+      }
+      if (resp.writeQueueFull()) {
+        cresp.pause();
+        resp.drainHandler(v -> cresp.resume());
+      }
     });
+    cresp.endHandler(v -> clientTakes(resp, resp::end));
+  }
+
+  /**
+   * Runs a write on {@code resp} unless its client is gone; false if it was. The client can close
+   * between the check and the write (the upstream's events may run on another event loop), and
+   * Vert.x then refuses the write with an IllegalStateException: the same answer.
+   */
+  private static boolean clientTakes(io.vertx.core.http.HttpServerResponse resp, Runnable write) {
+    if (resp.closed()) return false;
+    try {
+      write.run();
+      return true;
+    } catch (IllegalStateException closedMeanwhile) {
+      return false;
+    }
   }
 
   private void timedOut(HttpServerRequest req) {
@@ -146,7 +171,14 @@ public final class UpstreamForwarder {
 
   private void failed(HttpServerRequest req, Throwable err) {
     var resp = req.response();
-    if (resp.ended()) return;
+    // Ended, or the client left (its close reset the upstream request): nobody to answer, nothing to log.
+    if (resp.ended() || resp.closed()) return;
+    if (err instanceof io.vertx.core.http.StreamResetException) {
+      // Only this class resets the upstream request, when the client's side failed or closed
+      // (the close may not have been seen yet): nothing to answer, nothing to report.
+      resp.reset();
+      return;
+    }
     if (resp.headWritten()) {
       resp.reset();
       return;

@@ -51,6 +51,55 @@ class ProxyUpstreamFailureTest {
     }
   }
 
+  @ParameterizedTest(name = "relay: {0}")
+  @ValueSource(booleans = {true, false})
+  void clientGoneMidResponse_isQuiet_andTheGatewayGoesOn(boolean relay) throws Exception {
+    var logged = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    var root = java.util.logging.Logger.getLogger("");
+    var capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        // (Micrometer's one-time notice that Vert.x registers its connection gauge per connection is not ours)
+        if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()
+            && !String.valueOf(r.getLoggerName()).startsWith("io.micrometer"))
+          logged.add(r.getLoggerName() + ": " + r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown()));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    try (var upstream = new TestUpstream(); var gateway = Gateways.start(upstream.url(), data, "proxy: { relay: " + relay + " }\n")) {
+      root.addHandler(capture); // from here on: what the hang-ups cause
+      for (int i = 0; i < 5; i++) {
+        try (var socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+          socket.getOutputStream().write(("GET /download?bytes=100000000 HTTP/1.1\r\nHost: localhost:" + gateway.port()
+              + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          socket.getInputStream().readNBytes(256 * 1024);
+        } // hang up mid-response
+      }
+      // and hang up on many small answers at once, as a load generator does when it stops
+      var sockets = new java.util.ArrayList<java.net.Socket>();
+      for (int i = 0; i < 200; i++) {
+        var socket = new java.net.Socket("127.0.0.1", gateway.port());
+        socket.setSoLinger(true, 0);
+        socket.getOutputStream().write(("GET /small-" + i + " HTTP/1.1\r\nHost: localhost:" + gateway.port()
+            + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        sockets.add(socket);
+      }
+      for (var socket : sockets) socket.close();
+      var ok = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.port() + "/after")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, ok.statusCode());
+      Thread.sleep(300);
+    } finally {
+      root.removeHandler(capture);
+    }
+    assertEquals(java.util.List.of(), logged);
+  }
+
   @Test
   void webSocket_isRelayedBothWays() throws Exception {
     try (var upstream = new TestUpstream(); var gateway = Gateways.start(upstream.url(), data, "")) {
