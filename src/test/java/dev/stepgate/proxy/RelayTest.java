@@ -11,9 +11,6 @@ import dev.stepgate.testing.RawClient;
 import dev.stepgate.testing.ScriptedUpstream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.concurrent.Callable;
@@ -53,12 +50,7 @@ class RelayTest {
   }
 
   static long relayed(Gateway gateway) throws Exception {
-    var metrics = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    for (var line : metrics.split("\n"))
-      if (line.startsWith("stepgate_proxy_relayed_total ")) return (long) Double.parseDouble(line.split(" ")[1]);
-    throw new AssertionError("no stepgate_proxy_relayed_total in /metrics");
+    return (long) Gateways.metric(Gateways.metrics(gateway), "stepgate_proxy_relayed_total");
   }
 
   private static String path(String head) {
@@ -125,18 +117,7 @@ class RelayTest {
   @Test
   void refusalsAndSignInAnswers_comeFromTheOrdinaryPath_relayedRequestsStillPass() throws Exception {
     upstream = new ScriptedUpstream((c, head) -> c.ok("hi " + path(head)));
-    var policy = """
-        version: 1
-        defaults: { require: public }
-        rules:
-          - name: admin
-            match: { paths: ["/admin/**"] }
-            require: deny
-          - name: private
-            match: { paths: ["/private/**"] }
-            require: authenticated
-        """;
-    gateway = Gateways.withPolicy(upstream.url(), dir, policy, "").gateway();
+    gateway = Gateways.withPolicy(upstream.url(), dir, Gateways.ADMIN_DENIED_PRIVATE_SIGNED_IN, "").gateway();
     try (var client = new RawClient(gateway.port())) {
       assertEquals(403, client.send(get("/admin/x", "Accept: application/json")).read().status());
       assertEquals(401, client.send(get("/private/x", "Accept: application/json")).read().status());

@@ -8,10 +8,6 @@ import dev.stepgate.testing.Gateways;
 import dev.stepgate.testing.RawClient;
 import dev.stepgate.testing.TestUpstream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,45 +17,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** What {@code /metrics} on the admin listener tells an operator, and that it stays true. */
 class AdminMetricsTest {
   @TempDir Path dir;
-  final HttpClient http = HttpClient.newHttpClient();
-
-  private String metrics(Gateway gateway) throws Exception {
-    var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode());
-    return r.body();
-  }
-
-  private static double value(String metrics, String series) {
-    for (var line : metrics.split("\n"))
-      if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1));
-    throw new AssertionError("no " + series + " in /metrics");
-  }
 
   @Test
   void decisionsAndRelayedRequests_areCounted() throws Exception {
-    var policy = """
-        version: 1
-        defaults: { require: public }
-        rules:
-          - name: admin
-            match: { paths: ["/admin/**"] }
-            require: deny
-          - name: private
-            match: { paths: ["/private/**"] }
-            require: authenticated
-        """;
     try (var upstream = new TestUpstream()) {
-      var gateway = Gateways.withPolicy(upstream.url(), dir, policy, "").gateway();
+      var gateway = Gateways.withPolicy(upstream.url(), dir, Gateways.ADMIN_DENIED_PRIVATE_SIGNED_IN, "").gateway();
       try (gateway; var client = new RawClient(gateway.port())) {
         for (var path : List.of("/a", "/b", "/admin/x", "/private/x"))
           client.send("GET " + path + " HTTP/1.1\r\nHost: localhost:" + gateway.port() + "\r\nAccept: application/json\r\n\r\n")
               .read();
-        var m = metrics(gateway);
-        assertEquals(2, value(m, "stepgate_decisions_total{decision=\"allow\"}"));
-        assertEquals(1, value(m, "stepgate_decisions_total{decision=\"deny\"}"));
-        assertEquals(1, value(m, "stepgate_decisions_total{decision=\"login\"}"));
-        assertEquals(2, value(m, "stepgate_proxy_relayed_total"));
+        var m = Gateways.metrics(gateway);
+        assertEquals(2, Gateways.metric(m, "stepgate_decisions_total{decision=\"allow\"}"));
+        assertEquals(1, Gateways.metric(m, "stepgate_decisions_total{decision=\"deny\"}"));
+        assertEquals(1, Gateways.metric(m, "stepgate_decisions_total{decision=\"login\"}"));
+        assertEquals(2, Gateways.metric(m, "stepgate_proxy_relayed_total"));
       }
     }
   }
@@ -71,10 +42,8 @@ class AdminMetricsTest {
    */
   @Test
   void noActiveRequestsGaugeThatOnlyClimbs() throws Exception {
-    var policy = "version: 1\ndefaults: { require: public }\nrules:\n"
-        + "  - { name: admin, match: { paths: [\"/admin/**\"] }, require: deny }\n";
     try (var upstream = new TestUpstream()) {
-      var gateway = Gateways.withPolicy(upstream.url(), dir, policy, "").gateway();
+      var gateway = Gateways.withPolicy(upstream.url(), dir, Gateways.ADMIN_DENIED_PRIVATE_SIGNED_IN, "").gateway();
       try (gateway) {
         for (int i = 0; i < 3; i++) {
           try (var socket = new Socket("127.0.0.1", gateway.port())) {
@@ -89,7 +58,7 @@ class AdminMetricsTest {
           assertEquals(100, client.read().status());
           assertEquals(200, client.send("ab").read().status());
         }
-        var m = metrics(gateway);
+        var m = Gateways.metrics(gateway);
         assertFalse(m.contains("vertx_http_server_active_requests"), m);
         assertTrue(m.contains("vertx_http_server_active_connections"), "in-flight connections are still published");
         assertTrue(m.contains("vertx_http_server_requests_total{"), "and Vert.x's other HTTP metrics");

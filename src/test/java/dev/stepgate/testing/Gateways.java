@@ -6,12 +6,29 @@ import dev.stepgate.server.Gateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
 /** Starts a real gateway on ephemeral ports from a YAML config snippet. */
 public final class Gateways {
   /** Lets every request pass: for tests of the plain proxy path. */
   public static final String OPEN_POLICY = "version: 1\ndefaults: { require: public }\nrules: []\n";
+
+  /** Public by default, {@code /admin/**} denied, {@code /private/**} for signed-in users. */
+  public static final String ADMIN_DENIED_PRIVATE_SIGNED_IN = """
+      version: 1
+      defaults: { require: public }
+      rules:
+        - name: admin
+          match: { paths: ["/admin/**"] }
+          require: deny
+        - name: private
+          match: { paths: ["/private/**"] }
+          require: authenticated
+      """;
 
   private Gateways() {}
 
@@ -61,5 +78,21 @@ public final class Gateways {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The gateway's admin {@code /metrics} page. */
+  public static String metrics(Gateway gateway) throws IOException, InterruptedException {
+    var r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) throw new AssertionError("/metrics answered " + r.statusCode());
+    return r.body();
+  }
+
+  /** The value of one series ({@code name} or {@code name{labels}}) on a {@code /metrics} page. */
+  public static double metric(String metrics, String series) {
+    for (var line : metrics.split("\n"))
+      if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1));
+    throw new AssertionError("no " + series + " in /metrics");
   }
 }
