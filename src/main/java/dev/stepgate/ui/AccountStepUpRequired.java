@@ -1,0 +1,33 @@
+package dev.stepgate.ui;
+
+import dev.stepgate.StepgateException;
+import dev.stepgate.session.AccountAction;
+import java.time.Duration;
+
+/**
+ * An account action ({@link AccountAction}) was asked for without a fresh step-up made for it.
+ * Answered like every API step-up challenge (RFC 9470 §3): 401, {@code WWW-Authenticate: Bearer
+ * error="insufficient_user_authentication", …, max_age=N} and problem JSON {@code
+ * step-up-required} naming the action as {@code rule} and its {@code maxAge}.
+ */
+final class AccountStepUpRequired extends StepgateException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient AccountAction action;
+  private final long maxAgeSeconds;
+
+  AccountStepUpRequired(AccountAction action, Duration maxAge) {
+    super("step-up-required", 401, "To " + action.title().toLowerCase(java.util.Locale.ROOT)
+        + ", first confirm it's you with one of your passkeys.");
+    this.action = action;
+    this.maxAgeSeconds = maxAge.toSeconds();
+  }
+
+  AccountAction action() {
+    return action;
+  }
+
+  long maxAgeSeconds() {
+    return maxAgeSeconds;
+  }
+}
