@@ -90,6 +90,13 @@ async function statusText(page) {
   return (await page.textContent("#status")).trim();
 }
 
+/** Signs out with the sign-out page's POST button (a GET alone ends nothing). */
+async function signOut(page) {
+  await page.goto(BASE + "/.stepgate/logout");
+  await page.click("#sign-out");
+  await page.waitForURL((u) => u.pathname === "/.stepgate/login");
+}
+
 async function submitRegistration(page, username) {
   await page.goto(BASE + "/.stepgate/register");
   await page.fill("#username", username);
@@ -147,8 +154,14 @@ async function happyPath() {
     assertEq(s.status, 200, "session after registration");
     assertEq(s.body.user, user, "session user after registration");
 
-    await page.goto(BASE + "/.stepgate/logout");
-    assertEq((await session(context)).status, 401, "session after logout");
+    // GET shows a sign-out button and ends nothing; the demo app's own "sign out" button POSTs.
+    await signOut(page);
+    assertEq((await page.textContent("#sign-out")).trim(), "Sign out", "sign-out page button");
+    assertEq((await session(context)).status, 200, "session after GET /.stepgate/logout");
+    await page.goto(BASE + "/account");
+    await page.click("#sign-out");
+    await page.waitForURL((u) => u.pathname === "/.stepgate/login");
+    assertEq((await session(context)).status, 401, "session after signing out");
 
     // Usernameless (discoverable) sign-in; keep the verify request for the replay case.
     await page.route("**/.stepgate/api/login/verify", async (route) => {
@@ -214,7 +227,7 @@ async function cancelledPrompt() {
   try {
     const user = uniqueUser("cancel");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     // The user dismisses the prompt: the authenticator never answers and the browser gives up.
     await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
     await page.goto(BASE + "/.stepgate/login?rd=%2Faccount");
@@ -234,7 +247,7 @@ async function uvLessAssertion() {
   try {
     const user = uniqueUser("nouv");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     await cdp.send("WebAuthn.setResponseOverrideBits", { authenticatorId, isBogusSignature: false, isBadUV: true, isBadUP: false });
     await clickSignIn(page, "/account");
     const text = await statusText(page);
@@ -267,7 +280,7 @@ async function otherOrigin() {
   try {
     const user = uniqueUser("origin");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     const start = await postJson("/.stepgate/api/login/options", {});
     assertEq(start.status, 200, "login/options");
     await page.goto(other + "/");
@@ -296,7 +309,7 @@ async function clonedAuthenticator() {
   try {
     const user = uniqueUser("clone");
     await register(original.page, user);
-    await original.page.goto(BASE + "/.stepgate/logout");
+    await signOut(original.page);
     await clickSignIn(original.page, "/account");
     await original.page.waitForURL((u) => u.pathname === "/account");
     await clickSignIn(original.page, "/account"); // once more: the stored counter is now ≥ 2
@@ -449,7 +462,7 @@ async function accountPasskeys() {
     await second.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
     assertEq((await credentials(second.cdp, second.authenticatorId)).length, 1, "the second device holds a passkey");
     // Sign in on the second device with its own passkey, then remove the first device's passkey.
-    await second.page.goto(BASE + "/.stepgate/logout");
+    await signOut(second.page);
     await clickSignIn(second.page, "/.stepgate/account");
     await second.page.waitForURL((u) => u.pathname === "/.stepgate/account");
     await second.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
@@ -476,7 +489,7 @@ async function usernameSignIn() {
   try {
     const user = uniqueUser("named");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     // A username that does not exist: decoy credentials, the authenticator has none of them.
     await page.goto(BASE + "/.stepgate/login?rd=%2Faccount");
     await shortenGetTimeout(page);
@@ -540,7 +553,7 @@ async function conditionalSignIn() {
   try {
     const user = uniqueUser("autofill");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     // The page starts a conditional request on load; the virtual authenticator answers it.
     await page.goto(BASE + "/.stepgate/login?rd=%2Faccount");
     await page.waitForURL((u) => u.pathname === "/account");

@@ -132,7 +132,8 @@ public final class Gateway implements AutoCloseable {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);
-      new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson).mount(routes);
+      new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson,
+          new HashSet<>(config.webauthn().origins())).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, config.publicOrigin(), knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());

@@ -96,10 +96,30 @@ public final class Pages {
         + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
         + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Add a passkey</button></form>"
         + status()
-        + "<p class=\"links\"><a href=\"/\">Back to the app</a> \u00b7 <a href=\"/.stepgate/logout\">Sign out</a></p>";
+        + "<div class=\"links\"><a href=\"/\">Back to the app</a> \u00b7 " + signOutButton() + "</div>";
     var d = data("rd", "/.stepgate/account");
     d.put("after", "/.stepgate/account");
     return Html.page("Your passkeys", "account", d, body).replace("class=\"card\"", "class=\"card wide\"");
+  }
+
+  /** Sign-out is a same-origin POST (a GET, or a form from another site, ends nothing). */
+  static String signOutButton() {
+    return "<form class=\"inline\" method=\"post\" action=\"/.stepgate/logout\">"
+        + "<button id=\"sign-out\" class=\"link\" type=\"submit\">Sign out</button></form>";
+  }
+
+  /** {@code GET /.stepgate/logout} while signed in: asks, and the button POSTs. */
+  public static String signOut(String username) {
+    return Html.page("Sign out", "<h1>Sign out</h1><p class=\"lead\">Signed in as <b>" + esc(username) + "</b>.</p>"
+        + "<form method=\"post\" action=\"/.stepgate/logout\">"
+        + "<button id=\"sign-out\" class=\"primary\" type=\"submit\">Sign out</button></form>"
+        + "<p class=\"links\"><a href=\"/\">Stay signed in and go back to the app</a></p>", null);
+  }
+
+  /** A sign-out POST that did not come from a page of this site. */
+  public static String signOutRefused() {
+    return Html.page("Sign-out refused", "<h1>Sign-out refused</h1><p>This sign-out request did not come from a page "
+        + "of this site, so nothing was changed.</p><p><a href=\"/.stepgate/logout\">Sign out here</a></p>", null);
   }
 
   public static String signedOut() {
