@@ -553,7 +553,9 @@ async function accountStepUpCancelled() {
     await page.click("#passkey-button");
     await assertPromptNames(page, "Add a passkey", "Confirm it\u2019s you to add a passkey");
     await page.click("#confirm-cancel");
-    await page.waitForFunction(() => !document.getElementById("confirm-dialog").open);
+    // (the dialog's close event, which says so, comes a task after it closes)
+    await page.waitForFunction(() => !document.getElementById("confirm-dialog").open
+      && document.getElementById("status").textContent.trim().length > 0);
     assertEq((await page.textContent("#status")).trim(), "Nothing was changed.", "#status after Cancel");
     assertEq(calls.length, 0, "no API call after Cancel: " + calls.join(", "));
     // 2. The passkey prompt of the step-up is dismissed: no registration is even started.
