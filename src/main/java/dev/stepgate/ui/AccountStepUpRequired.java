@@ -13,14 +13,15 @@ import java.time.Duration;
 final class AccountStepUpRequired extends StepgateException {
   private static final long serialVersionUID = 1L;
 
-  private final transient AccountAction action;
+  private final AccountAction action;
   private final long maxAgeSeconds;
 
   AccountStepUpRequired(AccountAction action, Duration maxAge) {
     super("step-up-required", 401, "To " + action.title().toLowerCase(java.util.Locale.ROOT)
         + ", first confirm it's you with one of your passkeys.");
     this.action = action;
-    this.maxAgeSeconds = maxAge.toSeconds();
+    // Whole seconds, rounded up: a sub-second max age must not read as max_age=0 (one-time).
+    this.maxAgeSeconds = (maxAge.toMillis() + 999) / 1000;
   }
 
   AccountAction action() {
