@@ -90,6 +90,33 @@ async function statusText(page) {
   return (await page.textContent("#status")).trim();
 }
 
+/** The error the account page's step-up prompt shows. */
+async function promptStatusText(page) {
+  await page.waitForFunction(() => {
+    const s = document.getElementById("confirm-status");
+    return s && s.classList.contains("error") && s.textContent.trim().length > 0;
+  }, null, { timeout: STEP_TIMEOUT });
+  return (await page.textContent("#confirm-status")).trim();
+}
+
+/** The account page's step-up prompt is open and names the action ("Add a passkey", ...). */
+async function assertPromptNames(page, heading, action) {
+  await page.waitForSelector("#confirm-dialog[open]");
+  assertEq((await page.textContent("#confirm-title")).trim(), heading, "#confirm-title");
+  assertEq((await page.textContent("#confirm-action")).trim(), action, "#confirm-action");
+}
+
+/** Signs out with the sign-out page's POST button (a GET alone ends nothing). */
+async function signOut(page) {
+  await page.goto(BASE + "/.stepgate/logout");
+  await page.click("#sign-out");
+  await page.waitForURL((u) => u.pathname === "/.stepgate/login");
+}
+
+async function passkeyRows(page) {
+  return page.evaluate(() => document.querySelectorAll("tbody tr").length);
+}
+
 async function submitRegistration(page, username) {
   await page.goto(BASE + "/.stepgate/register");
   await page.fill("#username", username);
@@ -147,8 +174,14 @@ async function happyPath() {
     assertEq(s.status, 200, "session after registration");
     assertEq(s.body.user, user, "session user after registration");
 
+    // GET shows a sign-out button and ends nothing; the demo app's own "sign out" button POSTs.
     await page.goto(BASE + "/.stepgate/logout");
-    assertEq((await session(context)).status, 401, "session after logout");
+    assertEq((await page.textContent("#sign-out")).trim(), "Sign out", "sign-out page button");
+    assertEq((await session(context)).status, 200, "session after GET /.stepgate/logout");
+    await page.goto(BASE + "/account");
+    await page.click("#sign-out");
+    await page.waitForURL((u) => u.pathname === "/.stepgate/login");
+    assertEq((await session(context)).status, 401, "session after signing out");
 
     // Usernameless (discoverable) sign-in; keep the verify request for the replay case.
     await page.route("**/.stepgate/api/login/verify", async (route) => {
@@ -214,7 +247,7 @@ async function cancelledPrompt() {
   try {
     const user = uniqueUser("cancel");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     // The user dismisses the prompt: the authenticator never answers and the browser gives up.
     await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
     await page.goto(BASE + "/.stepgate/login?rd=%2Faccount");
@@ -234,7 +267,7 @@ async function uvLessAssertion() {
   try {
     const user = uniqueUser("nouv");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     await cdp.send("WebAuthn.setResponseOverrideBits", { authenticatorId, isBogusSignature: false, isBadUV: true, isBadUP: false });
     await clickSignIn(page, "/account");
     const text = await statusText(page);
@@ -267,7 +300,7 @@ async function otherOrigin() {
   try {
     const user = uniqueUser("origin");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     const start = await postJson("/.stepgate/api/login/options", {});
     assertEq(start.status, 200, "login/options");
     await page.goto(other + "/");
@@ -296,7 +329,7 @@ async function clonedAuthenticator() {
   try {
     const user = uniqueUser("clone");
     await register(original.page, user);
-    await original.page.goto(BASE + "/.stepgate/logout");
+    await signOut(original.page);
     await clickSignIn(original.page, "/account");
     await original.page.waitForURL((u) => u.pathname === "/account");
     await clickSignIn(original.page, "/account"); // once more: the stored counter is now ≥ 2
@@ -440,34 +473,107 @@ async function accountPasskeys() {
     assert(/Sign in as this user/.test(text), "#status explains the taken username, got: " + text);
     assertEq(new URL(second.page.url()).pathname, "/.stepgate/register", "still on the register page");
     assertEq((await session(second.context)).status, 401, "no session for the taken username");
-    // The owner adds a passkey on another device (same session), then removes the first one.
+
+    // A copied session cookie on another device adds nothing: the prompt wants one of the
+    // account's own passkeys, which that device does not hold.
     await second.context.addCookies(await first.context.cookies());
     await second.page.goto(BASE + "/.stepgate/account");
     assertEq((await second.page.textContent("#account-user")).trim(), user, "account page user");
-    await second.page.fill("#label", "second device");
+    await second.page.fill("#label", "not mine");
     await second.page.click("#passkey-button");
-    await second.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
-    assertEq((await credentials(second.cdp, second.authenticatorId)).length, 1, "the second device holds a passkey");
-    // Sign in on the second device with its own passkey, then remove the first device's passkey.
-    await second.page.goto(BASE + "/.stepgate/logout");
-    await clickSignIn(second.page, "/.stepgate/account");
-    await second.page.waitForURL((u) => u.pathname === "/.stepgate/account");
-    await second.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+    await assertPromptNames(second.page, "Add a passkey", "Confirm it\u2019s you to add a passkey");
+    await shortenGetTimeout(second.page);
+    await second.page.click("#confirm-button");
+    text = await promptStatusText(second.page);
+    assert(/closed or timed out/.test(text), "the prompt explains the failed check, got: " + text);
+    assertEq((await credentials(second.cdp, second.authenticatorId)).length, 0, "the other device holds no passkey");
+    const direct = await second.context.request.post(BASE + "/.stepgate/api/registration/options", {
+      headers: { "Content-Type": "application/json", Accept: "application/json", Origin: ORIGIN }, data: { username: user },
+    });
+    assertEq(direct.status(), 401, "registration/options with only the session cookie");
+    assertEq((await direct.json()).rule, "stepgate:add-passkey", "the challenge names the action");
+    await second.page.goto(BASE + "/.stepgate/account");
+    assertEq(await passkeyRows(second.page), 1, "passkeys after the copied cookie tried");
+
+    // The owner adds a security key: confirms with the first passkey, then creates one on the key.
+    const key = (await first.cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2", transport: "usb", hasResidentKey: true, hasUserVerification: true,
+        isUserVerified: true, automaticPresenceSimulation: true,
+      },
+    })).authenticatorId;
+    await first.page.goto(BASE + "/.stepgate/account");
+    await first.page.fill("#label", "security key");
+    await first.page.click("#passkey-button");
+    await assertPromptNames(first.page, "Add a passkey", "Confirm it\u2019s you to add a passkey");
+    await first.page.click("#confirm-button");
+    await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+    assertEq((await credentials(first.cdp, key)).length, 1, "the security key holds the new passkey");
+    assertEq((await credentials(first.cdp, first.authenticatorId)).length, 1, "the platform authenticator still holds one");
+
+    // The laptop's passkey is retired: sign in with the key alone, then remove the first passkey.
     const [firstCred] = await credentials(first.cdp, first.authenticatorId);
     const firstId = Buffer.from(firstCred.credentialId, "base64").toString("base64url");
-    second.page.once("dialog", (d) => d.accept());
-    await second.page.click(`button[data-revoke='${firstId}']`);
-    await second.page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 1
+    await first.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: first.authenticatorId });
+    await signOut(first.page);
+    await clickSignIn(first.page, "/.stepgate/account");
+    await first.page.waitForURL((u) => u.pathname === "/.stepgate/account");
+    await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+    await first.page.click(`button[data-revoke='${firstId}']`);
+    await assertPromptNames(first.page, "Remove a passkey", "Confirm it\u2019s you to remove a passkey");
+    await first.page.click("#confirm-button");
+    await first.page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 1
       && document.querySelectorAll("button[data-revoke]").length === 0);
-    assertEq(new URL(second.page.url()).pathname, "/.stepgate/account", "still on the account page");
-    // The removed passkey cannot sign in any more.
-    await clickSignIn(first.page, "/account");
-    text = await statusText(first.page);
+    assertEq(new URL(first.page.url()).pathname, "/.stepgate/account", "still on the account page");
+
+    // The removed passkey cannot sign in any more (its key, put on the other device).
+    await second.context.clearCookies();
+    await second.cdp.send("WebAuthn.addCredential", { authenticatorId: second.authenticatorId, credential: firstCred });
+    await clickSignIn(second.page, "/account");
+    text = await statusText(second.page);
     assert(/not registered/.test(text), "#status explains the removed passkey, got: " + text);
-    assertEq((await session(first.context)).status, 401, "no session with a removed passkey");
+    assertEq((await session(second.context)).status, 401, "no session with a removed passkey");
+    assert(first.errors.length === 0, "no console errors or page errors:\n  " + first.errors.join("\n  "));
   } finally {
     await first.context.close();
     await second.context.close();
+  }
+}
+
+async function accountStepUpCancelled() {
+  const { context, page, cdp, authenticatorId } = await newBrowserPage();
+  const calls = [];
+  page.on("request", (r) => { if (r.url().includes("/.stepgate/api/")) calls.push(new URL(r.url()).pathname); });
+  try {
+    const user = uniqueUser("nope");
+    await register(page, user);
+    await page.goto(BASE + "/.stepgate/account");
+    calls.length = 0;
+    // 1. The prompt's Cancel: nothing is asked of the passkey, nothing changes.
+    await page.click("#passkey-button");
+    await assertPromptNames(page, "Add a passkey", "Confirm it\u2019s you to add a passkey");
+    await page.click("#confirm-cancel");
+    // (the dialog's close event, which says so, comes a task after it closes)
+    await page.waitForFunction(() => !document.getElementById("confirm-dialog").open
+      && document.getElementById("status").textContent.trim().length > 0);
+    assertEq((await page.textContent("#status")).trim(), "Nothing was changed.", "#status after Cancel");
+    assertEq(calls.length, 0, "no API call after Cancel: " + calls.join(", "));
+    // 2. The passkey prompt of the step-up is dismissed: no registration is even started.
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
+    await shortenGetTimeout(page);
+    await page.click("#passkey-button");
+    await assertPromptNames(page, "Add a passkey", "Confirm it\u2019s you to add a passkey");
+    await page.click("#confirm-button");
+    const text = await promptStatusText(page);
+    assert(/closed or timed out/.test(text), "the prompt explains the dismissed check, got: " + text);
+    assert(!calls.some((c) => c.includes("registration/")), "no registration after a dismissed step-up: " + calls.join(", "));
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
+    await page.goto(BASE + "/.stepgate/account");
+    assertEq(await passkeyRows(page), 1, "passkeys after the cancelled step-ups");
+    assertEq((await credentials(cdp, authenticatorId)).length, 1, "the authenticator holds only the first passkey");
+    assertEq((await session(context)).status, 200, "still signed in");
+  } finally {
+    await context.close();
   }
 }
 
@@ -476,7 +582,7 @@ async function usernameSignIn() {
   try {
     const user = uniqueUser("named");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     // A username that does not exist: decoy credentials, the authenticator has none of them.
     await page.goto(BASE + "/.stepgate/login?rd=%2Faccount");
     await shortenGetTimeout(page);
@@ -540,7 +646,7 @@ async function conditionalSignIn() {
   try {
     const user = uniqueUser("autofill");
     await register(page, user);
-    await page.goto(BASE + "/.stepgate/logout");
+    await signOut(page);
     // The page starts a conditional request on load; the virtual authenticator answers it.
     await page.goto(BASE + "/.stepgate/login?rd=%2Faccount");
     await page.waitForURL((u) => u.pathname === "/account");
@@ -585,7 +691,8 @@ async function main() {
     }
     await test("happy path: register, sign out, usernameless sign-in, step-up for a held POST, no re-prompt within max_age", happyPath);
     await test("max_age 0s POST prompts for every change and lands once per step-up; GET within max_age 2m does not prompt", payouts);
-    await test("account page: taken username refused, add a passkey on a second device, remove the first", accountPasskeys);
+    await test("account page: taken username refused; a copied session cookie adds no passkey; add a security key and remove the first passkey, each through its own step-up", accountPasskeys);
+    await test("account page: cancelling the step-up for \u201cAdd a passkey\u201d (Cancel, or a dismissed passkey prompt) adds nothing", accountStepUpCancelled);
     await test("sign-in with a typed username; an unknown username signs nobody in", usernameSignIn);
     await test("conditional UI (autofill) sign-in", conditionalSignIn);
     await test("negative: cancelled passkey prompt (NotAllowedError) signs nobody in", cancelledPrompt);

@@ -84,10 +84,14 @@
   }
 
   // ---- messages: every failure says what happened and what to do next ----
+  // While the account page's prompt is open, messages go into it (the page behind is inert).
+  let sayTo = null;
   function say(text, cls, next) {
-    statusEl.textContent = text || "";
-    statusEl.className = "status" + (cls ? " " + cls : "");
-    if (nextEl) nextEl.textContent = next || "";
+    const s = sayTo ? sayTo.status : statusEl;
+    const n = sayTo ? sayTo.next : nextEl;
+    s.textContent = text || "";
+    s.className = "status" + (cls ? " " + cls : "");
+    if (n) n.textContent = next || "";
   }
   function explain(err, ceremony) {
     const name = err && err.name;
@@ -103,6 +107,8 @@
           "Use another passkey, or ask your administrator for a recovery link."];
       if (type.endsWith(":step-up-not-qualified"))
         return [err.message, "Use a passkey that qualifies, or add one on your account page."];
+      if (type.endsWith(":step-up-required"))
+        return ["Your check with your passkey has expired or was already used.", "Confirm it\u2019s you again."];
       return [err.message, ceremony === "register"
         ? "Check the details and try again, or ask for an enrollment link."
         : "Try again, or use another passkey."];
@@ -111,7 +117,8 @@
       return ["The passkey prompt was closed or timed out.",
         "Try again. On another device? Choose \u201cUse a phone or tablet\u201d in the prompt and scan the QR code."];
     if (name === "InvalidStateError")
-      return ["This device already holds a passkey for this account.", "Sign in with it instead."];
+      return ["This device already holds a passkey for this account.", ceremony === "account"
+        ? "Add the new passkey on another device or a security key." : "Sign in with it instead."];
     if (name === "SecurityError")
       return ["The browser refused to use passkeys for this address.",
         "Open this page at " + location.origin + " exactly (https, or http://localhost)."];
@@ -174,6 +181,20 @@
   }
 
   // ---- enrollment ----
+  /** Creates a passkey from the register form's fields (options, create(), verify). */
+  async function enroll() {
+    const body = { username: document.getElementById("username").value.trim() };
+    const display = document.getElementById("display-name");
+    if (display && display.value.trim()) body.displayName = display.value.trim();
+    if (page.dataset.invite) body.invite = page.dataset.invite;
+    const start = await api("registration/options", body);
+    const cred = await navigator.credentials.create({ publicKey: creationOptions(start.publicKey) });
+    const label = document.getElementById("label");
+    return api("registration/verify", {
+      ceremonyId: start.ceremonyId, credential: credentialJSON(cred),
+      label: label && label.value.trim() ? label.value.trim() : undefined,
+    });
+  }
   function setupRegister() {
     const form = document.getElementById("register-form");
     const button = document.getElementById("passkey-button");
@@ -183,20 +204,9 @@
       busy(button, true);
       say("Creating your passkey\u2026");
       try {
-        const body = { username: document.getElementById("username").value.trim() };
-        const display = document.getElementById("display-name");
-        if (display && display.value.trim()) body.displayName = display.value.trim();
-        if (page.dataset.invite) body.invite = page.dataset.invite;
-        const start = await api("registration/options", body);
-        const cred = await navigator.credentials.create({ publicKey: creationOptions(start.publicKey) });
-        const label = document.getElementById("label");
-        const done = await api("registration/verify", {
-          ceremonyId: start.ceremonyId, credential: credentialJSON(cred),
-          label: label && label.value.trim() ? label.value.trim() : undefined,
-        });
+        await enroll();
         say("Your passkey is ready.", "ok");
         location.assign(page.dataset.after || returnTo());
-        return done;
       } catch (e) {
         const m = explain(e, "register");
         if (m) say(m[0], "error", m[1]); else say("");
@@ -230,23 +240,85 @@
     });
   }
 
-  // ---- account: revoke passkeys ----
+  // ---- account: add and remove passkeys, each after a step-up made for that action ----
+  /** A user-verified step-up with one of the account's passkeys, recorded for {@code action}. */
+  async function stepUpFor(action) {
+    const start = await api("step-up/options", {});
+    const cred = await navigator.credentials.get({ publicKey: requestOptions(start.publicKey) });
+    await api("step-up/verify", { ceremonyId: start.ceremonyId, credential: credentialJSON(cred), rule: action });
+  }
   function setupAccount() {
-    document.querySelectorAll("button[data-revoke]").forEach((b) => {
-      b.addEventListener("click", async () => {
-        if (!confirm("Remove this passkey? You can no longer sign in with it.")) return;
-        busy(b, true);
-        try {
-          await api("credentials/revoke", { credentialId: b.dataset.revoke });
-          location.reload();
-        } catch (e) {
-          const m = explain(e, "account");
-          say(m[0], "error", m[1]);
-          busy(b, false);
+    const dialog = document.getElementById("confirm-dialog");
+    const title = document.getElementById("confirm-title");
+    const actionEl = document.getElementById("confirm-action");
+    const detail = document.getElementById("confirm-detail");
+    const confirmButton = document.getElementById("confirm-button");
+    const cancel = document.getElementById("confirm-cancel");
+    const where = { status: document.getElementById("confirm-status"), next: document.getElementById("confirm-next") };
+    let pending = null; // { action, run, confirmed }
+
+    // The prompt names the action ("Add a passkey" / "Confirm it's you to add a passkey").
+    function ask(source, text, run) {
+      const name = source.dataset.title;
+      pending = { action: source.dataset.action, run, confirmed: false };
+      title.textContent = name;
+      actionEl.textContent = "Confirm it\u2019s you to " + name.charAt(0).toLowerCase() + name.slice(1);
+      detail.textContent = text;
+      confirmButton.textContent = "Confirm with your passkey";
+      sayTo = where;
+      say("");
+      busy(confirmButton, false);
+      dialog.showModal();
+    }
+    cancel.addEventListener("click", () => dialog.close());
+    dialog.addEventListener("close", () => {
+      sayTo = null;
+      if (pending) say("Nothing was changed.", null);
+      pending = null;
+    });
+    document.getElementById("confirm-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const p = pending;
+      if (!p) return;
+      busy(confirmButton, true);
+      try {
+        if (!p.confirmed) {
+          say("Waiting for one of your passkeys\u2026");
+          await stepUpFor(p.action);
+          p.confirmed = true;
         }
+        await p.run();
+        pending = null;
+        location.reload();
+      } catch (e) {
+        if (e instanceof Problem && String(e.body.type || "").endsWith(":step-up-required")) p.confirmed = false;
+        // Confirmed but the action itself failed: the step-up is still fresh, so retrying skips it.
+        confirmButton.textContent = p.confirmed ? "Try again" : "Confirm with your passkey";
+        const m = explain(e, "account");
+        if (m) say(m[0], "error", m[1]); else say("");
+        busy(confirmButton, false);
+      }
+    });
+
+    const form = document.getElementById("register-form");
+    const add = document.getElementById("passkey-button");
+    if (!supported()) { busy(add, true); return; }
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      ask(form, "Use a passkey that is already on your account; then create the new one.", async () => {
+        say("Now create the new passkey\u2026");
+        await enroll();
+        say("Your passkey is ready.", "ok");
       });
     });
-    if (document.getElementById("register-form")) setupRegister();
+    document.querySelectorAll("button[data-revoke]").forEach((b) => {
+      b.addEventListener("click", () => {
+        ask(b, "\u201c" + b.dataset.label + "\u201d will no longer sign you in.", async () => {
+          say("Removing the passkey\u2026");
+          await api("credentials/revoke", { credentialId: b.dataset.revoke });
+        });
+      });
+    });
   }
 
   if (kind === "login") setupLogin();

@@ -1,5 +1,6 @@
 package dev.stepgate.config;
 
+import dev.stepgate.config.GatewayConfig.Account;
 import dev.stepgate.config.GatewayConfig.Assertion;
 import dev.stepgate.config.GatewayConfig.Attestation;
 import dev.stepgate.config.GatewayConfig.FirstEnrollment;
@@ -52,13 +53,14 @@ public final class ConfigLoader {
   public static final int DEFAULT_POOL_SIZE = 64;
   public static final Duration DEFAULT_KEY_GRACE = Duration.ofHours(24);
   public static final Duration DEFAULT_WHOAMI_CACHE = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_ACCOUNT_STEP_UP_MAX_AGE = Duration.ofMinutes(5);
   static final Set<String> COMPAT_FAMILIES = Set.of("authelia", "oauth2-proxy");
 
   private static final Set<String> TOP =
       Set.of(
           "listen", "public_url", "upstream", "upstream_case_insensitive", "policies", "webauthn",
           "registration", "storage", "sessions", "admin_listen", "admin_token", "trusted_proxies",
-          "tls", "identity", "proxy", "assertion");
+          "tls", "identity", "proxy", "assertion", "account");
 
   private ConfigLoader() {}
 
@@ -137,11 +139,12 @@ public final class ConfigLoader {
       var identity = identity(e.get("identity"));
       var proxy = proxy(e.get("proxy"));
       var assertion = assertion(e.get("assertion"));
+      var account = account(e.get("account"));
       if (!problems.isEmpty()) return null;
       return new GatewayConfig(
           file, listen, publicUrl, upstream.orElseThrow(), caseInsensitive, policies, webauthn,
           registration, storage, sessions, admin, adminToken, trusted, tls, identity, proxy,
-          assertion);
+          assertion, account);
     }
 
     private WebAuthn webauthn(Node node, URI publicUrl) {
@@ -257,6 +260,13 @@ public final class ConfigLoader {
       return new Assertion(families, grace);
     }
 
+    private Account account(Node node) {
+      var m = section(node, "account", Set.of("step_up_max_age"));
+      var maxAge = opt(m, "account.step_up_max_age", ConfigLoader::accountStepUpMaxAge)
+          .orElse(DEFAULT_ACCOUNT_STEP_UP_MAX_AGE);
+      return new Account(maxAge);
+    }
+
     private Map<String, Node> section(Node node, String key, Set<String> allowed) {
       if (node == null) return Map.of();
       return yaml.mapping(node, key).map(m -> yaml.entries(m, key, allowed)).orElse(Map.of());
@@ -321,6 +331,13 @@ public final class ConfigLoader {
   private static Duration positiveDuration(String t) {
     var d = Values.duration(t);
     if (d.isZero()) throw new IllegalArgumentException("must be greater than 0");
+    return d;
+  }
+
+  private static Duration accountStepUpMaxAge(String t) {
+    var d = positiveDuration(t);
+    if (d.compareTo(Account.MAX_STEP_UP_MAX_AGE) > 0)
+      throw new IllegalArgumentException("must be at most 1h (an account change needs a recent passkey check)");
     return d;
   }
 

@@ -27,7 +27,8 @@ public record GatewayConfig(
     Optional<Tls> tls,
     Identity identity,
     Proxy proxy,
-    Assertion assertion) {
+    Assertion assertion,
+    Account account) {
 
   public GatewayConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -129,6 +130,23 @@ public record GatewayConfig(
   public record Assertion(List<String> compatHeaders, Duration keyGrace) {
     public Assertion {
       compatHeaders = List.copyOf(compatHeaders);
+    }
+  }
+
+  /**
+   * What changing the account itself needs (SPEC section 4: adding a passkey, revoking one, new
+   * recovery codes).
+   *
+   * @param stepUpMaxAge how old the user-verified step-up made for such an action may be, with an
+   *     existing passkey of the account; greater than 0 and at most {@link #MAX_STEP_UP_MAX_AGE}
+   */
+  public record Account(Duration stepUpMaxAge) {
+    /** An account action needs a recent check; hours-old step-ups defeat the point. */
+    public static final Duration MAX_STEP_UP_MAX_AGE = Duration.ofHours(1);
+
+    public Account {
+      if (stepUpMaxAge.isNegative() || stepUpMaxAge.isZero() || stepUpMaxAge.compareTo(MAX_STEP_UP_MAX_AGE) > 0)
+        throw new IllegalArgumentException("stepUpMaxAge must be greater than 0 and at most 1h");
     }
   }
 }

@@ -153,7 +153,9 @@ public final class DemoApp {
         + "<header><a href=\"/\">Acme Bank</a> <span class=\"demo\">legacy demo app</span>"
         + (user(ctx).equals("anonymous")
             ? "<span class=\"who\">not signed in · <a href=\"/.stepgate/login\">sign in</a></span></header>"
-            : "<span class=\"who\">signed in as <b>" + Html.esc(user(ctx)) + "</b> · <a href=\"/.stepgate/account\">passkeys</a> · <a href=\"/.stepgate/logout\">sign out</a></span></header>")
+            : "<span class=\"who\">signed in as <b>" + Html.esc(user(ctx)) + "</b> · <a href=\"/.stepgate/account\">passkeys</a> · "
+                // Sign-out is a POST from this origin: the gateway ends no session on a GET.
+                + "<form class=\"signout\" method=\"post\" action=\"/.stepgate/logout\"><button id=\"sign-out\" type=\"submit\">sign out</button></form></span></header>")
         + "<main><h1>" + Html.esc(title) + "</h1>" + body + "</main>"
         + "<aside><h2>What the gateway told this app</h2>"
         + "<p>Signed assertion: <b id=\"assertion\">" + Html.esc(verdict) + "</b></p>"
@@ -168,6 +170,7 @@ public final class DemoApp {
       header{background:#12304f;color:#fff;padding:.8rem 1.5rem;display:flex;gap:1rem;align-items:center}
       header a{color:#fff;font-weight:600;text-decoration:none}.demo{opacity:.7;font-size:.85rem}
       .who{margin-left:auto;font-size:.9rem}.who a{font-weight:400;text-decoration:underline}
+      .signout{display:inline;margin:0}.signout button{font:inherit;margin:0;padding:0;border:0;background:none;color:#fff;text-decoration:underline;cursor:pointer}
       main,aside{max-width:46rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:8px}
       aside{font-size:.85rem}aside th{text-align:left;padding-right:1rem;vertical-align:top}
       code{word-break:break-all}label{display:block;margin:.5rem 0 .2rem}

@@ -67,6 +67,15 @@ public final class Replies {
     return new Rendered("application/problem+json", problemJson(status, type, title, detail, extra).encode());
   }
 
+  /**
+   * The {@code WWW-Authenticate} value of a step-up challenge (RFC 9470 §3): a fresh user-verified
+   * passkey assertion no older than {@code maxAgeSeconds} is needed.
+   */
+  public static String stepUpChallenge(long maxAgeSeconds) {
+    return "Bearer error=\"insufficient_user_authentication\", "
+        + "error_description=\"a fresh passkey assertion is required\", max_age=" + maxAgeSeconds;
+  }
+
   /** The RFC 9457 body; {@code type} is a stable suffix of {@link #PROBLEM_BASE}. */
   public static JsonObject problemJson(int status, String type, String title, String detail, Map<String, Object> extra) {
     var json = new JsonObject().put("type", PROBLEM_BASE + type).put("title", title).put("status", status).put("detail", detail);

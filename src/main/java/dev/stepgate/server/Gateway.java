@@ -17,6 +17,7 @@ import dev.stepgate.proxy.IdentityStamp;
 import dev.stepgate.proxy.PolicyAdmission;
 import dev.stepgate.proxy.RelayLane;
 import dev.stepgate.proxy.StepUpResume;
+import dev.stepgate.session.AccountStepUps;
 import dev.stepgate.session.HeldRequests;
 import dev.stepgate.session.MemorySessionStore;
 import dev.stepgate.session.SessionCookie;
@@ -130,8 +131,9 @@ public final class Gateway implements AutoCloseable {
             public Optional<String> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
-          }, clock).mount(routes);
-      new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson).mount(routes);
+          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);
+      new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson,
+          new HashSet<>(config.webauthn().origins())).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, config.publicOrigin(), knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());

@@ -11,11 +11,16 @@ import dev.stepgate.session.SessionStore;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** The gateway's pages and their static files, under {@code /.stepgate/}. */
@@ -32,9 +37,11 @@ public final class PageRoutes {
   private final StepUpResume stepUps;
   private final HeldReplay replay;
   private final Supplier<String> jwks;
+  private final Set<String> origins;
 
+  /** @param origins the browser origins of this site (lower case), as the JSON API accepts them */
   public PageRoutes(Vertx vertx, SessionStore sessions, SessionCookie cookie, CredentialStore store,
-      RegistrationMode mode, StepUpResume stepUps, HeldReplay replay, Supplier<String> jwks) {
+      RegistrationMode mode, StepUpResume stepUps, HeldReplay replay, Supplier<String> jwks, Set<String> origins) {
     this.vertx = vertx;
     this.sessions = sessions;
     this.cookie = cookie;
@@ -43,6 +50,7 @@ public final class PageRoutes {
     this.stepUps = stepUps;
     this.replay = replay;
     this.jwks = jwks;
+    this.origins = Set.copyOf(origins);
   }
 
   public void mount(Router router) {
@@ -54,12 +62,49 @@ public final class PageRoutes {
     router.get("/.stepgate/register").handler(this::register);
     router.get("/.stepgate/step-up").handler(this::stepUp);
     router.get("/.stepgate/account").handler(this::account);
-    router.get("/.stepgate/logout").handler(ctx -> {
-      cookie.read(ctx.request().getHeader("Cookie")).ifPresent(sessions::delete);
-      ctx.response().putHeader("Set-Cookie", cookie.clear());
-      html(ctx, Pages.signedOut());
-    });
+    router.get("/.stepgate/logout").handler(ctx -> html(ctx, session(ctx)
+        .map(s -> Pages.signOut(s.username())).orElseGet(Pages::signedOut)));
+    router.post("/.stepgate/logout").handler(BodyHandler.create(false).setBodyLimit(4096).setHandleFileUploads(false));
+    router.post("/.stepgate/logout").handler(this::logout);
     router.get("/.stepgate/resume/:id").handler(ctx -> replay.handle(ctx.request(), ctx.pathParam("id")));
+  }
+
+  /**
+   * Ends the session, but only for a POST from a page of this site: a cross-site form or link (a
+   * forced sign-out, CSRF) gets a 403 page and changes nothing. The JSON API's {@code
+   * POST /.stepgate/api/logout} keeps its own same-origin JSON check.
+   */
+  private void logout(RoutingContext ctx) {
+    var req = ctx.request();
+    if (!sameOrigin(req.getHeader("Origin"), req.getHeader("Referer"))) {
+      ctx.response().setStatusCode(403);
+      html(ctx, Pages.signOutRefused());
+      return;
+    }
+    cookie.read(req.getHeader("Cookie")).ifPresent(sessions::delete);
+    ctx.response().putHeader("Set-Cookie", cookie.clear());
+    redirect(ctx, "/.stepgate/login");
+  }
+
+  /**
+   * True when the request came from one of this site's origins: its {@code Origin} (which every
+   * current browser sends on a form POST) is one of them, or, without {@code Origin}, its {@code
+   * Referer}'s origin is (the pages send it: {@code Referrer-Policy: same-origin}). Neither: no.
+   */
+  boolean sameOrigin(String origin, String referer) {
+    if (origin != null) return origins.contains(origin.toLowerCase(Locale.ROOT));
+    if (referer == null) return false;
+    try {
+      var u = new URI(referer);
+      if (u.getScheme() == null || u.getHost() == null || u.getRawUserInfo() != null) return false;
+      var scheme = u.getScheme().toLowerCase(Locale.ROOT);
+      int port = u.getPort();
+      boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+      var o = scheme + "://" + u.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+      return origins.contains(o);
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   private void register(RoutingContext ctx) {

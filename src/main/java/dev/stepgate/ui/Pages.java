@@ -2,6 +2,7 @@ package dev.stepgate.ui;
 
 import static dev.stepgate.ui.Html.esc;
 
+import dev.stepgate.session.AccountAction;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -76,6 +77,11 @@ public final class Pages {
     return Html.page("Confirm it\u2019s you", "step-up", d, body);
   }
 
+  /**
+   * The account page: the passkeys, "Add a passkey" and "Remove". Each of those two first asks
+   * for a step-up made for that very action ({@link AccountAction}) in a prompt that names it,
+   * then runs the action; the script does both in one flow.
+   */
   public static String account(String username, List<PasskeyView> passkeys) {
     var rows = new StringBuilder();
     for (var p : passkeys) {
@@ -83,23 +89,68 @@ public final class Pages {
           .append(p.synced() ? "synced" : "device-bound").append("</span></td><td>").append(DAY.format(p.createdAt()))
           .append("</td><td>").append(p.lastUsedAt().map(DAY::format).orElse("never")).append("</td><td>")
           .append(passkeys.size() > 1
-              ? "<button class=\"secondary\" type=\"button\" data-revoke=\"" + esc(p.id()) + "\">Remove</button>"
+              ? "<button class=\"secondary\" type=\"button\" data-revoke=\"" + esc(p.id()) + "\" data-label=\""
+                  + esc(p.label()) + "\"" + actionData(AccountAction.REVOKE_PASSKEY) + ">Remove</button>"
               : "<span class=\"lead\">your only passkey</span>")
           .append("</td></tr>");
     }
     var body = "<h1>Your passkeys</h1><p class=\"lead\">Signed in as <b id=\"account-user\">" + esc(username) + "</b>.</p>"
         + "<table><thead><tr><th>Name</th><th>Kind</th><th>Added</th><th>Last used</th><th></th></tr></thead><tbody>"
         + rows + "</tbody></table>"
-        + "<h2>Add a passkey</h2><form id=\"register-form\">"
+        + "<h2>Add a passkey</h2><form id=\"register-form\"" + actionData(AccountAction.ADD_PASSKEY) + ">"
         + "<input id=\"username\" type=\"hidden\" value=\"" + esc(username) + "\">"
         + "<label for=\"label\">Name it <span class=\"lead\">(e.g. \u201cphone\u201d)</span></label>"
         + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
         + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Add a passkey</button></form>"
         + status()
-        + "<p class=\"links\"><a href=\"/\">Back to the app</a> \u00b7 <a href=\"/.stepgate/logout\">Sign out</a></p>";
+        + confirmDialog()
+        + "<div class=\"links\"><a href=\"/\">Back to the app</a> \u00b7 " + signOutButton() + "</div>";
     var d = data("rd", "/.stepgate/account");
     d.put("after", "/.stepgate/account");
     return Html.page("Your passkeys", "account", d, body).replace("class=\"card\"", "class=\"card wide\"");
+  }
+
+  /**
+   * The step-up prompt of an account action, filled in by the script from the button's {@code
+   * data-action} / {@code data-title}: heading "Add a passkey", "Confirm it's you to add a
+   * passkey", then the passkey check.
+   */
+  private static String confirmDialog() {
+    return "<dialog id=\"confirm-dialog\" aria-labelledby=\"confirm-title\">"
+        + "<h2 id=\"confirm-title\"></h2>"
+        + "<p class=\"action\" id=\"confirm-action\"></p>"
+        + "<p class=\"lead\" id=\"confirm-detail\"></p>"
+        + "<form id=\"confirm-form\">"
+        + "<button id=\"confirm-button\" class=\"primary\" type=\"submit\">Confirm with your passkey</button>"
+        + "<button id=\"confirm-cancel\" class=\"secondary\" type=\"button\">Cancel</button>"
+        + "</form>"
+        + "<p id=\"confirm-status\" class=\"status\" role=\"status\" aria-live=\"polite\"></p>"
+        + "<p id=\"confirm-next\" class=\"next\"></p>"
+        + "</dialog>";
+  }
+
+  private static String actionData(AccountAction action) {
+    return " data-action=\"" + esc(action.ruleName()) + "\" data-title=\"" + esc(action.title()) + "\"";
+  }
+
+  /** Sign-out is a same-origin POST (a GET, or a form from another site, ends nothing). */
+  static String signOutButton() {
+    return "<form class=\"inline\" method=\"post\" action=\"/.stepgate/logout\">"
+        + "<button id=\"sign-out\" class=\"link\" type=\"submit\">Sign out</button></form>";
+  }
+
+  /** {@code GET /.stepgate/logout} while signed in: asks, and the button POSTs. */
+  public static String signOut(String username) {
+    return Html.page("Sign out", "<h1>Sign out</h1><p class=\"lead\">Signed in as <b>" + esc(username) + "</b>.</p>"
+        + "<form method=\"post\" action=\"/.stepgate/logout\">"
+        + "<button id=\"sign-out\" class=\"primary\" type=\"submit\">Sign out</button></form>"
+        + "<p class=\"links\"><a href=\"/\">Stay signed in and go back to the app</a></p>", null);
+  }
+
+  /** A sign-out POST that did not come from a page of this site. */
+  public static String signOutRefused() {
+    return Html.page("Sign-out refused", "<h1>Sign-out refused</h1><p>This sign-out request did not come from a page "
+        + "of this site, so nothing was changed.</p><p><a href=\"/.stepgate/logout\">Sign out here</a></p>", null);
   }
 
   public static String signedOut() {

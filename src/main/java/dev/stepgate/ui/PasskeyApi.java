@@ -7,6 +7,8 @@ import dev.stepgate.passkey.CeremonyStart;
 import dev.stepgate.passkey.PasskeyService;
 import dev.stepgate.passkey.RegistrationMode;
 import dev.stepgate.proxy.Replies;
+import dev.stepgate.session.AccountAction;
+import dev.stepgate.session.AccountStepUps;
 import dev.stepgate.session.Session;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.session.SessionIds;
@@ -31,6 +33,11 @@ import java.util.logging.Logger;
  * The JSON API the pages use (SPEC section 4). State-changing calls need a JSON body and a
  * same-origin {@code Origin}; errors are problem JSON with a stable type. Store and WebAuthn work
  * runs on worker threads, never on the event loop.
+ *
+ * <p>A session alone never changes its account's passkeys: adding one to an existing account and
+ * revoking one each need a fresh step-up made for that action ({@link AccountAction}), checked when
+ * the ceremony starts and spent when it finishes. Enrolling the first passkey of a new account
+ * needs none.
  */
 public final class PasskeyApi {
   private static final Logger LOG = Logger.getLogger(PasskeyApi.class.getName());
@@ -62,10 +69,12 @@ public final class PasskeyApi {
   private final Set<String> origins;
   private final RegistrationMode mode;
   private final StepUpFollowUp followUp;
+  private final AccountStepUps accountStepUps;
   private final Clock clock;
 
   public PasskeyApi(Vertx vertx, PasskeyService passkeys, CredentialStore store, SessionStore sessions,
-      SessionCookie cookie, Set<String> origins, RegistrationMode mode, StepUpFollowUp followUp, Clock clock) {
+      SessionCookie cookie, Set<String> origins, RegistrationMode mode, StepUpFollowUp followUp,
+      AccountStepUps accountStepUps, Clock clock) {
     this.vertx = vertx;
     this.passkeys = passkeys;
     this.store = store;
@@ -74,6 +83,7 @@ public final class PasskeyApi {
     this.origins = Set.copyOf(origins);
     this.mode = mode;
     this.followUp = followUp;
+    this.accountStepUps = accountStepUps;
     this.clock = clock;
   }
 
@@ -112,7 +122,10 @@ public final class PasskeyApi {
     var username = requiredString(body, "username");
     var displayName = optionalString(body, "displayName");
     var invite = optionalString(body, "invite");
-    var userId = currentSession(ctx).map(Session::userId);
+    var current = currentSession(ctx);
+    // Signed in, a registration can only add a passkey to this account: that needs the step-up.
+    current.ifPresent(s -> requireFresh(s, AccountAction.ADD_PASSKEY));
+    var userId = current.map(Session::userId);
     return blocking(() -> passkeys.startRegistration(username, displayName, invite, userId, mode)).map(PasskeyApi::start);
   }
 
@@ -121,6 +134,8 @@ public final class PasskeyApi {
     var credential = requiredObject(body, "credential");
     var label = optionalString(body, "label");
     var current = currentSession(ctx);
+    // The ceremony began with a fresh step-up; it must still be fresh now, and is used up here.
+    current.ifPresent(s -> spend(s, AccountAction.ADD_PASSKEY));
     return blocking(() -> passkeys.finishRegistration(ceremony, credential.encode(), label, current.map(Session::userId)))
         .map(registered -> {
           if (current.isEmpty()) {
@@ -167,14 +182,19 @@ public final class PasskeyApi {
     var credential = requiredObject(body, "credential");
     var held = optionalString(body, "held");
     var rd = optionalString(body, "rd");
-    var forRule = followUp.ruleFor(session.id(), held, optionalString(body, "rule"));
+    var rule = optionalString(body, "rule");
+    // A held request's rule is decided server-side; else the prompt may name an account action.
+    var action = held.isEmpty() ? rule.flatMap(AccountAction::named) : Optional.<AccountAction>empty();
+    var forRule = action.isPresent() ? action.map(AccountAction::ruleName) : followUp.ruleFor(session.id(), held, rule);
     return blocking(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
       var newId = SessionIds.next(); // a new session id at every step-up
       var rotated = sessions.rotate(session.id(), newId)
           .flatMap(s -> sessions.update(newId, c -> c.withStepUp(record(a, forRule))));
       if (rotated.isEmpty()) return Future.failedFuture(new StepgateException("session-expired", 401, "Your sign-in has ended. Sign in again."));
       ctx.response().putHeader("Set-Cookie", cookie.set(newId));
-      audit("stepped-up", a.user().id(), "user-verified passkey assertion");
+      audit("stepped-up", a.user().id(), "user-verified passkey assertion" + forRule.map(r -> " for " + r).orElse(""));
+      // An account action's step-up resumes nothing: the page goes on with the action itself.
+      if (action.isPresent()) return Future.succeededFuture(new JsonObject().put("status", "ok"));
       var next = followUp.after(session.id(), rotated.get(), held, rd);
       if (next.refusal().isPresent())
         return Future.failedFuture(new StepgateException("step-up-not-qualified", 403, next.refusal().get()));
@@ -186,6 +206,7 @@ public final class PasskeyApi {
 
   private Future<JsonObject> revoke(RoutingContext ctx, JsonObject body) {
     var session = requireSession(ctx);
+    spend(session, AccountAction.REVOKE_PASSKEY);
     var id = requiredString(body, "credentialId");
     final byte[] raw;
     try {
@@ -226,6 +247,17 @@ public final class PasskeyApi {
     ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(out.encode());
   }
 
+  /** Refuses with a step-up challenge unless {@code session} holds a fresh step-up for {@code action}. */
+  private void requireFresh(Session session, AccountAction action) {
+    if (!accountStepUps.fresh(session, action)) throw new AccountStepUpRequired(action, accountStepUps.maxAge());
+  }
+
+  /** Uses up the session's fresh step-up for {@code action}, or refuses with a step-up challenge. */
+  private void spend(Session session, AccountAction action) {
+    if (accountStepUps.spend(session.id(), action).isEmpty())
+      throw new AccountStepUpRequired(action, accountStepUps.maxAge());
+  }
+
   private static Session.StepUpRecord record(Authenticated a, Optional<String> forRule) {
     return new Session.StepUpRecord(a.at(), a.credentialId(), a.backupEligible(), a.credentialCreatedAt(), false, forRule);
   }
@@ -253,6 +285,13 @@ public final class PasskeyApi {
 
   private void problem(RoutingContext ctx, Throwable err) {
     if (ctx.response().ended()) return;
+    if (err instanceof AccountStepUpRequired r) {
+      ctx.response().putHeader("WWW-Authenticate", Replies.stepUpChallenge(r.maxAgeSeconds()))
+          .putHeader("Content-Type", "application/problem+json").putHeader("Cache-Control", "no-store").setStatusCode(401)
+          .end(Replies.problemJson(401, r.type(), "Confirm it's you", r.getMessage(),
+              Map.of("rule", r.action().ruleName(), "maxAge", r.maxAgeSeconds())).encode());
+      return;
+    }
     if (err instanceof StepgateException s) {
       ctx.response().putHeader("Content-Type", "application/problem+json").putHeader("Cache-Control", "no-store")
           .setStatusCode(s.status())

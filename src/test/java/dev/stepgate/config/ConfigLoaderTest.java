@@ -38,6 +38,7 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofHours(24), c.assertion().keyGrace());
     assertTrue(c.trustedProxies().isEmpty());
     assertTrue(c.tls().isEmpty());
+    assertEquals(Duration.ofMinutes(5), c.account().stepUpMaxAge());
   }
 
   @Test
@@ -151,6 +152,20 @@ class ConfigLoaderTest {
     Files.writeString(f, "upstream: http://a\nproxy:\n  relay: sometimes\n");
     var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
     assertTrue(e.problems().get(0).startsWith(f + ":3:10: proxy.relay: "), e.problems().get(0));
+  }
+
+  @Test
+  void accountStepUpMaxAge_isADurationAboveZeroAndAtMostAnHour() {
+    assertEquals(Duration.ofSeconds(90), parse("upstream: http://a\naccount: { step_up_max_age: 90s }\n").account().stepUpMaxAge());
+    assertEquals(Duration.ofHours(1), parse("upstream: http://a\naccount:\n  step_up_max_age: 1h\n").account().stepUpMaxAge());
+    assertEquals(List.of("gw.yaml:2:29: account.step_up_max_age: must be greater than 0"),
+        problems("upstream: http://a\naccount: { step_up_max_age: 0s }\n"));
+    assertEquals(List.of("gw.yaml:2:29: account.step_up_max_age: must be at most 1h (an account change needs a recent passkey check)"),
+        problems("upstream: http://a\naccount: { step_up_max_age: 61m }\n"));
+    assertEquals(List.of("gw.yaml:3:20: account.step_up_max_age: 'soon' is not a duration (use a whole number and a unit: 250ms, 30s, 5m, 12h, 7d)"),
+        problems("upstream: http://a\naccount:\n  step_up_max_age: soon\n"));
+    var unknown = problems("upstream: http://a\naccount:\n  max_age: 5m\n");
+    assertEquals(List.of("gw.yaml:3:3: account.max_age: unknown key (allowed: step_up_max_age)"), unknown);
   }
 
   @Test

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Real passkeys in a real browser: the demo (gateway + Acme Bank app, {@code policies/demo.yaml})
  * runs in-process and {@code e2e/passkeys.spec.mjs} drives headless Chromium against it with a
  * CDP virtual authenticator (sign-up, usernameless and autofill sign-in, step-up for a held POST,
- * and refusals: cancelled prompt, no user verification, replay, foreign origin, cloned key).
+ * adding and removing passkeys on the account page through their own step-ups, sign-out by POST,
+ * and refusals: cancelled prompt, no user verification, replay, foreign origin, cloned key, a
+ * copied session cookie).
  *
  * <p>Needs {@code node}, {@code /usr/bin/chromium} (or {@code $CHROMIUM}) and {@code cd e2e && npm
  * ci}; {@code scripts/test} provides all three. Missing tools fail this test: they never skip it.

@@ -45,7 +45,7 @@ class PasskeySettingsTest {
     var w = new GatewayConfig.WebAuthn(null, "Gate", List.of("https://alt.example.com"),
         GatewayConfig.UserVerification.PREFERRED, GatewayConfig.Attestation.DIRECT, List.of(aaguid.toString()));
     var c = new GatewayConfig(null, null, URI.create("https://gate.example.com:8443/app"), null, false, null, w,
-        GatewayConfig.Registration.OPEN, null, null, null, Optional.empty(), List.of(), Optional.empty(), null, null, null);
+        GatewayConfig.Registration.OPEN, null, null, null, Optional.empty(), List.of(), Optional.empty(), null, null, null, null);
     var s = PasskeySettings.from(c);
     assertEquals("gate.example.com", s.rpId());
     assertEquals(Set.of("https://gate.example.com:8443", "https://alt.example.com"), s.origins());

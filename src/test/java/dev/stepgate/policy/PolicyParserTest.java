@@ -248,6 +248,21 @@ class PolicyParserTest {
             """));
   }
 
+  /** Account actions record their step-ups as "stepgate:…"; no rule may take such a name. */
+  @Test
+  void parse_accountActionNames_cannotNameARule() {
+    assertEquals(List.of(
+        "p.yaml:3:11: rules[0].name: 'stepgate:add-passkey' may contain only letters, digits, '.', '_' and '-'"
+            + " (at most 100, starting with a letter or digit)"),
+        problems("""
+            version: 1
+            rules:
+              - name: "stepgate:add-passkey"
+                match: {paths: [/a]}
+                require: step_up
+            """));
+  }
+
   @Test
   void parse_duplicateNamesAndConflictingDefaults_acrossFiles_areRejected() {
     assertEquals(List.of(

@@ -261,14 +261,61 @@ class StepUpFlowTest {
   }
 
   @Test
-  void logout_endsTheSessionServerSide() throws Exception {
+  void logout_sameOriginPost_endsTheSessionServerSide() throws Exception {
     enroll("ivy");
     var cookie = user.cookie();
-    assertEquals(200, send("GET", "/.stepgate/logout", null).statusCode());
-    var replay = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-        HttpRequest.newBuilder(URI.create(base + "/account")).header("Cookie", cookie)
+    var r = send("POST", "/.stepgate/logout", "", "Origin", base, "Content-Type", "application/x-www-form-urlencoded");
+    assertEquals(303, r.statusCode());
+    assertEquals("/.stepgate/login", r.headers().firstValue("Location").orElseThrow());
+    assertEquals("stepgate=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax", r.headers().firstValue("Set-Cookie").orElseThrow());
+    assertEquals(401, withCookie(cookie, "/account").statusCode());
+  }
+
+  @Test
+  void logout_get_onlyAsks_andEndsNothing() throws Exception {
+    enroll("ivo");
+    var page = send("GET", "/.stepgate/logout", null, "Accept", "text/html");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("<form method=\"post\" action=\"/.stepgate/logout\">"
+        + "<button id=\"sign-out\" class=\"primary\" type=\"submit\">Sign out</button></form>"), page.body());
+    assertTrue(page.headers().firstValue("Set-Cookie").isEmpty());
+    assertEquals(200, send("GET", "/account", null, "Accept", "application/json").statusCode());
+  }
+
+  @Test
+  void logout_crossOriginOrUnprovenPost_isRefusedAndEndsNothing() throws Exception {
+    enroll("ida");
+    var form = "Content-Type";
+    var urlencoded = "application/x-www-form-urlencoded";
+    for (var headers : List.of(new String[] {"Origin", "http://evil.example", form, urlencoded},
+        new String[] {"Origin", "null", form, urlencoded},
+        new String[] {"Referer", "http://evil.example/.stepgate/logout", form, urlencoded},
+        new String[] {"Referer", "http://localhost.evil.example/", form, urlencoded},
+        new String[] {form, urlencoded})) {
+      var r = send("POST", "/.stepgate/logout", "", headers);
+      assertEquals(403, r.statusCode(), String.join(" ", headers));
+      assertTrue(r.body().contains("<h1>Sign-out refused</h1>"), r.body());
+      assertTrue(r.headers().firstValue("Set-Cookie").isEmpty());
+      assertEquals(200, send("GET", "/account", null, "Accept", "application/json").statusCode(), String.join(" ", headers));
+    }
+    // Without Origin, a Referer from this site proves it.
+    var r = send("POST", "/.stepgate/logout", "", "Referer", base + "/.stepgate/logout", form, urlencoded);
+    assertEquals(303, r.statusCode());
+    assertEquals(401, send("GET", "/account", null, "Accept", "application/json").statusCode());
+  }
+
+  @Test
+  void logout_apiLogout_stillEndsTheSession() throws Exception {
+    enroll("ike");
+    var cookie = user.cookie();
+    api("logout", new JsonObject());
+    assertEquals(401, withCookie(cookie, "/account").statusCode());
+  }
+
+  HttpResponse<String> withCookie(String cookie, String path) throws Exception {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+        HttpRequest.newBuilder(URI.create(base + path)).header("Cookie", cookie)
             .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(401, replay.statusCode());
   }
 
   @Test
