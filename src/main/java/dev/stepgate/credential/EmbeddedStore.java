@@ -31,7 +31,13 @@ public final class EmbeddedStore implements CredentialStore {
   /** The file name inside the storage directory. */
   public static final String FILE_NAME = "stepgate.db";
 
-  static final List<String> MIGRATIONS = List.of("V1__init.sql");
+  static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql");
+
+  /**
+   * How long an entry of the revocation record is kept. Gateways read it every quarter second; a
+   * week covers any gateway that is running at all.
+   */
+  static final java.time.Duration REVOCATION_RETENTION = java.time.Duration.ofDays(7);
 
   private final Connection conn;
   private final Clock clock;
@@ -208,10 +214,47 @@ public final class EmbeddedStore implements CredentialStore {
 
   @Override
   public boolean revokeCredential(String userId, byte[] credentialId) {
-    return tx(c -> update(c, "DELETE FROM credentials WHERE user_id = ? AND id = ?", p -> {
-      p.setString(1, userId);
-      p.setBytes(2, credentialId);
-    }) == 1);
+    return tx(c -> {
+      var deleted = update(c, "DELETE FROM credentials WHERE user_id = ? AND id = ?", p -> {
+        p.setString(1, userId);
+        p.setBytes(2, credentialId);
+      }) == 1;
+      if (deleted) appendRevocation(c, userId, Optional.of(credentialId));
+      return deleted;
+    });
+  }
+
+  /** Appends to the revocation record inside the caller's transaction; prunes expired entries. */
+  private void appendRevocation(Connection c, String userId, Optional<byte[]> credentialId) throws SQLException {
+    var now = clock.instant();
+    update(c, "DELETE FROM revocations WHERE at < ?", p -> p.setLong(1, nanos(now.minus(REVOCATION_RETENTION))));
+    update(c, "INSERT INTO revocations (at, kind, user_id, credential_id) VALUES (?, ?, ?, ?)", p -> {
+      p.setLong(1, nanos(now));
+      p.setString(2, credentialId.isPresent() ? "credential" : "user");
+      p.setString(3, userId);
+      p.setBytes(4, credentialId.orElse(null));
+    });
+  }
+
+  // ---- revocation record
+
+  @Override
+  public long lastRevocationSeq() {
+    return tx(c -> one(c, "SELECT COALESCE(MAX(seq), 0) FROM revocations", p -> {}, rs -> rs.getLong(1)).orElse(0L));
+  }
+
+  @Override
+  public List<LoggedRevocation> revocationsAfter(long seq, int limit) {
+    return tx(c -> all(c, "SELECT seq, at, user_id, credential_id FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?",
+        p -> {
+          p.setLong(1, seq);
+          p.setInt(2, Math.max(0, Math.min(limit, MAX_BATCH)));
+        },
+        rs -> {
+          var id = rs.getBytes("credential_id");
+          return new LoggedRevocation(rs.getLong("seq"), instant(rs.getLong("at")), rs.getString("user_id"),
+              id == null ? Optional.empty() : Optional.of(CredentialId.of(id)));
+        }));
   }
 
   // ---- invites
