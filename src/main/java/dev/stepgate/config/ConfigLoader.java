@@ -175,14 +175,15 @@ public final class ConfigLoader {
     }
 
     private Storage storage(Node node) {
-      var m = section(node, "storage", Set.of("driver", "path", "url"));
+      var m = section(node, "storage", Set.of("driver", "path", "url", "allow_shared_permissions"));
       var driver = opt(m, "storage.driver", t -> Values.choice(t, StorageDriver.class)).orElse(StorageDriver.EMBEDDED);
       var path = opt(m, "storage.path", Path::of).orElse(Path.of(DEFAULT_STORAGE_PATH));
       Optional<String> url = opt(m, "storage.url", t -> t);
+      var shared = opt(m, "storage.allow_shared_permissions", Values::bool).orElse(false);
       if (driver == StorageDriver.POSTGRES)
         yaml.problem(m.get("driver"), "storage.driver",
             "postgres is not available in this build yet; use embedded (single node)");
-      return new Storage(driver, path, url);
+      return new Storage(driver, path, url, shared);
     }
 
     private Sessions sessions(Node node) {

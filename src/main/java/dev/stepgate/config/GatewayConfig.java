@@ -83,7 +83,16 @@ public record GatewayConfig(
     }
   }
 
-  public record Storage(StorageDriver driver, Path path, Optional<String> url) {}
+  /**
+   * Where credentials and keys are kept.
+   *
+   * @param driver the backend
+   * @param path the embedded store's directory
+   * @param url the postgres URL
+   * @param allowSharedPermissions accept an existing embedded store that its group or others may
+   *     read (default false: refuse to start)
+   */
+  public record Storage(StorageDriver driver, Path path, Optional<String> url, boolean allowSharedPermissions) {}
 
   public record Sessions(
       SessionDriver driver, Optional<String> url, Duration idleTimeout, Duration maxLifetime) {}

@@ -1,7 +1,6 @@
 package dev.stepgate.credential;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -48,24 +47,45 @@ public final class EmbeddedStore implements CredentialStore {
     this.clock = clock;
   }
 
-  /** Opens (creating and migrating if needed) {@code dir/stepgate.db}. */
+  /**
+   * Opens (creating and migrating if needed) {@code dir/stepgate.db}, refusing a directory or
+   * file that others may read ({@link StoreFiles}).
+   */
   public static EmbeddedStore open(Path dir) {
-    return open(dir, Clock.systemUTC());
+    return open(dir, false);
+  }
+
+  /**
+   * As {@link #open(Path)}; with {@code allowSharedPermissions} ({@code
+   * storage.allow_shared_permissions: true}) an existing store open to its group or others is
+   * accepted as it is. A new one is created owner-only either way.
+   *
+   * @throws CredentialException {@link StoreFiles#SHARED} when refused
+   */
+  public static EmbeddedStore open(Path dir, boolean allowSharedPermissions) {
+    return open(dir, allowSharedPermissions, Clock.systemUTC());
   }
 
   static EmbeddedStore open(Path dir, Clock clock) {
+    return open(dir, false, clock);
+  }
+
+  static EmbeddedStore open(Path dir, boolean allowSharedPermissions, Clock clock) {
+    var file = dir.resolve(FILE_NAME);
     try {
-      Files.createDirectories(dir);
+      StoreFiles.beforeOpen(dir, file, allowSharedPermissions);
       var props = new Properties();
       props.setProperty("journal_mode", "WAL");
       props.setProperty("synchronous", "FULL");
       props.setProperty("busy_timeout", "5000");
       props.setProperty("foreign_keys", "true");
-      var conn = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(FILE_NAME).toAbsolutePath(), props);
+      var conn = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props);
       try {
         new SchemaMigrations("db/embedded", MIGRATIONS).migrate(conn);
         conn.setAutoCommit(false);
-      } catch (SQLException | RuntimeException e) {
+        // The migration wrote, so the -wal and -shm files exist now: make sure of their mode.
+        StoreFiles.afterOpen(file, allowSharedPermissions);
+      } catch (SQLException | IOException | RuntimeException e) {
         conn.close();
         throw e;
       }

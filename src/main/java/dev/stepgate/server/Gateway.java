@@ -98,7 +98,7 @@ public final class Gateway implements AutoCloseable {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     try {
-      var store = EmbeddedStore.open(config.storage().path());
+      var store = EmbeddedStore.open(config.storage().path(), config.storage().allowSharedPermissions());
       closeables.add(store);
       var keys = new SigningKeys(store, clock, config.assertion().keyGrace());
       var assertions = new AssertionCache(new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME), clock,

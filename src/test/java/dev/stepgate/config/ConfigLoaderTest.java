@@ -154,6 +154,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void storageAllowSharedPermissions_defaultsOff_canBeSwitchedOn_andMustBeABoolean() {
+    assertEquals(false, parse("upstream: http://a\n").storage().allowSharedPermissions());
+    assertTrue(parse("upstream: http://a\nstorage: { allow_shared_permissions: true }\n").storage().allowSharedPermissions());
+    assertEquals(List.of("gw.yaml:3:29: storage.allow_shared_permissions: 'sometimes' is not true or false"),
+        problems("upstream: http://a\nstorage:\n  allow_shared_permissions: sometimes\n"));
+  }
+
+  @Test
   void values_sizesAndDurations() {
     assertEquals(65536, Values.size("64KiB"));
     assertEquals(1 << 20, Values.size("1MiB"));
