@@ -145,7 +145,8 @@ public final class ConfigLoader {
     }
 
     private WebAuthn webauthn(Node node, URI publicUrl) {
-      var m = section(node, "webauthn", Set.of("rp_id", "rp_name", "origins", "user_verification", "attestation", "allowed_aaguids"));
+      var m = section(node, "webauthn", Set.of("rp_id", "rp_name", "origins", "user_verification", "attestation",
+          "allowed_aaguids", "attestation_roots", "mds_file"));
       var rpId = opt(m, "webauthn.rp_id", t -> t.trim().toLowerCase(java.util.Locale.ROOT))
           .orElse(publicUrl.getHost() == null ? "localhost" : publicUrl.getHost());
       if (publicUrl.getHost() != null && !hostWithin(publicUrl.getHost(), rpId) && m.containsKey("rp_id"))
@@ -171,7 +172,19 @@ public final class ConfigLoader {
       if (att == Attestation.DIRECT && aaguids.isEmpty() && m.containsKey("attestation"))
         yaml.problem(m.get("attestation"), "webauthn.attestation",
             "direct attestation needs a non-empty webauthn.allowed_aaguids list");
-      return new WebAuthn(rpId, rpName, origins, uv, att, aaguids);
+      var roots = opt(m, "webauthn.attestation_roots", t -> AttestationRoots.fromPem(Path.of(t))).orElse(AttestationRoots.NONE)
+          .with(opt(m, "webauthn.mds_file", t -> AttestationRoots.fromMetadata(Path.of(t))).orElse(AttestationRoots.NONE));
+      // An allow-list of models means nothing if any key may claim any model (self or none
+      // attestation, or a chain to a CA of its own): it needs roots to verify chains against.
+      boolean rootsGiven = m.containsKey("attestation_roots") || m.containsKey("mds_file");
+      if (!aaguids.isEmpty() && !rootsGiven)
+        yaml.problem(m.get("allowed_aaguids"), "webauthn.allowed_aaguids",
+            "needs trusted attestation roots: set webauthn.attestation_roots (a PEM file) or webauthn.mds_file"
+                + " (FIDO MDS3 metadata)");
+      if (!aaguids.isEmpty() && att != Attestation.DIRECT)
+        yaml.problem(m.get("allowed_aaguids"), "webauthn.allowed_aaguids",
+            "is enforced only with webauthn.attestation: direct");
+      return new WebAuthn(rpId, rpName, origins, uv, att, aaguids, roots);
     }
 
     private Storage storage(Node node) {

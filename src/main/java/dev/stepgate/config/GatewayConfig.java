@@ -70,13 +70,20 @@ public record GatewayConfig(
 
   public enum FirstEnrollment { INVITE, ON_STEP_UP }
 
+  /**
+   * The relying party (SPEC section 2 {@code webauthn}).
+   *
+   * @param attestationRoots what attestation chains must reach when {@code allowedAaguids} is
+   *     set: {@code attestation_roots} (PEM) and {@code mds_file} (FIDO MDS3) together
+   */
   public record WebAuthn(
       String rpId,
       String rpName,
       List<String> origins,
       UserVerification userVerification,
       Attestation attestation,
-      List<String> allowedAaguids) {
+      List<String> allowedAaguids,
+      AttestationRoots attestationRoots) {
     public WebAuthn {
       origins = List.copyOf(origins);
       allowedAaguids = List.copyOf(allowedAaguids);
