@@ -27,8 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ul>
  *   <li>{@code webauthn.attestation_roots}: a PEM bundle; each root may anchor any allowed AAGUID.
- *   <li>{@code webauthn.mds_file}: FIDO Metadata Service 3 data, as the decoded BLOB payload JSON
- *       ({@code {"entries": [...]}}), a JSON array of metadata statements, or one statement; each
+ *   <li>{@code webauthn.mds_file}: FIDO Metadata Service 3 data: the signed BLOB as published (a
+ *       JWT, verified against {@code webauthn.mds_root}), its payload JSON ({@code {"entries":
+ *       [...]}}), a JSON array of metadata statements, or one statement; each
  *       statement's {@code attestationRootCertificates} anchor its own {@code aaguid} only. An
  *       entry whose newest status report says the model is compromised (FIDO MDS3 §3.1.4) is left
  *       out, so its authenticators are refused.
@@ -98,15 +99,21 @@ public record AttestationRoots(List<X509Certificate> bundle, Map<UUID, List<X509
   }
 
   /**
-   * Reads FIDO MDS3 metadata (see the class comment).
+   * Reads FIDO MDS3 metadata (see the class comment): the BLOB as the Metadata Service publishes
+   * it (a JWT), whose signature must verify with a certificate chain ({@code x5c}) to one of
+   * {@code blobRoots}, or its payload JSON as is (the operator vouches for it).
    *
+   * @param blobRoots {@code webauthn.mds_root}: the roots that may sign a BLOB
    * @throws IllegalArgumentException with a message for the config error
    */
-  public static AttestationRoots fromMetadata(Path file) {
+  public static AttestationRoots fromMetadata(Path file, List<X509Certificate> blobRoots) {
     var text = read(file).strip();
-    if (text.startsWith("eyJ"))
-      throw new IllegalArgumentException(file + " is a signed MDS3 BLOB (a JWT); give the decoded payload JSON"
-          + " (after checking the BLOB's signature) or the roots as webauthn.attestation_roots");
+    if (text.startsWith("eyJ")) {
+      if (blobRoots.isEmpty())
+        throw new IllegalArgumentException(file + " is a signed MDS3 BLOB (a JWT); set webauthn.mds_root to the PEM"
+            + " root that signs it, or give the decoded payload JSON");
+      text = MetadataBlob.verifiedPayload(file, text, blobRoots);
+    }
     JsonNode root;
     try {
       root = JsonMapper.builder().build().readTree(text);

@@ -146,7 +146,7 @@ public final class ConfigLoader {
 
     private WebAuthn webauthn(Node node, URI publicUrl) {
       var m = section(node, "webauthn", Set.of("rp_id", "rp_name", "origins", "user_verification", "attestation",
-          "allowed_aaguids", "attestation_roots", "mds_file"));
+          "allowed_aaguids", "attestation_roots", "mds_file", "mds_root"));
       var rpId = opt(m, "webauthn.rp_id", t -> t.trim().toLowerCase(java.util.Locale.ROOT))
           .orElse(publicUrl.getHost() == null ? "localhost" : publicUrl.getHost());
       if (publicUrl.getHost() != null && !hostWithin(publicUrl.getHost(), rpId) && m.containsKey("rp_id"))
@@ -172,8 +172,12 @@ public final class ConfigLoader {
       if (att == Attestation.DIRECT && aaguids.isEmpty() && m.containsKey("attestation"))
         yaml.problem(m.get("attestation"), "webauthn.attestation",
             "direct attestation needs a non-empty webauthn.allowed_aaguids list");
+      var blobRoots = opt(m, "webauthn.mds_root", t -> AttestationRoots.fromPem(Path.of(t))).orElse(AttestationRoots.NONE);
+      if (m.containsKey("mds_root") && !m.containsKey("mds_file"))
+        yaml.problem(m.get("mds_root"), "webauthn.mds_root", "is used only with webauthn.mds_file");
       var roots = opt(m, "webauthn.attestation_roots", t -> AttestationRoots.fromPem(Path.of(t))).orElse(AttestationRoots.NONE)
-          .with(opt(m, "webauthn.mds_file", t -> AttestationRoots.fromMetadata(Path.of(t))).orElse(AttestationRoots.NONE));
+          .with(opt(m, "webauthn.mds_file", t -> AttestationRoots.fromMetadata(Path.of(t), blobRoots.bundle()))
+              .orElse(AttestationRoots.NONE));
       // An allow-list of models means nothing if any key may claim any model (self or none
       // attestation, or a chain to a CA of its own): it needs roots to verify chains against.
       boolean rootsGiven = m.containsKey("attestation_roots") || m.containsKey("mds_file");

@@ -207,9 +207,16 @@ class ConfigLoaderTest {
     assertEquals(List.of(), roots.bundle());
     assertEquals(1, roots.forAaguid(java.util.UUID.fromString("2fc0579f-8113-47ea-b116-bb5a8db9202a")).size());
     var jwt = Files.writeString(dir.resolve("blob.jwt"), "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
-    assertEquals(List.of("gw.yaml:5:13: webauthn.mds_file: " + jwt + " is a signed MDS3 BLOB (a JWT); give the decoded"
-        + " payload JSON (after checking the BLOB's signature) or the roots as webauthn.attestation_roots"),
+    assertEquals(List.of("gw.yaml:5:13: webauthn.mds_file: " + jwt + " is a signed MDS3 BLOB (a JWT); set webauthn.mds_root"
+        + " to the PEM root that signs it, or give the decoded payload JSON"),
         problems(DIRECT + "  mds_file: " + jwt + "\n"));
+  }
+
+  @Test
+  void webauthnMdsRoot_withoutMdsFile_isAnError(@TempDir Path dir) throws Exception {
+    var root = testRoot(dir);
+    assertEquals(List.of("gw.yaml:6:13: webauthn.mds_root: is used only with webauthn.mds_file"),
+        problems(DIRECT + "  attestation_roots: " + root + "\n  mds_root: " + root + "\n"));
   }
 
   @Test

@@ -147,7 +147,7 @@ class AttestationTrustTest extends PasskeyServiceTestBase {
     var mds = Files.writeString(dir.resolve("mds.json"), "{\"legalHeader\": \"test\", \"no\": 1, \"entries\": ["
         + entry(ALLOWED, ROOT, "FIDO_CERTIFIED_L1") + "," + entry(OTHER, OTHER_ROOT,
             "FIDO_CERTIFIED") + "]}");
-    service = trusting(AttestationRoots.fromMetadata(mds), ALLOWED, OTHER);
+    service = trusting(AttestationRoots.fromMetadata(mds, List.of()), ALLOWED, OTHER);
     soft.attestation = SoftAuthenticator.Attestation.PACKED_X5C;
     soft.issuer = UNDER_ROOT;
     soft.aaguid = ALLOWED;
@@ -162,7 +162,7 @@ class AttestationTrustTest extends PasskeyServiceTestBase {
     var mds = Files.writeString(dir.resolve("mds.json"), "{\"entries\": [" + entry(ALLOWED, ROOT, "FIDO_CERTIFIED\"}, "
         + "{\"effectiveDate\": \"2026-02-01\", \"status\": \"ATTESTATION_KEY_COMPROMISE") + "," + entry(OTHER, ROOT,
             "FIDO_CERTIFIED") + "]}");
-    service = trusting(AttestationRoots.fromMetadata(mds), ALLOWED);
+    service = trusting(AttestationRoots.fromMetadata(mds, List.of()), ALLOWED);
     soft.attestation = SoftAuthenticator.Attestation.PACKED_X5C;
     soft.issuer = UNDER_ROOT;
     soft.aaguid = ALLOWED;
