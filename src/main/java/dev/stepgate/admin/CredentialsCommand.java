@@ -67,7 +67,8 @@ public final class CredentialsCommand implements java.util.concurrent.Callable<I
   @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke one of USERNAME's passkeys.")
   public static final class Revoke extends StoreCommand {
     @Parameters(index = "0", paramLabel = "USERNAME") String username;
-    @Parameters(index = "1", paramLabel = "CREDENTIAL_ID", description = "As shown by 'credentials list' (base64url or base64, padding optional).") String credentialId;
+    @Parameters(index = "1", paramLabel = "CREDENTIAL_ID", description = "As shown by 'credentials list' (base64url or base64, padding optional). "
+        + "An id that starts with - goes after --, e.g. revoke alice -- -Xq3...") String credentialId;
 
     public Revoke() {}
 

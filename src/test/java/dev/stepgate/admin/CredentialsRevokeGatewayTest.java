@@ -37,13 +37,18 @@ class CredentialsRevokeGatewayTest {
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
-    var started = Gateways.withPolicy(upstream.url(), dir, Gateways.ADMIN_DENIED_PRIVATE_SIGNED_IN, "");
+    var started = Gateways.withPolicy(upstream.url(), dir, Gateways.ADMIN_DENIED_PRIVATE_SIGNED_IN, extraYaml());
     gateway = started.gateway();
     base = started.base();
     // The CLI's view of the same deployment: same data directory, nothing else shared.
     config = dir.resolve("cli.yaml");
     Files.writeString(config, "upstream: " + upstream.url() + "\npublic_url: " + base + "\nstorage: { path: "
         + dir.resolve("data") + " }\n");
+  }
+
+  /** Config added to the gateway's; the twin without the relay overrides it. */
+  String extraYaml() {
+    return "";
   }
 
   @AfterEach
@@ -169,7 +174,8 @@ class CredentialsRevokeGatewayTest {
   }
 
   void cliRevoke(String username, String id) {
-    var r = cli("credentials", "revoke", username, id, "--config", config.toString());
+    // A base64url id may start with '-': after '--' it cannot be taken for an option.
+    var r = cli("credentials", "revoke", "--config", config.toString(), username, "--", id);
     assertEquals(0, r.code(), r.err());
   }
 
