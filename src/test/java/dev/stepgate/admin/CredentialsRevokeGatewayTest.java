@@ -104,7 +104,8 @@ class CredentialsRevokeGatewayTest {
     var frank = signedIn("frank");
     // A second passkey on another device, and a session of its own there.
     var phone = new PasskeyUser(base);
-    frank.stepUp(new JsonObject());
+    // Each account action with a step-up made for it (issue 10 item 1), named as the account page names it.
+    frank.stepUp(new JsonObject().put("rule", "stepgate:add-passkey"));
     var options = frank.api("registration/options", new JsonObject().put("username", "frank"));
     var created = phone.authenticator.create(options.getJsonObject("publicKey").encode());
     frank.api("registration/verify", new JsonObject().put("ceremonyId", options.getString("ceremonyId"))
@@ -115,7 +116,7 @@ class CredentialsRevokeGatewayTest {
     var padded = Base64.getUrlEncoder().encodeToString(Base64.getUrlDecoder().decode(phoneId));
     assertNotEquals(phoneId, padded);
 
-    frank.stepUp(new JsonObject());
+    frank.stepUp(new JsonObject().put("rule", "stepgate:revoke-passkey"));
     frank.api("credentials/revoke", new JsonObject().put("credentialId", padded));
     assertSignedOutWithin(phone);
     assertEquals(200, privateGet(frank).statusCode(), "the other passkey's session stays");
