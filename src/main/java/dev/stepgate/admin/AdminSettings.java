@@ -11,8 +11,10 @@ import java.util.Optional;
  *
  * @param publicUrl e.g. {@code http://localhost:8080}, without a trailing slash
  * @param storagePath the embedded store's directory
+ * @param allowSharedPermissions {@code storage.allow_shared_permissions}: open a store others may
+ *     read (default false: refuse, as the gateway does)
  */
-record AdminSettings(String publicUrl, Path storagePath) {
+record AdminSettings(String publicUrl, Path storagePath, boolean allowSharedPermissions) {
   static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
   static final Path DEFAULT_STORAGE_PATH = Path.of("./data");
 
@@ -22,6 +24,10 @@ record AdminSettings(String publicUrl, Path storagePath) {
     if (storagePath == null) throw new IllegalArgumentException("storagePath must not be null");
   }
 
+  AdminSettings(String publicUrl, Path storagePath) {
+    this(publicUrl, storagePath, false);
+  }
+
   /** Loads {@code config} if given (a bad file raises ConfigException), else the defaults. */
   static AdminSettings load(Optional<Path> config) {
     if (config.isEmpty()) return new AdminSettings(DEFAULT_PUBLIC_URL, DEFAULT_STORAGE_PATH);
@@ -29,6 +35,6 @@ record AdminSettings(String publicUrl, Path storagePath) {
     if (c.storage().driver() != GatewayConfig.StorageDriver.EMBEDDED)
       throw new IllegalArgumentException("only storage.driver: embedded is supported by this command yet");
     return new AdminSettings(c.publicUrl().toString(),
-        c.storage().path() == null ? DEFAULT_STORAGE_PATH : c.storage().path());
+        c.storage().path() == null ? DEFAULT_STORAGE_PATH : c.storage().path(), c.storage().allowSharedPermissions());
   }
 }

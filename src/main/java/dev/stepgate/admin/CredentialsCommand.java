@@ -1,11 +1,12 @@
 package dev.stepgate.admin;
 
+import dev.stepgate.credential.CredentialException;
+import dev.stepgate.credential.CredentialId;
 import dev.stepgate.credential.CredentialStore;
 import dev.stepgate.credential.User;
 import dev.stepgate.credential.Usernames;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -59,11 +60,15 @@ public final class CredentialsCommand implements java.util.concurrent.Callable<I
     }
   }
 
-  /** Deletes one passkey; the user's sessions are not touched here (the gateway re-checks). */
+  /**
+   * Deletes one passkey (its id in any base64 spelling); every running gateway on this store ends
+   * its sessions within a second (SPEC section 1).
+   */
   @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke one of USERNAME's passkeys.")
   public static final class Revoke extends StoreCommand {
     @Parameters(index = "0", paramLabel = "USERNAME") String username;
-    @Parameters(index = "1", paramLabel = "CREDENTIAL_ID", description = "As shown by 'credentials list'.") String credentialId;
+    @Parameters(index = "1", paramLabel = "CREDENTIAL_ID", description = "As shown by 'credentials list' (base64url or base64, padding optional). "
+        + "An id that starts with - goes after --, e.g. revoke alice -- -Xq3...") String credentialId;
 
     public Revoke() {}
 
@@ -73,21 +78,23 @@ public final class CredentialsCommand implements java.util.concurrent.Callable<I
 
     @Override
     int run(AdminSettings settings, CredentialStore store, PrintWriter out, PrintWriter err) {
-      byte[] id;
+      CredentialId id;
       try {
-        id = Base64.getUrlDecoder().decode(credentialId);
-      } catch (IllegalArgumentException e) {
-        err.println("stepgate: CREDENTIAL_ID is not base64url");
+        id = CredentialId.parse(credentialId);
+      } catch (CredentialException e) {
+        err.println("stepgate: CREDENTIAL_ID: " + e.getMessage());
         return USAGE;
       }
       var u = user(store, username, err);
       if (u.isEmpty()) return FAILED;
-      if (!store.revokeCredential(u.get().id(), id)) {
-        err.println("stepgate: " + u.get().username() + " has no passkey " + credentialId);
+      // The store appends the revocation to its change record in the same transaction; running
+      // gateways read it and end the passkey's sessions within a second.
+      if (!store.revokeCredential(u.get().id(), id.bytes())) {
+        err.println("stepgate: " + u.get().username() + " has no passkey " + id);
         return FAILED;
       }
-      store.recordEvent("credential-revoked", Optional.of(u.get().id()), "credential=" + credentialId + " by=cli");
-      out.println("revoked " + credentialId);
+      store.recordEvent("credential-revoked", Optional.of(u.get().id()), "credential=" + id + " by=cli");
+      out.println("revoked " + id);
       out.flush();
       return OK;
     }

@@ -95,7 +95,7 @@ public final class KeysCommand implements Callable<Integer> {
   static OpenedStore openConfiguredStore(Optional<Path> config) {
     var grace = config.map(c -> dev.stepgate.config.ConfigLoader.load(c).assertion().keyGrace())
         .orElse(dev.stepgate.config.ConfigLoader.DEFAULT_KEY_GRACE);
-    var store = dev.stepgate.credential.EmbeddedStore.open(AdminSettings.load(config).storagePath());
+    var store = StoreCommand.openStore(AdminSettings.load(config));
     return new OpenedStore(store, grace, store::close);
   }
 

@@ -4,6 +4,7 @@ import dev.stepgate.StepgateException;
 import dev.stepgate.config.ConfigException;
 import dev.stepgate.credential.CredentialStore;
 import dev.stepgate.credential.EmbeddedStore;
+import dev.stepgate.credential.StoreFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -54,16 +55,17 @@ abstract class StoreCommand implements Callable<Integer> {
       err.println("stepgate: bad config: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
       return USAGE;
     }
-    try (var store = openStore(settings.storagePath())) {
+    try (var store = openStore(settings)) {
       return run(settings, store, spec.commandLine().getOut(), err);
     } catch (StepgateException e) {
       err.println("stepgate: " + e.getMessage());
-      return e.status() == 400 ? USAGE : FAILED;
+      // A store others may read is refused as bad config is: exit 2, nothing done.
+      return e.status() == 400 || StoreFiles.SHARED.equals(e.type()) ? USAGE : FAILED;
     }
   }
 
-  /** The one place the admin commands open a store. */
-  static CredentialStore openStore(Path dir) {
-    return EmbeddedStore.open(dir);
+  /** The one place the admin commands open a store: with the gateway's own permission rule. */
+  static CredentialStore openStore(AdminSettings settings) {
+    return EmbeddedStore.open(settings.storagePath(), settings.allowSharedPermissions());
   }
 }

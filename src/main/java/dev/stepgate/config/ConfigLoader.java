@@ -148,7 +148,8 @@ public final class ConfigLoader {
     }
 
     private WebAuthn webauthn(Node node, URI publicUrl) {
-      var m = section(node, "webauthn", Set.of("rp_id", "rp_name", "origins", "user_verification", "attestation", "allowed_aaguids"));
+      var m = section(node, "webauthn", Set.of("rp_id", "rp_name", "origins", "user_verification", "attestation",
+          "allowed_aaguids", "attestation_roots", "mds_file", "mds_root"));
       var rpId = opt(m, "webauthn.rp_id", t -> t.trim().toLowerCase(java.util.Locale.ROOT))
           .orElse(publicUrl.getHost() == null ? "localhost" : publicUrl.getHost());
       if (publicUrl.getHost() != null && !hostWithin(publicUrl.getHost(), rpId) && m.containsKey("rp_id"))
@@ -174,18 +175,35 @@ public final class ConfigLoader {
       if (att == Attestation.DIRECT && aaguids.isEmpty() && m.containsKey("attestation"))
         yaml.problem(m.get("attestation"), "webauthn.attestation",
             "direct attestation needs a non-empty webauthn.allowed_aaguids list");
-      return new WebAuthn(rpId, rpName, origins, uv, att, aaguids);
+      var blobRoots = opt(m, "webauthn.mds_root", t -> AttestationRoots.fromPem(Path.of(t))).orElse(AttestationRoots.NONE);
+      if (m.containsKey("mds_root") && !m.containsKey("mds_file"))
+        yaml.problem(m.get("mds_root"), "webauthn.mds_root", "is used only with webauthn.mds_file");
+      var roots = opt(m, "webauthn.attestation_roots", t -> AttestationRoots.fromPem(Path.of(t))).orElse(AttestationRoots.NONE)
+          .with(opt(m, "webauthn.mds_file", t -> AttestationRoots.fromMetadata(Path.of(t), blobRoots.bundle()))
+              .orElse(AttestationRoots.NONE));
+      // An allow-list of models means nothing if any key may claim any model (self or none
+      // attestation, or a chain to a CA of its own): it needs roots to verify chains against.
+      boolean rootsGiven = m.containsKey("attestation_roots") || m.containsKey("mds_file");
+      if (!aaguids.isEmpty() && !rootsGiven)
+        yaml.problem(m.get("allowed_aaguids"), "webauthn.allowed_aaguids",
+            "needs trusted attestation roots: set webauthn.attestation_roots (a PEM file) or webauthn.mds_file"
+                + " (FIDO MDS3 metadata)");
+      if (!aaguids.isEmpty() && att != Attestation.DIRECT)
+        yaml.problem(m.get("allowed_aaguids"), "webauthn.allowed_aaguids",
+            "is enforced only with webauthn.attestation: direct");
+      return new WebAuthn(rpId, rpName, origins, uv, att, aaguids, roots);
     }
 
     private Storage storage(Node node) {
-      var m = section(node, "storage", Set.of("driver", "path", "url"));
+      var m = section(node, "storage", Set.of("driver", "path", "url", "allow_shared_permissions"));
       var driver = opt(m, "storage.driver", t -> Values.choice(t, StorageDriver.class)).orElse(StorageDriver.EMBEDDED);
       var path = opt(m, "storage.path", Path::of).orElse(Path.of(DEFAULT_STORAGE_PATH));
       Optional<String> url = opt(m, "storage.url", t -> t);
+      var shared = opt(m, "storage.allow_shared_permissions", Values::bool).orElse(false);
       if (driver == StorageDriver.POSTGRES)
         yaml.problem(m.get("driver"), "storage.driver",
             "postgres is not available in this build yet; use embedded (single node)");
-      return new Storage(driver, path, url);
+      return new Storage(driver, path, url, shared);
     }
 
     private Sessions sessions(Node node) {

@@ -71,20 +71,36 @@ public record GatewayConfig(
 
   public enum FirstEnrollment { INVITE, ON_STEP_UP }
 
+  /**
+   * The relying party (SPEC section 2 {@code webauthn}).
+   *
+   * @param attestationRoots what attestation chains must reach when {@code allowedAaguids} is
+   *     set: {@code attestation_roots} (PEM) and {@code mds_file} (FIDO MDS3) together
+   */
   public record WebAuthn(
       String rpId,
       String rpName,
       List<String> origins,
       UserVerification userVerification,
       Attestation attestation,
-      List<String> allowedAaguids) {
+      List<String> allowedAaguids,
+      AttestationRoots attestationRoots) {
     public WebAuthn {
       origins = List.copyOf(origins);
       allowedAaguids = List.copyOf(allowedAaguids);
     }
   }
 
-  public record Storage(StorageDriver driver, Path path, Optional<String> url) {}
+  /**
+   * Where credentials and keys are kept.
+   *
+   * @param driver the backend
+   * @param path the embedded store's directory
+   * @param url the postgres URL
+   * @param allowSharedPermissions accept an existing embedded store that its group or others may
+   *     read (default false: refuse to start)
+   */
+  public record Storage(StorageDriver driver, Path path, Optional<String> url, boolean allowSharedPermissions) {}
 
   public record Sessions(
       SessionDriver driver, Optional<String> url, Duration idleTimeout, Duration maxLifetime) {}

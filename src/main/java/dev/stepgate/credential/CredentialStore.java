@@ -11,7 +11,7 @@ import java.util.Optional;
  * call from worker threads only. Failures of the store itself raise {@link CredentialException}
  * of type {@code storage-unavailable} (503), so callers fail closed.
  */
-public interface CredentialStore extends SigningKeyStore, AutoCloseable {
+public interface CredentialStore extends SigningKeyStore, RevocationLog, AutoCloseable {
 
   /**
    * Creates a user. The username must be normalized already ({@link Usernames#normalize}).
@@ -64,9 +64,10 @@ public interface CredentialStore extends SigningKeyStore, AutoCloseable {
   boolean recordAssertion(byte[] credentialId, long signCount, boolean backupState, boolean userVerified, Instant at);
 
   /**
-   * Deletes one of the user's credentials.
+   * Deletes one of the user's credentials and, in the same transaction, appends the revocation to
+   * the {@link RevocationLog}, so that every running gateway ends the sessions made with it.
    *
-   * @return false if the user has no credential with that id
+   * @return false if the user has no credential with that id (nothing is appended)
    */
   boolean revokeCredential(String userId, byte[] credentialId);
 

@@ -1,7 +1,6 @@
 package dev.stepgate.credential;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -31,7 +30,13 @@ public final class EmbeddedStore implements CredentialStore {
   /** The file name inside the storage directory. */
   public static final String FILE_NAME = "stepgate.db";
 
-  static final List<String> MIGRATIONS = List.of("V1__init.sql");
+  static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql");
+
+  /**
+   * How long an entry of the revocation record is kept. Gateways read it every quarter second; a
+   * week covers any gateway that is running at all.
+   */
+  static final java.time.Duration REVOCATION_RETENTION = java.time.Duration.ofDays(7);
 
   private final Connection conn;
   private final Clock clock;
@@ -42,24 +47,45 @@ public final class EmbeddedStore implements CredentialStore {
     this.clock = clock;
   }
 
-  /** Opens (creating and migrating if needed) {@code dir/stepgate.db}. */
+  /**
+   * Opens (creating and migrating if needed) {@code dir/stepgate.db}, refusing a directory or
+   * file that others may read ({@link StoreFiles}).
+   */
   public static EmbeddedStore open(Path dir) {
-    return open(dir, Clock.systemUTC());
+    return open(dir, false);
+  }
+
+  /**
+   * As {@link #open(Path)}; with {@code allowSharedPermissions} ({@code
+   * storage.allow_shared_permissions: true}) an existing store open to its group or others is
+   * accepted as it is. A new one is created owner-only either way.
+   *
+   * @throws CredentialException {@link StoreFiles#SHARED} when refused
+   */
+  public static EmbeddedStore open(Path dir, boolean allowSharedPermissions) {
+    return open(dir, allowSharedPermissions, Clock.systemUTC());
   }
 
   static EmbeddedStore open(Path dir, Clock clock) {
+    return open(dir, false, clock);
+  }
+
+  static EmbeddedStore open(Path dir, boolean allowSharedPermissions, Clock clock) {
+    var file = dir.resolve(FILE_NAME);
     try {
-      Files.createDirectories(dir);
+      StoreFiles.beforeOpen(dir, file, allowSharedPermissions);
       var props = new Properties();
       props.setProperty("journal_mode", "WAL");
       props.setProperty("synchronous", "FULL");
       props.setProperty("busy_timeout", "5000");
       props.setProperty("foreign_keys", "true");
-      var conn = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(FILE_NAME).toAbsolutePath(), props);
+      var conn = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props);
       try {
         new SchemaMigrations("db/embedded", MIGRATIONS).migrate(conn);
         conn.setAutoCommit(false);
-      } catch (SQLException | RuntimeException e) {
+        // The migration wrote, so the -wal and -shm files exist now: make sure of their mode.
+        StoreFiles.afterOpen(file, allowSharedPermissions);
+      } catch (SQLException | IOException | RuntimeException e) {
         conn.close();
         throw e;
       }
@@ -208,10 +234,47 @@ public final class EmbeddedStore implements CredentialStore {
 
   @Override
   public boolean revokeCredential(String userId, byte[] credentialId) {
-    return tx(c -> update(c, "DELETE FROM credentials WHERE user_id = ? AND id = ?", p -> {
-      p.setString(1, userId);
-      p.setBytes(2, credentialId);
-    }) == 1);
+    return tx(c -> {
+      var deleted = update(c, "DELETE FROM credentials WHERE user_id = ? AND id = ?", p -> {
+        p.setString(1, userId);
+        p.setBytes(2, credentialId);
+      }) == 1;
+      if (deleted) appendRevocation(c, userId, Optional.of(credentialId));
+      return deleted;
+    });
+  }
+
+  /** Appends to the revocation record inside the caller's transaction; prunes expired entries. */
+  private void appendRevocation(Connection c, String userId, Optional<byte[]> credentialId) throws SQLException {
+    var now = clock.instant();
+    update(c, "DELETE FROM revocations WHERE at < ?", p -> p.setLong(1, nanos(now.minus(REVOCATION_RETENTION))));
+    update(c, "INSERT INTO revocations (at, kind, user_id, credential_id) VALUES (?, ?, ?, ?)", p -> {
+      p.setLong(1, nanos(now));
+      p.setString(2, credentialId.isPresent() ? "credential" : "user");
+      p.setString(3, userId);
+      p.setBytes(4, credentialId.orElse(null));
+    });
+  }
+
+  // ---- revocation record
+
+  @Override
+  public long lastRevocationSeq() {
+    return tx(c -> one(c, "SELECT COALESCE(MAX(seq), 0) FROM revocations", p -> {}, rs -> rs.getLong(1)).orElse(0L));
+  }
+
+  @Override
+  public List<LoggedRevocation> revocationsAfter(long seq, int limit) {
+    return tx(c -> all(c, "SELECT seq, at, user_id, credential_id FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?",
+        p -> {
+          p.setLong(1, seq);
+          p.setInt(2, Math.max(0, Math.min(limit, MAX_BATCH)));
+        },
+        rs -> {
+          var id = rs.getBytes("credential_id");
+          return new LoggedRevocation(rs.getLong("seq"), instant(rs.getLong("at")), rs.getString("user_id"),
+              id == null ? Optional.empty() : Optional.of(CredentialId.of(id)));
+        }));
   }
 
   // ---- invites

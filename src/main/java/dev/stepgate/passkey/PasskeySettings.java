@@ -1,5 +1,6 @@
 package dev.stepgate.passkey;
 
+import dev.stepgate.config.AttestationRoots;
 import dev.stepgate.config.GatewayConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,6 +20,8 @@ import java.util.UUID;
  * @param attestationDirect request direct attestation and enforce {@code allowedAaguids}
  * @param allowedAaguids authenticator models accepted with direct attestation; empty = any
  * @param ceremonyTtl how long a started ceremony may be finished
+ * @param attestationRoots with direct attestation and an {@code allowedAaguids} list, the only
+ *     roots an attestation certificate chain may reach; self and none attestation are refused
  */
 public record PasskeySettings(
     String rpId,
@@ -27,7 +30,8 @@ public record PasskeySettings(
     boolean userVerificationRequired,
     boolean attestationDirect,
     Set<UUID> allowedAaguids,
-    Duration ceremonyTtl) {
+    Duration ceremonyTtl,
+    AttestationRoots attestationRoots) {
 
   /** How long a ceremony lasts unless configured otherwise. */
   public static final Duration DEFAULT_CEREMONY_TTL = Duration.ofMinutes(5);
@@ -41,6 +45,22 @@ public record PasskeySettings(
     allowedAaguids = allowedAaguids == null ? Set.of() : Set.copyOf(allowedAaguids);
     if (ceremonyTtl == null || ceremonyTtl.isNegative() || ceremonyTtl.isZero())
       throw new IllegalArgumentException("ceremonyTtl must be positive");
+    attestationRoots = attestationRoots == null ? AttestationRoots.NONE : attestationRoots;
+  }
+
+  /** Settings without attestation roots. */
+  public PasskeySettings(String rpId, String rpName, Set<String> origins, boolean userVerificationRequired,
+      boolean attestationDirect, Set<UUID> allowedAaguids, Duration ceremonyTtl) {
+    this(rpId, rpName, origins, userVerificationRequired, attestationDirect, allowedAaguids, ceremonyTtl,
+        AttestationRoots.NONE);
+  }
+
+  /**
+   * Whether attestation chains are judged against {@link #attestationRoots} (direct attestation
+   * with an AAGUID allow-list): an allow-list is only as good as the proof of the model.
+   */
+  public boolean attestationTrustRequired() {
+    return attestationDirect && !allowedAaguids.isEmpty();
   }
 
   /** Settings from a loaded config: origins are {@code public_url}'s origin plus {@code webauthn.origins}. */
@@ -54,7 +74,7 @@ public record PasskeySettings(
     for (var a : w.allowedAaguids()) aaguids.add(UUID.fromString(a));
     return new PasskeySettings(rpId, w.rpName() == null || w.rpName().isBlank() ? "stepgate" : w.rpName(), origins,
         w.userVerification() != GatewayConfig.UserVerification.PREFERRED,
-        w.attestation() == GatewayConfig.Attestation.DIRECT, aaguids, DEFAULT_CEREMONY_TTL);
+        w.attestation() == GatewayConfig.Attestation.DIRECT, aaguids, DEFAULT_CEREMONY_TTL, w.attestationRoots());
   }
 
   private static void checkOrigin(String o) {

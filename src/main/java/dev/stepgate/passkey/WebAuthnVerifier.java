@@ -16,9 +16,18 @@ import com.webauthn4j.data.attestation.statement.NoneAttestationStatement;
 import com.webauthn4j.data.client.Origin;
 import com.webauthn4j.data.client.challenge.DefaultChallenge;
 import com.webauthn4j.server.ServerProperty;
+import com.webauthn4j.verifier.attestation.statement.androidkey.AndroidKeyAttestationStatementVerifier;
+import com.webauthn4j.verifier.attestation.statement.apple.AppleAnonymousAttestationStatementVerifier;
+import com.webauthn4j.verifier.attestation.statement.none.NoneAttestationStatementVerifier;
+import com.webauthn4j.verifier.attestation.statement.packed.PackedAttestationStatementVerifier;
+import com.webauthn4j.verifier.attestation.statement.tpm.TPMAttestationStatementVerifier;
+import com.webauthn4j.verifier.attestation.statement.u2f.FIDOU2FAttestationStatementVerifier;
+import com.webauthn4j.verifier.attestation.trustworthiness.certpath.DefaultCertPathTrustworthinessVerifier;
+import com.webauthn4j.verifier.attestation.trustworthiness.self.DefaultSelfAttestationTrustworthinessVerifier;
 import com.webauthn4j.verifier.exception.*;
 import dev.stepgate.credential.StoredCredential;
 import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -33,8 +42,10 @@ final class WebAuthnVerifier {
 
   private final ObjectConverter converter = new ObjectConverter();
   // Non-strict: attestation statements are verified (signatures), but their certificate chains
-  // are not judged against trust anchors; with attestation "none" we trust no attestation at all.
+  // are not judged against trust anchors. Used for assertions, and for registration unless an
+  // AAGUID allow-list needs the attestation to prove the model (then `registrations`).
   private final WebAuthnManager manager = WebAuthnManager.createNonStrictWebAuthnManager(converter);
+  private final WebAuthnManager registrations;
   private final AttestedCredentialDataConverter acdConverter = new AttestedCredentialDataConverter(converter);
   private final PasskeySettings settings;
   private final Set<Origin> origins;
@@ -42,6 +53,23 @@ final class WebAuthnVerifier {
   WebAuthnVerifier(PasskeySettings settings) {
     this.settings = settings;
     this.origins = settings.origins().stream().map(Origin::new).collect(Collectors.toUnmodifiableSet());
+    this.registrations = settings.attestationTrustRequired() ? trusting(settings, converter) : manager;
+  }
+
+  /**
+   * WebAuthn L3 §7.1 steps 21-24 in full: every attestation format's statement is verified, and
+   * its trust path must chain to a configured root (PKIX, RFC 5280 §6); self attestation is
+   * refused, and "none" is refused after verification ({@link #verifyRegistration}). Revocation
+   * lists are not fetched (the gateway makes no outbound calls); a compromised model is left out
+   * of the MDS3 roots instead.
+   */
+  private static WebAuthnManager trusting(PasskeySettings settings, ObjectConverter converter) {
+    var certPath = new DefaultCertPathTrustworthinessVerifier(new AttestationTrustAnchors(settings.attestationRoots()));
+    certPath.setRevocationCheckEnabled(false);
+    return new WebAuthnManager(List.of(new PackedAttestationStatementVerifier(), new FIDOU2FAttestationStatementVerifier(),
+        new AndroidKeyAttestationStatementVerifier(), new TPMAttestationStatementVerifier(),
+        new AppleAnonymousAttestationStatementVerifier(), new NoneAttestationStatementVerifier()),
+        certPath, new DefaultSelfAttestationTrustworthinessVerifier(false), converter);
   }
 
   /** Fields of a verified attestation that the store keeps. */
@@ -58,7 +86,10 @@ final class WebAuthnVerifier {
         .map(a -> new PublicKeyCredentialParameters(PublicKeyCredentialType.PUBLIC_KEY, COSEAlgorithmIdentifier.create(a)))
         .toList(), uvRequired, true);
     try {
-      var data = manager.verifyRegistrationResponseJSON(json, params);
+      var data = registrations.verifyRegistrationResponseJSON(json, params);
+      // "none" proves nothing about the model an allow-list is about.
+      if (registrations != manager && NoneAttestationStatement.FORMAT.equals(data.getAttestationObject().getFormat()))
+        throw attestationNotTrusted(null);
       var authData = data.getAttestationObject().getAuthenticatorData();
       var acd = authData.getAttestedCredentialData();
       // §7.1 step 23: credential ids longer than 1023 bytes are refused.
@@ -69,6 +100,11 @@ final class WebAuthnVerifier {
       return new VerifiedRegistration(acd.getCredentialId(), acdConverter.convert(acd), authData.getSignCount(),
           authData.isFlagUV(), authData.isFlagBE(), authData.isFlagBS(), transports, acd.getAaguid().getValue(),
           data.getAttestationObject().getFormat());
+    } catch (SelfAttestationProhibitedException | TrustAnchorNotFoundException e) {
+      throw attestationNotTrusted(e);
+    } catch (CertificateException e) {
+      // With roots to judge by, a chain that does not verify to one of them is untrusted.
+      throw registrations != manager ? attestationNotTrusted(e) : refusal(e);
     } catch (VerificationException e) {
       throw refusal(e);
     } catch (PasskeyException e) {
@@ -76,6 +112,12 @@ final class WebAuthnVerifier {
     } catch (RuntimeException e) {
       throw malformed(e);
     }
+  }
+
+  /** The attestation does not chain to a configured root (or is self / none attestation). */
+  static PasskeyException attestationNotTrusted(VerificationException cause) {
+    return new PasskeyException("attestation-not-trusted", 401,
+        "This authenticator's attestation could not be verified. Use an approved security key.", cause);
   }
 
   /** Parses an AuthenticationResponseJSON without verifying it (WebAuthn L3 §7.2 steps 1-3). */

@@ -2,6 +2,7 @@ package dev.stepgate.server;
 
 import dev.stepgate.StepgateException;
 import dev.stepgate.config.ConfigLoader;
+import dev.stepgate.credential.StoreFiles;
 import dev.stepgate.demo.DemoApp;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -48,7 +49,8 @@ public final class Demo implements AutoCloseable {
     if (Files.exists(policies)) return policies;
     try (InputStream in = Demo.class.getResourceAsStream("/stepgate/policies/demo.yaml")) {
       if (in == null) throw new StepgateException("no-policies", 500, "policies not found: " + policies);
-      Files.createDirectories(data);
+      // The storage directory: owner-only, as the store itself would make it.
+      StoreFiles.prepareDirectory(data, false);
       var copy = data.resolve("demo-policy.yaml");
       Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
       return copy;

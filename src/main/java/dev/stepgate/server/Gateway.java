@@ -18,6 +18,8 @@ import dev.stepgate.proxy.PolicyAdmission;
 import dev.stepgate.proxy.RelayLane;
 import dev.stepgate.proxy.StepUpResume;
 import dev.stepgate.session.AccountStepUps;
+import dev.stepgate.revocation.LocalRevocationBus;
+import dev.stepgate.revocation.StoreRevocationFeed;
 import dev.stepgate.session.HeldRequests;
 import dev.stepgate.session.MemorySessionStore;
 import dev.stepgate.session.SessionCookie;
@@ -97,12 +99,17 @@ public final class Gateway implements AutoCloseable {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     try {
-      var store = EmbeddedStore.open(config.storage().path());
+      var store = EmbeddedStore.open(config.storage().path(), config.storage().allowSharedPermissions());
       closeables.add(store);
       var keys = new SigningKeys(store, clock, config.assertion().keyGrace());
       var assertions = new AssertionCache(new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME), clock,
           AssertionCache.DEFAULT_MAXIMUM_SIZE);
       var sessions = new MemorySessionStore(config.sessions().idleTimeout(), config.sessions().maxLifetime());
+      // Revocations end sessions wherever they were made: in this process (the bus), or by the
+      // admin CLI in another one (the store's change record, read off the event loop).
+      var revocations = new LocalRevocationBus();
+      closeables.add(revocations.subscribe(sessions::honour));
+      closeables.add(StoreRevocationFeed.start(store, revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());
       var held = new HeldRequests(100_000);
       var hygiene = new HeaderHygiene(config.trustedProxies());

@@ -3,6 +3,7 @@ package dev.stepgate.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.stepgate.credential.CredentialId;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -79,10 +80,10 @@ public final class MemorySessionStore implements SessionStore {
   }
 
   @Override
-  public void deleteCredential(String userId, String credentialId) {
+  public void deleteCredential(String userId, CredentialId credentialId) {
+    var id = credentialId.base64url();
     sessions.asMap().values().removeIf(s -> s.userId().equals(userId)
-        && (s.credentialId().equals(credentialId)
-            || s.stepUp().map(u -> u.credentialId().equals(credentialId)).orElse(false)));
+        && (id.equals(s.credentialId()) || s.stepUp().map(u -> id.equals(u.credentialId())).orElse(false)));
   }
 
   private boolean expired(Session s) {

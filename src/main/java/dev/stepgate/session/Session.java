@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param userId the stable opaque user id
  * @param username the user's name
  * @param authTime when the passkey sign-in happened
- * @param credentialId the passkey used to sign in (base64url)
+ * @param credentialId the passkey used to sign in, in canonical form ({@code
+ *     CredentialId.base64url()}: base64url without padding), as revocations match it
  * @param backupEligible whether that passkey can sync (BE flag)
  * @param userVerified whether sign-in was user-verified
  * @param stepUp the newest user-verified step-up, if any
@@ -55,7 +56,7 @@ public record Session(
    * A user-verified passkey assertion made to satisfy a step_up rule.
    *
    * @param at when it was verified
-   * @param credentialId the passkey used
+   * @param credentialId the passkey used, canonical base64url like the session's
    * @param backupEligible whether that passkey can sync
    * @param credentialCreatedAt when that passkey was enrolled
    * @param consumed true once a {@code max_age: 0s} rule has used it

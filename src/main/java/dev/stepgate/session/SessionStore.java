@@ -1,5 +1,7 @@
 package dev.stepgate.session;
 
+import dev.stepgate.credential.CredentialId;
+import dev.stepgate.revocation.Revocation;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -30,6 +32,19 @@ public interface SessionStore {
   /** Ends every session of a user. */
   void deleteUser(String userId);
 
-  /** Ends every session that signed in with, or stepped up with, a revoked passkey. */
-  void deleteCredential(String userId, String credentialId);
+  /**
+   * Ends every session of {@code userId} that signed in with, or stepped up with, a revoked
+   * passkey. Sessions keep the canonical spelling ({@link CredentialId#base64url()}), so whatever
+   * spelling the revoker typed, the same sessions end.
+   */
+  void deleteCredential(String userId, CredentialId credentialId);
+
+  /**
+   * Ends the sessions {@code revocation} names: subscribe this to the revocation bus. Safe to
+   * call from any thread, more than once for the same revocation.
+   */
+  default void honour(Revocation revocation) {
+    if (revocation instanceof Revocation.CredentialRevoked c) deleteCredential(c.userId(), c.credentialId());
+    else if (revocation instanceof Revocation.UserSessionsEnded u) deleteUser(u.userId());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.stepgate.ui;
 
 import dev.stepgate.StepgateException;
+import dev.stepgate.credential.CredentialId;
 import dev.stepgate.credential.CredentialStore;
 import dev.stepgate.passkey.Authenticated;
 import dev.stepgate.passkey.CeremonyStart;
@@ -207,13 +208,9 @@ public final class PasskeyApi {
   private Future<JsonObject> revoke(RoutingContext ctx, JsonObject body) {
     var session = requireSession(ctx);
     spend(session, AccountAction.REVOKE_PASSKEY);
-    var id = requiredString(body, "credentialId");
-    final byte[] raw;
-    try {
-      raw = Base64.getUrlDecoder().decode(id);
-    } catch (IllegalArgumentException e) {
-      throw new StepgateException("invalid-request", 400, "credentialId must be base64url.");
-    }
+    // Any base64 spelling of the id names the same passkey (and the same sessions): parsed once here.
+    var id = CredentialId.parse(requiredString(body, "credentialId"));
+    final byte[] raw = id.bytes();
     return blocking(() -> {
       if (store.listCredentials(session.userId()).size() <= 1)
         throw new StepgateException("last-passkey", 409, "This is your only passkey; add another before removing it.");

@@ -155,6 +155,79 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void storageAllowSharedPermissions_defaultsOff_canBeSwitchedOn_andMustBeABoolean() {
+    assertEquals(false, parse("upstream: http://a\n").storage().allowSharedPermissions());
+    assertTrue(parse("upstream: http://a\nstorage: { allow_shared_permissions: true }\n").storage().allowSharedPermissions());
+    assertEquals(List.of("gw.yaml:3:29: storage.allow_shared_permissions: 'sometimes' is not true or false"),
+        problems("upstream: http://a\nstorage:\n  allow_shared_permissions: sometimes\n"));
+  }
+
+  // ---- webauthn attestation trust (issue 10 item 6)
+
+  static final String DIRECT = "upstream: http://a\nwebauthn:\n  attestation: direct\n"
+      + "  allowed_aaguids: [2fc0579f-8113-47ea-b116-bb5a8db9202a]\n";
+
+  /** webauthn4j-test's 3-tier test root, a PEM file on the test class path. */
+  static Path testRoot(Path dir) throws Exception {
+    try (var in = ConfigLoaderTest.class.getClassLoader().getResourceAsStream("attestation/3tier/certs/3tier-test-root-CA.crt")) {
+      return Files.write(dir.resolve("roots.pem"), in.readAllBytes());
+    }
+  }
+
+  @Test
+  void webauthnAllowedAaguids_withoutRoots_namesTheKeyAndWhatToSet() {
+    assertEquals(List.of("gw.yaml:4:20: webauthn.allowed_aaguids: needs trusted attestation roots: set "
+        + "webauthn.attestation_roots (a PEM file) or webauthn.mds_file (FIDO MDS3 metadata)"), problems(DIRECT));
+  }
+
+  @Test
+  void webauthnAttestationRoots_pemBundle_becomesTheRoots(@TempDir Path dir) throws Exception {
+    var c = parse(DIRECT + "  attestation_roots: " + testRoot(dir) + "\n");
+    assertEquals(1, c.webauthn().attestationRoots().bundle().size());
+    assertEquals("CN=spring-security-webauthn test root CA,O=SharpLab.",
+        c.webauthn().attestationRoots().bundle().get(0).getSubjectX500Principal().getName());
+  }
+
+  @Test
+  void webauthnAttestationRoots_unreadableOrWithoutCertificates_isAnError(@TempDir Path dir) throws Exception {
+    var empty = Files.writeString(dir.resolve("empty.pem"), "nothing here\n");
+    assertEquals(List.of("gw.yaml:5:22: webauthn.attestation_roots: " + empty
+        + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)"), problems(DIRECT + "  attestation_roots: " + empty + "\n"));
+    var missing = dir.resolve("missing.pem");
+    assertEquals(List.of("gw.yaml:5:22: webauthn.attestation_roots: cannot read file " + missing),
+        problems(DIRECT + "  attestation_roots: " + missing + "\n"));
+  }
+
+  @Test
+  void webauthnMdsFile_statementRootsPerAaguid_andASignedBlobIsRefused(@TempDir Path dir) throws Exception {
+    var der = java.util.Base64.getEncoder().encodeToString(java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificate(Files.newInputStream(testRoot(dir))).getEncoded());
+    var mds = Files.writeString(dir.resolve("mds.json"), "[{\"aaguid\": \"2fc0579f-8113-47ea-b116-bb5a8db9202a\","
+        + " \"attestationRootCertificates\": [\"" + der + "\"]}]");
+    var roots = parse(DIRECT + "  mds_file: " + mds + "\n").webauthn().attestationRoots();
+    assertEquals(List.of(), roots.bundle());
+    assertEquals(1, roots.forAaguid(java.util.UUID.fromString("2fc0579f-8113-47ea-b116-bb5a8db9202a")).size());
+    var jwt = Files.writeString(dir.resolve("blob.jwt"), "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+    assertEquals(List.of("gw.yaml:5:13: webauthn.mds_file: " + jwt + " is a signed MDS3 BLOB (a JWT); set webauthn.mds_root"
+        + " to the PEM root that signs it, or give the decoded payload JSON"),
+        problems(DIRECT + "  mds_file: " + jwt + "\n"));
+  }
+
+  @Test
+  void webauthnMdsRoot_withoutMdsFile_isAnError(@TempDir Path dir) throws Exception {
+    var root = testRoot(dir);
+    assertEquals(List.of("gw.yaml:6:13: webauthn.mds_root: is used only with webauthn.mds_file"),
+        problems(DIRECT + "  attestation_roots: " + root + "\n  mds_root: " + root + "\n"));
+  }
+
+  @Test
+  void webauthnAllowedAaguids_withoutDirectAttestation_isAnError(@TempDir Path dir) throws Exception {
+    assertEquals(List.of("gw.yaml:3:20: webauthn.allowed_aaguids: is enforced only with webauthn.attestation: direct"),
+        problems("upstream: http://a\nwebauthn:\n  allowed_aaguids: [2fc0579f-8113-47ea-b116-bb5a8db9202a]\n"
+            + "  attestation_roots: " + testRoot(dir) + "\n"));
+  }
+
+  @Test
   void accountStepUpMaxAge_isADurationAboveZeroAndAtMostAnHour() {
     assertEquals(Duration.ofSeconds(90), parse("upstream: http://a\naccount: { step_up_max_age: 90s }\n").account().stepUpMaxAge());
     assertEquals(Duration.ofHours(1), parse("upstream: http://a\naccount:\n  step_up_max_age: 1h\n").account().stepUpMaxAge());

@@ -61,7 +61,7 @@ class EmbeddedStoreTest extends CredentialStoreContract {
     store.close();
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
         var s = c.createStatement()) {
-      s.executeUpdate("INSERT INTO schema_version VALUES (2, 'V2__future.sql', 'x', 0)");
+      s.executeUpdate("INSERT INTO schema_version VALUES (3, 'V3__future.sql', 'x', 0)");
     }
     assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
     store = EmbeddedStore.open(dir.resolve("other"));

@@ -43,7 +43,8 @@ class PasskeySettingsTest {
   void from_config_usesPublicOriginPlusExtrasAndDefaultsRpIdToHost() {
     var aaguid = UUID.randomUUID();
     var w = new GatewayConfig.WebAuthn(null, "Gate", List.of("https://alt.example.com"),
-        GatewayConfig.UserVerification.PREFERRED, GatewayConfig.Attestation.DIRECT, List.of(aaguid.toString()));
+        GatewayConfig.UserVerification.PREFERRED, GatewayConfig.Attestation.DIRECT, List.of(aaguid.toString()),
+        dev.stepgate.config.AttestationRoots.NONE);
     var c = new GatewayConfig(null, null, URI.create("https://gate.example.com:8443/app"), null, false, null, w,
         GatewayConfig.Registration.OPEN, null, null, null, Optional.empty(), List.of(), Optional.empty(), null, null, null, null);
     var s = PasskeySettings.from(c);

@@ -304,9 +304,16 @@ class RegistrationTest extends PasskeyServiceTestBase {
     assertRefused("attestation-required", 401, () -> service.finishRegistration(start.ceremonyId(), soft.register(start.publicKeyJson()), Optional.empty(), Optional.empty()));
   }
 
+  /** Direct attestation judged against webauthn4j-test's 3-tier root, which the emulator's chain reaches. */
+  PasskeyService trustingEmulatorRoot(Set<UUID> aaguids) {
+    return service(new PasskeySettings(RP_ID, "Example", Set.of(ORIGIN), true, true, aaguids, Duration.ofMinutes(5),
+        new dev.stepgate.config.AttestationRoots(
+            java.util.List.of(com.webauthn4j.test.TestAttestationUtil.load3tierTestRootCACertificate()), java.util.Map.of())));
+  }
+
   @Test
   void register_directAttestationAaguidNotAllowed_isRefused() {
-    service = service(settings(true, true, Set.of(UUID.fromString("00000000-0000-0000-0000-000000000001"))));
+    service = trustingEmulatorRoot(Set.of(UUID.fromString("00000000-0000-0000-0000-000000000001")));
     var start = startOpen("alice");
     var browser = new EmulatedBrowser(ORIGIN);
     assertRefused("authenticator-not-allowed", 403, () -> service.finishRegistration(start.ceremonyId(), browser.create(start.publicKeyJson()), Optional.empty(), Optional.empty()));
@@ -318,7 +325,7 @@ class RegistrationTest extends PasskeyServiceTestBase {
     var browser = new EmulatedBrowser(ORIGIN);
     var probe = startOpen("probe");
     var aaguid = service.finishRegistration(probe.ceremonyId(), browser.create(probe.publicKeyJson()), Optional.empty(), Optional.empty()).credential().aaguid();
-    service = service(settings(true, true, Set.of(aaguid)));
+    service = trustingEmulatorRoot(Set.of(aaguid));
     var start = startOpen("alice");
     var reg = service.finishRegistration(start.ceremonyId(), browser.create(start.publicKeyJson()), Optional.empty(), Optional.empty());
     assertEquals(aaguid, reg.credential().aaguid());

@@ -10,7 +10,17 @@ import com.webauthn4j.data.attestation.authenticator.COSEKey;
 import com.webauthn4j.data.attestation.authenticator.EC2COSEKey;
 import com.webauthn4j.data.attestation.authenticator.RSACOSEKey;
 import com.webauthn4j.data.attestation.statement.COSEAlgorithmIdentifier;
+import com.webauthn4j.converter.AuthenticatorDataConverter;
+import com.webauthn4j.data.attestation.statement.AttestationCertificatePath;
+import com.webauthn4j.data.attestation.statement.AttestationStatement;
 import com.webauthn4j.data.attestation.statement.NoneAttestationStatement;
+import com.webauthn4j.data.attestation.statement.PackedAttestationStatement;
+import com.webauthn4j.test.AttestationCertificateBuilder;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.UUID;
+import javax.security.auth.x500.X500Principal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -59,6 +69,20 @@ final class SoftAuthenticator {
   boolean omitUserHandle;
   boolean tamper;
   String challengeOverride;
+  /** The model the authenticator data claims. */
+  UUID aaguid = new UUID(0, 0);
+  /** {@code none} (default), packed {@code self} attestation, or packed with an x5c chain from {@link #issuer}. */
+  Attestation attestation = Attestation.NONE;
+  /** The CA that signs the attestation certificate for {@link Attestation#PACKED_X5C}. */
+  Issuer issuer;
+
+  enum Attestation { NONE, SELF, PACKED_X5C }
+
+  /**
+   * A CA that issues attestation certificates: its certificate and key, and the certificates
+   * between it and its root that go into x5c after the attestation certificate.
+   */
+  record Issuer(X509Certificate certificate, PrivateKey key, List<X509Certificate> chain) {}
 
   /** A RegistrationResponseJSON for {@code creationOptionsJson}. Returns it; remembers the key. */
   String register(String creationOptionsJson) throws Exception {
@@ -82,15 +106,43 @@ final class SoftAuthenticator {
     userHandles.put(B64.encodeToString(credId), B64D.decode(o.get("user").get("id").asString()));
     var authData = new AuthenticatorData<com.webauthn4j.data.extension.authenticator.RegistrationExtensionAuthenticatorOutput>(
         sha256(rp.getBytes(StandardCharsets.UTF_8)), (byte) (flags | AT), counter,
-        new AttestedCredentialData(AAGUID.ZERO, credId, cose));
-    var attObj = new AttestationObjectConverter(CONVERTER)
-        .convertToBytes(new AttestationObject(authData, new NoneAttestationStatement()));
+        new AttestedCredentialData(new AAGUID(aaguid), credId, cose));
     var clientData = clientData(clientDataType != null ? clientDataType : "webauthn.create", challenge(o));
+    var attObj = new AttestationObjectConverter(CONVERTER)
+        .convertToBytes(new AttestationObject(authData, statement(authData, clientData, kp)));
     var id = B64.encodeToString(credId);
     return "{\"id\":\"" + id + "\",\"rawId\":\"" + id + "\",\"type\":\"public-key\",\"response\":{"
         + "\"clientDataJSON\":\"" + B64.encodeToString(clientData) + "\",\"attestationObject\":\""
         + B64.encodeToString(attObj) + "\",\"transports\":[\"internal\"]},\"clientExtensionResults\":{},"
         + "\"authenticatorAttachment\":\"platform\"}";
+  }
+
+  /**
+   * WebAuthn L3 §8.2 (packed): {@code sig} over authenticatorData || clientDataHash, by the
+   * credential key itself (self attestation) or by an attestation key whose certificate {@link
+   * #issuer} signs (subject per §8.2.1: C, O, OU "Authenticator Attestation", CN; not a CA).
+   */
+  private AttestationStatement statement(AuthenticatorData<?> authData, byte[] clientData, KeyPair credentialKey)
+      throws Exception {
+    if (attestation == Attestation.NONE) return new NoneAttestationStatement();
+    var raw = new AuthenticatorDataConverter(CONVERTER).convert(authData);
+    var toSign = ByteBuffer.allocate(raw.length + 32).put(raw).put(sha256(clientData)).array();
+    var s = Signature.getInstance("SHA256withECDSA");
+    if (attestation == Attestation.SELF) {
+      s.initSign(credentialKey.getPrivate());
+      s.update(toSign);
+      return new PackedAttestationStatement(COSEAlgorithmIdentifier.ES256, s.sign(), null);
+    }
+    var attestationKey = ec();
+    var cert = new AttestationCertificateBuilder(issuer.certificate(),
+        new X500Principal("OU=Authenticator Attestation, CN=Soft Key, O=Stepgate Tests, C=US"), attestationKey.getPublic())
+        .build(issuer.key());
+    s.initSign(attestationKey.getPrivate());
+    s.update(toSign);
+    var x5c = new java.util.ArrayList<X509Certificate>();
+    x5c.add(cert);
+    x5c.addAll(issuer.chain());
+    return new PackedAttestationStatement(COSEAlgorithmIdentifier.ES256, s.sign(), new AttestationCertificatePath(x5c));
   }
 
   /** An AuthenticationResponseJSON signed with the key of {@code credentialIdB64}. */

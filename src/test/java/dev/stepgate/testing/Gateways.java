@@ -2,6 +2,7 @@ package dev.stepgate.testing;
 
 import dev.stepgate.config.ConfigLoader;
 import dev.stepgate.config.GatewayConfig;
+import dev.stepgate.credential.StoreFiles;
 import dev.stepgate.server.Gateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,7 +72,8 @@ public final class Gateways {
 
   private static Path openPolicy(Path data) {
     try {
-      Files.createDirectories(data);
+      // The storage directory, made as the store makes it (owner-only), or the gateway refuses it.
+      StoreFiles.prepareDirectory(data, true);
       var file = data.resolve("open-policy.yaml");
       Files.writeString(file, OPEN_POLICY);
       return file;

@@ -1,0 +1,25 @@
+package dev.stepgate.revocation;
+
+import java.util.function.Consumer;
+
+/**
+ * Carries {@link Revocation}s to everything that holds session state. One implementation per
+ * deployment shape: {@link LocalRevocationBus} inside one process now; across nodes (Redis
+ * pub/sub) later. Revocations made by other processes on the same store reach it through {@link
+ * StoreRevocationFeed}.
+ */
+public interface RevocationBus {
+  /**
+   * Hands {@code revocation} to every subscriber before returning. Subscribers run on the
+   * caller's thread, so never publish from an event loop if a subscriber may block.
+   */
+  void publish(Revocation revocation);
+
+  /**
+   * Registers {@code subscriber}; it must be thread-safe, quick and must not throw (a throw is
+   * logged and the other subscribers still run).
+   *
+   * @return closing it unsubscribes
+   */
+  AutoCloseable subscribe(Consumer<Revocation> subscriber);
+}
