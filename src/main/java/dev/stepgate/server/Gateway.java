@@ -104,7 +104,7 @@ public final class Gateway implements AutoCloseable {
       var sessions = new MemorySessionStore(config.sessions().idleTimeout(), config.sessions().maxLifetime());
       var cookie = new SessionCookie(config.secureCookies());
       var held = new HeldRequests(100_000);
-      var hygiene = new HeaderHygiene(config.trustedProxies());
+      var hygiene = new HeaderHygiene(config.trustedProxies(), cookie);
       var forwarder = new UpstreamForwarder(vertx, config);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,

@@ -48,6 +48,75 @@ public final class SessionCookie {
     return java.util.Optional.empty();
   }
 
+  /**
+   * {@code cookieHeader} without the gateway's cookie, for the upstream: the app never sees the
+   * session id. A cookie-pair is the gateway's when its name, without surrounding whitespace, is
+   * exactly {@link #name()} (RFC 6265 §5.4 / 6265bis §5.7.4: names are case-sensitive, so {@code
+   * Stepgate} or {@code stepgatex} is the app's), whatever its value. The other pairs stay byte for
+   * byte and in order.
+   *
+   * <p>Runs on every proxied request, so it scans in place: when the header holds no gateway
+   * cookie it returns {@code cookieHeader} itself and allocates nothing.
+   *
+   * @return {@code cookieHeader} itself when it holds no gateway cookie; else the other pairs
+   *     joined by {@code "; "} (RFC 6265 §4.2.1), empty when there are none (then send no {@code
+   *     Cookie} header)
+   */
+  public String removeFrom(String cookieHeader) {
+    if (cookieHeader.indexOf(name) < 0 || !holdsOurs(cookieHeader)) return cookieHeader;
+    var out = new StringBuilder(cookieHeader.length());
+    int n = cookieHeader.length();
+    for (int start = 0; start < n; ) {
+      int end = pairEnd(cookieHeader, start);
+      int from = skipSpace(cookieHeader, start, end);
+      int to = trimSpace(cookieHeader, from, end);
+      if (from < to && !ours(cookieHeader, from, to)) {
+        if (out.length() > 0) out.append("; ");
+        out.append(cookieHeader, from, to);
+      }
+      start = end + 1;
+    }
+    return out.toString();
+  }
+
+  private boolean holdsOurs(String header) {
+    int n = header.length();
+    for (int start = 0; start < n; ) {
+      int end = pairEnd(header, start);
+      int from = skipSpace(header, start, end);
+      if (ours(header, from, trimSpace(header, from, end))) return true;
+      start = end + 1;
+    }
+    return false;
+  }
+
+  /** True when the pair in {@code [from, to)} is named {@link #name()}: {@code name *WSP "=" ...}. */
+  private boolean ours(String header, int from, int to) {
+    if (to - from <= name.length() || !header.startsWith(name, from)) return false;
+    int i = from + name.length();
+    while (i < to && isSpace(header.charAt(i))) i++;
+    return i < to && header.charAt(i) == '=';
+  }
+
+  private static int pairEnd(String header, int start) {
+    int end = header.indexOf(';', start);
+    return end < 0 ? header.length() : end;
+  }
+
+  private static int skipSpace(String s, int from, int to) {
+    while (from < to && isSpace(s.charAt(from))) from++;
+    return from;
+  }
+
+  private static int trimSpace(String s, int from, int to) {
+    while (to > from && isSpace(s.charAt(to - 1))) to--;
+    return to;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t';
+  }
+
   /** Session ids are 256 bits, base64url without padding: 43 characters. */
   private static final int ID_LENGTH = 43;
 
