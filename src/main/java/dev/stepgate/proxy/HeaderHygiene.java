@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What may cross the gateway in headers (SPEC section 6). Incoming requests lose hop-by-hop
  * headers (RFC 9110 §7.6.1) and every header their {@code Connection} names, all identity headers
- * in any spelling, method overrides, the gateway's own session cookie, and {@code X-Forwarded-*} /
- * {@code Forwarded} unless the peer is a trusted proxy. The gateway then sets its own forwarding
- * headers.
+ * in any spelling, method overrides, the gateway's own session cookie, and, unless the peer is a
+ * trusted proxy, {@code X-Forwarded-*} / {@code Forwarded}, path overrides ({@code
+ * X-Original-URL}, …) and client-IP headers ({@code True-Client-IP}, …). The gateway then sets its
+ * own forwarding headers.
  */
 public final class HeaderHygiene {
   /** RFC 9110 §7.6.1 and the legacy ones proxies still meet. */
@@ -28,6 +29,19 @@ public final class HeaderHygiene {
   /** Headers that ask a framework to treat the request as another method. */
   static final Set<String> METHOD_OVERRIDES =
       Set.of("x-http-method-override", "x-http-method", "x-method-override", "x-original-method");
+
+  /**
+   * Headers that set the request, besides {@code X-Forwarded-*} and {@code Forwarded}, and that
+   * only a proxy in front may set: path overrides that IIS URL Rewrite, Symfony, Laminas and nginx
+   * setups route by (so an app would serve another path than the one the policy decided on), and
+   * client-IP headers of CDNs and load balancers (Akamai, Cloudflare, Fastly, …) apps log and
+   * rate-limit by. Read by the forward-auth endpoint ({@code X-Original-URL}), never proxied from
+   * an untrusted peer.
+   */
+  static final Set<String> PROXY_SET =
+      Set.of("forwarded", "x-real-ip",
+          "x-original-url", "x-rewrite-url", "x-original-uri", "x-override-url",
+          "true-client-ip", "x-client-ip", "client-ip", "cf-connecting-ip", "fastly-client-ip", "x-cluster-client-ip");
 
   /**
    * What is known of a header name whatever the request: its normalised form and what the rules
@@ -67,7 +81,7 @@ public final class HeaderHygiene {
     v = new Verdict(n, hop,
         hop || METHOD_OVERRIDES.contains(n) || IdentityHeaders.isIdentityHeader(name)
             || n.equals("host") || n.equals("content-length") || n.equals("expect"),
-        n.startsWith("x-forwarded-") || n.equals("forwarded") || n.equals("x-real-ip"),
+        n.startsWith("x-forwarded-") || PROXY_SET.contains(n),
         n.equals("cookie"));
     if (name.length() <= KEPT_NAME_LENGTH && VERDICTS.size() < KEPT_VERDICTS) VERDICTS.put(name, v);
     return v;
