@@ -52,42 +52,52 @@ public final class SessionCookie {
    * {@code cookieHeader} without the gateway's cookie, for the upstream: the app never sees the
    * session id. A cookie-pair is the gateway's when its name, without surrounding whitespace, is
    * exactly {@link #name()} (RFC 6265 §5.4 / 6265bis §5.7.4: names are case-sensitive, so {@code
-   * Stepgate} or {@code stepgatex} is the app's), whatever its value. The other pairs stay byte for
-   * byte and in order.
+   * Stepgate} or {@code stepgatex} is the app's), whatever its value. Each such pair goes with the
+   * separator after it (or, for the last one, before it); every other byte stays as sent, so the
+   * other cookies arrive byte for byte and in order.
    *
-   * <p>Runs on every proxied request, so it scans in place: when the header holds no gateway
+   * <p>Runs on every proxied request, so it scans once, in place: when the header holds no gateway
    * cookie it returns {@code cookieHeader} itself and allocates nothing.
    *
-   * @return {@code cookieHeader} itself when it holds no gateway cookie; else the other pairs
-   *     joined by {@code "; "} (RFC 6265 §4.2.1), empty when there are none (then send no {@code
-   *     Cookie} header)
+   * @return {@code cookieHeader} itself when it holds no gateway cookie; else what is left, empty
+   *     when no other cookie is (then send no {@code Cookie} header)
    */
   public String removeFrom(String cookieHeader) {
-    if (cookieHeader.indexOf(name) < 0 || !holdsOurs(cookieHeader)) return cookieHeader;
-    var out = new StringBuilder(cookieHeader.length());
+    if (cookieHeader.indexOf(name) < 0) return cookieHeader; // the usual case, settled by one intrinsic
     int n = cookieHeader.length();
+    StringBuilder out = null; // created at the first gateway pair
+    int copied = 0; // cookieHeader[0, copied) is settled: in out, or dropped
+    boolean kept = false;
+    int keptEnd = 0; // length of out once it holds the last kept pair (and nothing after it)
     for (int start = 0; start < n; ) {
       int end = pairEnd(cookieHeader, start);
       int from = skipSpace(cookieHeader, start, end);
       int to = trimSpace(cookieHeader, from, end);
-      if (from < to && !ours(cookieHeader, from, to)) {
-        if (out.length() > 0) out.append("; ");
-        out.append(cookieHeader, from, to);
+      if (from < to) {
+        if (!ours(cookieHeader, from, to)) {
+          kept = true;
+          keptEnd = (out == null ? 0 : out.length()) + to - copied;
+        } else {
+          if (out == null) out = new StringBuilder(n);
+          // Before the first kept pair everything goes; after one, keep up to this pair.
+          out.append(cookieHeader, copied, kept ? from : copied);
+          int next = nextPair(cookieHeader, end);
+          if (next == n) out.setLength(keptEnd); // nothing follows: drop the separator before it too
+          copied = next;
+        }
       }
       start = end + 1;
     }
-    return out.toString();
+    if (out == null) return cookieHeader;
+    if (!kept) return "";
+    return out.append(cookieHeader, copied, n).toString();
   }
 
-  private boolean holdsOurs(String header) {
-    int n = header.length();
-    for (int start = 0; start < n; ) {
-      int end = pairEnd(header, start);
-      int from = skipSpace(header, start, end);
-      if (ours(header, from, trimSpace(header, from, end))) return true;
-      start = end + 1;
-    }
-    return false;
+  /** Where the pair after the one ending at {@code end} starts (past separators and whitespace), or the end. */
+  private static int nextPair(String header, int end) {
+    int i = end;
+    while (i < header.length() && (header.charAt(i) == ';' || isSpace(header.charAt(i)))) i++;
+    return i;
   }
 
   /** True when the pair in {@code [from, to)} is named {@link #name()}: {@code name *WSP "=" ...}. */
