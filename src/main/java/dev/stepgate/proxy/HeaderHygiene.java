@@ -31,12 +31,12 @@ public final class HeaderHygiene {
       Set.of("x-http-method-override", "x-http-method", "x-method-override", "x-original-method");
 
   /**
-   * Headers that set the request, besides {@code X-Forwarded-*} and {@code Forwarded}, and that
-   * only a proxy in front may set: path overrides that IIS URL Rewrite, Symfony, Laminas and nginx
-   * setups route by (so an app would serve another path than the one the policy decided on), and
-   * client-IP headers of CDNs and load balancers (Akamai, Cloudflare, Fastly, …) apps log and
-   * rate-limit by. Read by the forward-auth endpoint ({@code X-Original-URL}), never proxied from
-   * an untrusted peer.
+   * Headers, besides every {@code X-Forwarded-*}, that only a proxy in front may set, so they reach
+   * the app only from {@code trusted_proxies}: {@code Forwarded} (RFC 7239) and {@code X-Real-IP};
+   * path overrides that IIS URL Rewrite, Symfony and Laminas route by (an app would serve another
+   * path than the one the policy decided on); client-IP headers of CDNs and load balancers
+   * (Akamai, Cloudflare, Fastly, …) that apps log and rate-limit by. The forward-auth endpoint reads
+   * {@code X-Original-URL} from its own request, which is not proxied.
    */
   static final Set<String> PROXY_SET =
       Set.of("forwarded", "x-real-ip",
