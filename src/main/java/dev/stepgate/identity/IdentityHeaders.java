@@ -134,7 +134,9 @@ public final class IdentityHeaders {
    */
   public Map<String, String> forUpstream(String username, Optional<String> displayName) {
     var user = headerValue(username, "username");
-    var name = headerValue(displayName.filter(d -> !d.isBlank()).orElse(username), "display name");
+    // The same String where the value is the same: the relay keeps each distinct long value as bytes.
+    var display = displayName.filter(d -> !d.isBlank());
+    var name = display.isPresent() ? headerValue(display.get(), "display name") : user;
     var email = looksLikeEmail(username) ? Optional.of(user) : Optional.<String>empty();
     var out = new LinkedHashMap<String, String>();
     out.put(STEPGATE_USER, user);
