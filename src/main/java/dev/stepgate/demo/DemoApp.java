@@ -1,5 +1,6 @@
 package dev.stepgate.demo;
 
+import dev.stepgate.identity.HeaderText;
 import dev.stepgate.ui.Html;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -122,9 +123,15 @@ public final class DemoApp {
     return accounts.computeIfAbsent(user(ctx), Account::new);
   }
 
+  /** The signed-in user, decoded as any app would: a non-ASCII name arrives as {@code UTF-8''…} (HeaderText). */
   private static String user(RoutingContext ctx) {
     var u = ctx.request().getHeader("X-Stepgate-User");
-    return u == null ? "anonymous" : u;
+    if (u == null) return "anonymous";
+    try {
+      return HeaderText.decode(u);
+    } catch (IllegalArgumentException malformed) {
+      return u;
+    }
   }
 
   private static Map<String, String> identityHeaders(RoutingContext ctx) {

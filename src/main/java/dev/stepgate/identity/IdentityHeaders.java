@@ -24,6 +24,8 @@ import java.util.Set;
  * <p><b>Adding.</b> {@link #forUpstream(String, Optional)} yields {@code X-Stepgate-User} and, for
  * each enabled compatibility family, the headers apps written for that proxy read. The families
  * are fixed when the instance is built, so an unknown name fails at startup, not per request.
+ * Every value is {@link HeaderText}: printable ASCII as it is, anything else as an RFC 8187
+ * {@code UTF-8''…} ext-value, so no two users ever look alike to the app.
  */
 public final class IdentityHeaders {
 
@@ -125,14 +127,17 @@ public final class IdentityHeaders {
    * X-Stepgate-User}, then per enabled family — {@code authelia}: {@code Remote-User}, {@code
    * Remote-Name} (display name, else username), {@code Remote-Email}; {@code oauth2-proxy}: {@code
    * X-Forwarded-User}, {@code X-Forwarded-Email}. An email header is sent only when the username
-   * looks like an email address; stepgate has no other source of one.
+   * looks like an email address; stepgate has no other source of one. Values are encoded by
+   * {@link HeaderText#encode}; the caller builds them once per session and reuses them.
    *
-   * @throws IdentityException if a value holds a control character (it could split the header)
+   * @throws IdentityException if a value holds a control character or an unpaired surrogate
    */
   public Map<String, String> forUpstream(String username, Optional<String> displayName) {
     var user = headerValue(username, "username");
-    var name = headerValue(displayName.filter(d -> !d.isBlank()).orElse(username), "display name");
-    var email = looksLikeEmail(user) ? Optional.of(user) : Optional.<String>empty();
+    // The same String where the value is the same: the relay keeps each distinct long value as bytes.
+    var display = displayName.filter(d -> !d.isBlank());
+    var name = display.isPresent() ? headerValue(display.get(), "display name") : user;
+    var email = looksLikeEmail(username) ? Optional.of(user) : Optional.<String>empty();
     var out = new LinkedHashMap<String, String>();
     out.put(STEPGATE_USER, user);
     if (families.contains(CompatFamily.AUTHELIA)) {
@@ -156,16 +161,22 @@ public final class IdentityHeaders {
     return dot > 0 && !domain.endsWith(".") && !domain.contains("..");
   }
 
+  /** {@code value} as a header value ({@link HeaderText}), refusing what no user name should hold. */
   private static String headerValue(String value, String what) {
     if (value == null || value.isBlank())
       throw new IdentityException(IdentityException.UNFORWARDABLE, what + " must not be blank");
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      // RFC 9110 §5.5: CR, LF and NUL are never allowed in a field value; refuse every control.
+      // Encoding would make them harmless (RFC 9110 §5.5 forbids CR, LF, NUL raw), but usernames
+      // never hold controls (Usernames.normalize): one that does is not a name to vouch for.
       if (c < 0x20 || c == 0x7f)
         throw new IdentityException(IdentityException.UNFORWARDABLE, what + " contains a control character");
     }
-    return value;
+    try {
+      return HeaderText.encode(value);
+    } catch (IllegalArgumentException unpairedSurrogate) {
+      throw new IdentityException(IdentityException.UNFORWARDABLE, what + " is not well-formed Unicode");
+    }
   }
 
   /** Opt-in header families for apps written for another auth proxy. */

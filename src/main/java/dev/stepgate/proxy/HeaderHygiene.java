@@ -2,6 +2,7 @@ package dev.stepgate.proxy;
 
 import dev.stepgate.config.Cidr;
 import dev.stepgate.identity.IdentityHeaders;
+import dev.stepgate.session.SessionCookie;
 import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,8 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What may cross the gateway in headers (SPEC section 6). Incoming requests lose hop-by-hop
  * headers (RFC 9110 §7.6.1) and every header their {@code Connection} names, all identity headers
- * in any spelling, method overrides, and {@code X-Forwarded-*} / {@code Forwarded} unless the peer
- * is a trusted proxy. The gateway then sets its own forwarding headers.
+ * in any spelling, method overrides, the gateway's own session cookie, and, unless the peer is a
+ * trusted proxy, {@code X-Forwarded-*} / {@code Forwarded}, path overrides ({@code
+ * X-Original-URL}, …) and client-IP headers ({@code True-Client-IP}, …). The gateway then sets its
+ * own forwarding headers.
  */
 public final class HeaderHygiene {
   /** RFC 9110 §7.6.1 and the legacy ones proxies still meet. */
@@ -28,21 +31,41 @@ public final class HeaderHygiene {
       Set.of("x-http-method-override", "x-http-method", "x-method-override", "x-original-method");
 
   /**
+   * Headers, besides every {@code X-Forwarded-*}, that only a proxy in front may set, so they reach
+   * the app only from {@code trusted_proxies}: {@code Forwarded} (RFC 7239) and {@code X-Real-IP};
+   * path overrides that IIS URL Rewrite, Symfony and Laminas route by (an app would serve another
+   * path than the one the policy decided on); client-IP headers of CDNs and load balancers
+   * (Akamai, Cloudflare, Fastly, …) that apps log and rate-limit by. The forward-auth endpoint reads
+   * {@code X-Original-URL} from its own request, which is not proxied.
+   */
+  static final Set<String> PROXY_SET =
+      Set.of("forwarded", "x-real-ip",
+          "x-original-url", "x-rewrite-url", "x-original-uri", "x-override-url",
+          "true-client-ip", "x-client-ip", "client-ip", "cf-connecting-ip", "fastly-client-ip", "x-cluster-client-ip");
+
+  /**
    * What is known of a header name whatever the request: its normalised form and what the rules
    * above make of it. Names repeat from request to request, so verdicts are kept (up to {@link
    * #KEPT_VERDICTS} names of at most {@link #KEPT_NAME_LENGTH} characters; longer or later names
    * are judged each time, the same way).
    */
-  private record Verdict(String normalised, boolean hopByHop, boolean neverUpstream, boolean forwarding) {}
+  private record Verdict(String normalised, boolean hopByHop, boolean neverUpstream, boolean proxySet, boolean cookie) {}
 
   private static final int KEPT_VERDICTS = 4096;
   private static final int KEPT_NAME_LENGTH = 64;
   private static final Map<String, Verdict> VERDICTS = new ConcurrentHashMap<>();
 
   private final List<Cidr> trustedProxies;
+  private final SessionCookie sessionCookie;
 
-  public HeaderHygiene(List<Cidr> trustedProxies) {
+  /**
+   * @param trustedProxies peers whose forwarding headers are believed
+   * @param sessionCookie the gateway's cookie, removed from every {@code Cookie} header sent upstream
+   */
+  public HeaderHygiene(List<Cidr> trustedProxies, SessionCookie sessionCookie) {
+    if (sessionCookie == null) throw new IllegalArgumentException("sessionCookie must not be null");
     this.trustedProxies = List.copyOf(trustedProxies);
+    this.sessionCookie = sessionCookie;
   }
 
   /** Lower case, with {@code _} and {@code .} read as {@code -}: how lenient servers see names. */
@@ -58,7 +81,8 @@ public final class HeaderHygiene {
     v = new Verdict(n, hop,
         hop || METHOD_OVERRIDES.contains(n) || IdentityHeaders.isIdentityHeader(name)
             || n.equals("host") || n.equals("content-length") || n.equals("expect"),
-        n.startsWith("x-forwarded-") || n.equals("forwarded") || n.equals("x-real-ip"));
+        n.startsWith("x-forwarded-") || PROXY_SET.contains(n),
+        n.equals("cookie"));
     if (name.length() <= KEPT_NAME_LENGTH && VERDICTS.size() < KEPT_VERDICTS) VERDICTS.put(name, v);
     return v;
   }
@@ -72,15 +96,36 @@ public final class HeaderHygiene {
   /**
    * The headers to send upstream, before the gateway adds its own. {@code Host} and hop-by-hop
    * framing headers are left to the HTTP client.
+   *
+   * <p>{@code Cookie} loses the gateway's session cookie ({@link SessionCookie#removeFrom}) and
+   * goes out as one header, or none if nothing is left: several (HTTP/2 sends one per cookie) are
+   * joined with {@code "; "}, as RFC 9113 §8.2.3 requires before an HTTP/1.1 hop.
    */
   public MultiMap forUpstream(MultiMap incoming, boolean fromTrustedProxy) {
     var named = connectionNamed(incoming);
     var out = MultiMap.caseInsensitiveMultiMap();
+    String cookieName = null;
+    String cookies = null;
+    boolean joined = false;
     for (var e : incoming) {
       var v = verdict(e.getKey());
-      if (v.neverUpstream() || (v.forwarding() && !fromTrustedProxy) || named.contains(v.normalised())) continue;
+      if (v.neverUpstream() || (v.proxySet() && !fromTrustedProxy) || named.contains(v.normalised())) continue;
+      if (v.cookie()) {
+        var kept = sessionCookie.removeFrom(e.getValue());
+        if (kept.isEmpty()) continue;
+        if (cookies == null) {
+          cookieName = e.getKey();
+          cookies = kept;
+          out.add(cookieName, kept); // in place: the usual single header keeps its position
+        } else {
+          cookies = cookies + "; " + kept;
+          joined = true;
+        }
+        continue;
+      }
       out.add(e.getKey(), e.getValue());
     }
+    if (joined) out.set(cookieName, cookies);
     return out;
   }
 

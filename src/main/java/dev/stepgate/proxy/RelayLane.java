@@ -187,22 +187,27 @@ public final class RelayLane {
   }
 
   /**
-   * One connection's long identity header value (the signed assertion) kept as bytes, so it is
-   * copied, not encoded character by character, into every request: a browser connection carries
-   * one session, whose assertion comes back as the same String until it is re-signed.
+   * One connection's long identity header values (the signed assertion; a long username, which
+   * {@link dev.stepgate.identity.HeaderText} keeps ASCII) kept as bytes, so they are copied, not
+   * encoded character by character, into every request: a browser connection carries one session,
+   * whose headers come back as the same Strings until the assertion is re-signed.
    */
   static final class AsciiValues {
-    private String last;
-    private AsciiString lastBytes;
+    private String first;
+    private AsciiString firstBytes;
+    private String second;
+    private AsciiString secondBytes;
 
     CharSequence of(String value) {
       if (value.length() < 64) return value;
-      if (value != last) {
-        for (int i = 0; i < value.length(); i++) if (value.charAt(i) >= 0x80) return value; // bytes only for ASCII
-        lastBytes = new AsciiString(value);
-        last = value;
-      }
-      return lastBytes;
+      if (value == first) return firstBytes;
+      if (value == second) return secondBytes;
+      for (int i = 0; i < value.length(); i++) if (value.charAt(i) >= 0x80) return value; // bytes only for ASCII
+      second = first;
+      secondBytes = firstBytes;
+      first = value;
+      firstBytes = new AsciiString(value);
+      return firstBytes;
     }
   }
 

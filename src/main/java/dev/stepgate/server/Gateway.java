@@ -112,7 +112,7 @@ public final class Gateway implements AutoCloseable {
       closeables.add(StoreRevocationFeed.start(store, revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());
       var held = new HeldRequests(100_000);
-      var hygiene = new HeaderHygiene(config.trustedProxies());
+      var hygiene = new HeaderHygiene(config.trustedProxies(), cookie);
       var forwarder = new UpstreamForwarder(vertx, config);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,

@@ -109,8 +109,8 @@ class ConfigLoaderTest {
   @Test
   void parse_trustedProxies_parsesCidrsAndRefusesGarbage() {
     var c = parse("upstream: http://a\ntrusted_proxies: [10.0.0.0/8, \"::1\"]\n");
-    assertTrue(new dev.stepgate.proxy.HeaderHygiene(c.trustedProxies()).trusted("10.1.2.3"));
-    assertTrue(new dev.stepgate.proxy.HeaderHygiene(c.trustedProxies()).trusted("::1"));
+    assertTrue(new dev.stepgate.proxy.HeaderHygiene(c.trustedProxies(), new dev.stepgate.session.SessionCookie(false)).trusted("10.1.2.3"));
+    assertTrue(new dev.stepgate.proxy.HeaderHygiene(c.trustedProxies(), new dev.stepgate.session.SessionCookie(false)).trusted("::1"));
     var p = problems("upstream: http://a\ntrusted_proxies: [10.0.0.0/33]\n");
     assertEquals(List.of("gw.yaml:2:18: trusted_proxies: prefix length out of range in 10.0.0.0/33"), p);
   }

@@ -62,8 +62,38 @@ class IdentityHeadersTest {
     var h = new IdentityHeaders(List.of("authelia")).forUpstream("alice@example.com", Optional.of("Alice A."));
     assertEquals(List.of("X-Stepgate-User", "Remote-User", "Remote-Name", "Remote-Email"), List.copyOf(h.keySet()));
     assertEquals("alice@example.com", h.get("Remote-User"));
-    assertEquals("Alice A.", h.get("Remote-Name"));
+    assertEquals("UTF-8''Alice%20A.", h.get("Remote-Name")); // a space is not printable ASCII: HeaderText
     assertEquals("alice@example.com", h.get("Remote-Email"));
+  }
+
+  @Test
+  void forUpstream_usernameOutsideAscii_isEncodedInEveryHeader() {
+    var h = new IdentityHeaders(List.of("authelia", "oauth2-proxy")).forUpstream("王伟@例え.jp", Optional.empty());
+    var encoded = "UTF-8''%E7%8E%8B%E4%BC%9F%40%E4%BE%8B%E3%81%88.jp";
+    assertEquals(List.of("X-Stepgate-User", "Remote-User", "Remote-Name", "Remote-Email", "X-Forwarded-User",
+        "X-Forwarded-Email"), List.copyOf(h.keySet()));
+    for (var value : h.values()) assertEquals(encoded, value);
+  }
+
+  @Test
+  void forUpstream_twoUsersOutsideLatin1_getDifferentValues() {
+    var h = new IdentityHeaders(List.of());
+    assertEquals("UTF-8''%E7%8E%8B%E4%BC%9F", h.forUpstream("王伟", Optional.empty()).get("X-Stepgate-User"));
+    assertEquals("UTF-8''%E6%9D%8E%E5%A8%9C", h.forUpstream("李娜", Optional.empty()).get("X-Stepgate-User"));
+  }
+
+  @Test
+  void forUpstream_displayNameOutsideAscii_isEncoded() {
+    var h = new IdentityHeaders(List.of("authelia")).forUpstream("li", Optional.of("李娜"));
+    assertEquals("UTF-8''%E6%9D%8E%E5%A8%9C", h.get("Remote-Name"));
+    assertEquals("li", h.get("Remote-User"));
+  }
+
+  @Test
+  void forUpstream_unpairedSurrogate_failsClosed() {
+    var e = assertThrows(IdentityException.class, () -> new IdentityHeaders(List.of()).forUpstream("a\ud800", Optional.empty()));
+    assertEquals("username is not well-formed Unicode", e.getMessage());
+    assertEquals(IdentityException.UNFORWARDABLE, e.type());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.stepgate.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepgate.server.Gateway;
@@ -8,6 +9,8 @@ import dev.stepgate.testing.Gateways;
 import dev.stepgate.testing.RawHttp;
 import dev.stepgate.testing.TestUpstream;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,14 +19,20 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Raw requests through the real gateway: paths and framing that parsers could disagree on. */
+/**
+ * Raw requests through the real gateway: paths and framing that parsers could disagree on, and the
+ * headers only a trusted proxy in front may set.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyRequestHygieneTest {
   Path data;
   TestUpstream upstream;
   Gateway gateway;
+  /** The same gateway, but this test's own address (127.0.0.1) is in {@code trusted_proxies}. */
+  Gateway trusting;
 
   /** Whether the gateway relays admitted requests (see {@link RelayLane}); subclasses test the other path. */
   boolean relay() {
@@ -35,11 +44,14 @@ class ProxyRequestHygieneTest {
     data = dir;
     upstream = new TestUpstream();
     gateway = Gateways.start(upstream.url(), data, "proxy: { relay: " + relay() + " }\n");
+    trusting = Gateways.start(upstream.url(), data.resolve("trusting"),
+        "proxy: { relay: " + relay() + " }\ntrusted_proxies: [127.0.0.1/32]\n");
   }
 
   @AfterAll
   void stop() throws Exception {
     gateway.close();
+    trusting.close();
     upstream.close();
   }
 
@@ -143,5 +155,51 @@ class ProxyRequestHygieneTest {
     assertEquals("/one", got.get(0).uri());
     assertEquals(3, got.get(0).bodyBytes());
     assertEquals("/two", got.get(1).uri());
+  }
+
+  /** Path overrides and client-IP headers only a proxy in front may set (SPEC section 6, issue 10 item 8). */
+  static final List<String> PROXY_SET = List.of("X-Original-URL", "X-Rewrite-URL", "X-Original-URI", "X-Override-URL",
+      "True-Client-IP", "X-Client-IP", "Client-IP", "CF-Connecting-IP", "Fastly-Client-IP", "X-Cluster-Client-IP");
+
+  /** {@code name} as written, in lower and upper case, and with {@code _} or {@code .} for {@code -}. */
+  static List<String> spellings(String name) {
+    return List.of(name, name.toLowerCase(Locale.ROOT), name.toUpperCase(Locale.ROOT), name.replace('-', '_'),
+        name.replace('-', '.').toLowerCase(Locale.ROOT));
+  }
+
+  /** Sends {@code GET /override} with every spelling of {@code name}, each with its own value; returns the values. */
+  private List<String> sendSpellings(Gateway to, String name) throws Exception {
+    var raw = new StringBuilder("GET /override HTTP/1.1\r\nHost: localhost:" + to.port() + "\r\n");
+    var values = new java.util.ArrayList<String>();
+    for (var spelling : spellings(name)) {
+      var value = "/admin-" + spelling;
+      values.add(value);
+      raw.append(spelling).append(": ").append(value).append("\r\n");
+    }
+    assertEquals(200, RawHttp.status(RawHttp.send(to.port(), raw.append("Connection: close\r\n\r\n").toString())));
+    assertEquals("/override", upstream.last().uri());
+    return values;
+  }
+
+  @ParameterizedTest
+  @MethodSource("proxySetNames")
+  void pathOverrideOrClientIp_fromAnUntrustedPeer_neverReachesUpstreamInAnySpelling(String name) throws Exception {
+    sendSpellings(gateway, name);
+    for (var e : upstream.last().headers())
+      assertFalse(e.getValue().startsWith("/admin-"), () -> "upstream got " + e.getKey() + ": " + e.getValue());
+  }
+
+  @ParameterizedTest
+  @MethodSource("proxySetNames")
+  void pathOverrideOrClientIp_fromATrustedProxy_isKeptInEverySpelling(String name) throws Exception {
+    var sent = sendSpellings(trusting, name);
+    var got = new java.util.ArrayList<String>();
+    for (var e : upstream.last().headers())
+      if (HeaderHygiene.normalise(e.getKey()).equals(HeaderHygiene.normalise(name))) got.add(e.getValue());
+    assertEquals(sent, got);
+  }
+
+  static List<String> proxySetNames() {
+    return PROXY_SET;
   }
 }

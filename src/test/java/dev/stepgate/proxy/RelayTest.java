@@ -71,6 +71,20 @@ class RelayTest {
   }
 
   @Test
+  void asciiValues_aLongUsernameAndTheAssertion_areEachEncodedOnce() {
+    var ascii = new RelayLane.AsciiValues();
+    var user = dev.stepgate.identity.HeaderText.encode("王".repeat(10)); // 97 ASCII characters
+    var token = "eyJ" + "a".repeat(100);
+    var userBytes = ascii.of(user);
+    var tokenBytes = ascii.of(token);
+    for (int i = 0; i < 3; i++) {
+      assertTrue(userBytes == ascii.of(user), "request " + i + ": the username's bytes are kept");
+      assertTrue(tokenBytes == ascii.of(token), "request " + i + ": the assertion's bytes are kept");
+    }
+    assertEquals(user, userBytes.toString());
+  }
+
+  @Test
   void keepAliveRequests_areRelayed_overOneUpstreamConnection() throws Exception {
     start((c, head) -> c.ok("hi " + path(head)), "");
     try (var client = new RawClient(gateway.port())) {

@@ -54,6 +54,33 @@ class TlsTest {
     }
   }
 
+  @Test
+  void tls_http2CookiesSentOnePerHeader_sessionIsReadAndGatewayCookieNeverReachesTheApp() throws Exception {
+    var cert = SelfSignedCertificate.create("localhost");
+    int port = PasskeyUser.freePort();
+    var base = "https://localhost:" + port;
+    try (var upstream = new TestUpstream(); var gateway = Gateways.start(upstream.url(), dir.resolve("data"),
+        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\ntls: { cert_file: " + cert.certificatePath()
+            + ", key_file: " + cert.privateKeyPath() + " }\n")) {
+      var params = new SSLParameters();
+      params.setEndpointIdentificationAlgorithm(null);
+      var user = new PasskeyUser(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .sslContext(trustAll()).sslParameters(params));
+      user.enroll("tess");
+      var session = user.cookie();
+      assertTrue(session.startsWith("__Host-stepgate="), session);
+      // HTTP/2 clients send one cookie per header field (RFC 9113 §8.2.3); curl sends each -H as one.
+      var curl = new ProcessBuilder("curl", "-sk", "--http2", "-o", "/dev/null", "-w", "%{http_version}",
+          "-H", "Cookie: a=1", "-H", "Cookie: " + session, "-H", "Cookie: stepgate=x; b=2", base + "/hello")
+          .redirectErrorStream(true).start();
+      assertEquals("2", new String(curl.getInputStream().readAllBytes()).trim());
+      assertEquals(0, curl.waitFor());
+      var got = upstream.last().headers();
+      assertEquals(java.util.List.of("a=1; stepgate=x; b=2"), got.getAll("Cookie")); // joined; only __Host-stepgate is ours
+      assertEquals("tess", got.get("X-Stepgate-User"));
+    }
+  }
+
   private static SSLContext trustAll() throws Exception {
     var ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new X509TrustManager() {
