@@ -103,7 +103,7 @@ public final class Gateway implements AutoCloseable {
           AssertionCache.DEFAULT_MAXIMUM_SIZE);
       var sessions = new MemorySessionStore(config.sessions().idleTimeout(), config.sessions().maxLifetime());
       var cookie = new SessionCookie(config.secureCookies());
-      var held = new HeldRequests(100_000);
+      var held = new HeldRequests(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes());
       var hygiene = new HeaderHygiene(config.trustedProxies());
       var forwarder = new UpstreamForwarder(vertx, config);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
