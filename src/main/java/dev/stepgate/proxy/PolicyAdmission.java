@@ -107,14 +107,8 @@ public final class PolicyAdmission implements Admission {
 
   /** The decision for {@code request} made by {@code session}; never throws (fails closed). */
   public Decision decide(PolicyRequest request, Optional<Session> session) {
-    var set = policies.get();
-    var decision = set.decide(request, authState(session));
-    if (decision instanceof Decision.Allow allow && allow.consumesStepUp()
-        && !session.flatMap(Session::stepUp).flatMap(Session.StepUpRecord::forRule).equals(Optional.of(allow.rule()))) {
-      // A one-time step-up counts only for the action the user confirmed: ask again for this one.
-      return set.decide(request, authState(session.map(s -> s.withoutStepUp())));
-    }
-    return decision;
+    // The policy itself binds a one-time step-up to the rule it was confirmed for (forRule).
+    return policies.get().decide(request, authState(session));
   }
 
   /** True when the policy in force has a rule named {@code name}. */
@@ -133,7 +127,8 @@ public final class PolicyAdmission implements Admission {
     var s = session.get();
     var state = AuthState.signedIn(s.userId(), s.authTime(), now);
     return s.stepUp().map(u -> state.withStepUp(
-        new AuthState.StepUp(u.at(), true, u.backupEligible(), u.credentialCreatedAt(), u.consumed()))).orElse(state);
+        new AuthState.StepUp(u.at(), true, u.backupEligible(), u.credentialCreatedAt(), u.consumed(), u.forRule())))
+        .orElse(state);
   }
 
   /** Marks the session's step-up consumed, atomically; empty if it already was. */

@@ -218,7 +218,7 @@ class ForwardAuthTest {
     assertEquals(401, viaNginx.statusCode());
     assertEquals(base + "/.stepgate/step-up?rd=%2Faccount%2Femail", header(viaNginx, ForwardAuth.REDIRECT_HEADER));
 
-    cookie = stepUp();
+    cookie = stepUp("change-email"); // a step-up for the one-time payout rule would count for the payout only
     var after = traefik(cookie, "POST", "/account/email", "Accept", "application/json");
     assertEquals(200, after.statusCode(), after.body());
     var claims = verify(header(after, "X-Stepgate-Assertion"));
