@@ -55,14 +55,25 @@ public final class Replies {
   /** As {@link #problem(HttpServerRequest, int, String, String, String, Map)}; the HTML page links to {@code next}. */
   public static void problem(HttpServerRequest req, int status, String type, String title, String detail,
       Map<String, Object> extra, Link next) {
+    problem(req, req.headers(), status, type, title, detail, extra, next);
+  }
+
+  /** Sends the problem as rendered for a request with {@code headers}. */
+  private static void problem(HttpServerRequest req, MultiMap headers, int status, String type, String title,
+      String detail, Map<String, Object> extra, Link next) {
     var resp = req.response();
     if (resp.ended() || resp.headWritten()) {
       resp.reset();
       return;
     }
-    var reply = render(req.headers(), status, type, title, detail, extra, next);
+    var reply = render(headers, status, type, title, detail, extra, next);
     resp.setStatusCode(status).putHeader("Cache-Control", "no-store")
         .putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType()).end(reply.body());
+  }
+
+  /** Sends a problem as problem JSON whatever the request asks for (callers that are never browsers). */
+  public static void problemAsJson(HttpServerRequest req, int status, String type, String title, String detail) {
+    problem(req, MultiMap.caseInsensitiveMultiMap(), status, type, title, detail, Map.of(), START_PAGE);
   }
 
   /** A problem reply's body and its content type, as {@link #problem} sends it. */

@@ -132,7 +132,7 @@ public final class Gateway implements AutoCloseable {
             }
           }, clock).mount(routes);
       new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson).mount(routes);
-      GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, config.publicOrigin(), knownHosts(config)));
+      GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, hygiene, config.publicOrigin(), knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());
       registry.gauge("stepgate.policy.reload.successes", reloader, r -> r.successfulReloads());
