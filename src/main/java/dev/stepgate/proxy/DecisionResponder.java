@@ -73,6 +73,12 @@ public final class DecisionResponder {
         Map.of("rule", decision.rule()));
   }
 
+  /** A WebSocket upgrade from a page of another site to a route that is not public. */
+  public void crossSiteUpgrade(HttpServerRequest req) {
+    Replies.problem(req, 403, "cross-origin-websocket", "Not allowed",
+        "This connection was opened from a page of another site.");
+  }
+
   /**
    * Reads the POST (bounded), keeps it for this session, and sends the browser to step up. Room is
    * reserved in {@link HeldRequests} before anything is buffered and grown before each chunk, so

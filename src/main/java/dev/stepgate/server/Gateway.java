@@ -16,6 +16,7 @@ import dev.stepgate.proxy.HeldReplay;
 import dev.stepgate.proxy.IdentityStamp;
 import dev.stepgate.proxy.PolicyAdmission;
 import dev.stepgate.proxy.RelayLane;
+import dev.stepgate.proxy.ServedOrigins;
 import dev.stepgate.proxy.StepUpResume;
 import dev.stepgate.session.HeldRequests;
 import dev.stepgate.session.MemorySessionStore;
@@ -110,7 +111,8 @@ public final class Gateway implements AutoCloseable {
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
           new IdentityHeaders(config.assertion().compatHeaders()));
       var responder = new DecisionResponder(config.publicOrigin(), held, config.proxy().heldRequestMaxSize(), clock);
-      var admission = new PolicyAdmission(reloader::current, sessions, cookie, responder, stamp, registry, clock);
+      var admission = new PolicyAdmission(reloader::current, sessions, cookie, responder, stamp,
+          new ServedOrigins(config.webauthn().origins()), registry, clock);
       var passkeys = new PasskeyService(PasskeySettings.from(config), store,
           new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL), clock);
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
