@@ -14,6 +14,8 @@ import java.util.Map;
  */
 public final class Replies {
   public static final String PROBLEM_BASE = "urn:stepgate:problem:";
+  /** The problem field naming the request (for the user to quote); HTML pages show it too. */
+  public static final String REQUEST_ID = "requestId";
 
   private Replies() {}
 
@@ -88,6 +90,7 @@ public final class Replies {
       Link next) {
     if (wantsHtml(headers)) {
       var body = "<h1>" + Html.esc(title) + "</h1><p>" + Html.esc(detail) + "</p>"
+          + (extra.get(REQUEST_ID) instanceof String id ? "<p>Request id: <code>" + Html.esc(id) + "</code></p>" : "")
           + "<p><a href=\"" + Html.esc(next.href()) + "\">" + Html.esc(next.text()) + "</a></p>";
       return new Rendered("text/html; charset=utf-8", Html.page(title, body, null));
     }
