@@ -12,8 +12,8 @@ import java.util.Set;
  *
  * <p>A one-time ({@code max_age: 0s}) step-up belongs to the action it was confirmed for: it
  * satisfies only the rule its prompt named, and only once; a step-up confirmed for a one-time rule
- * satisfies no other {@code step_up} rule, used or not, and once used it counts for nothing. The
- * session stays signed in either way.
+ * (or for one of the gateway's account actions) satisfies no other {@code step_up} rule, used or
+ * not, and once used it counts for nothing. The session stays signed in either way.
  */
 final class Evaluator {
   /** How old a step-up may be for a {@code max_age: 0s} rule, which then consumes it. */
@@ -96,7 +96,7 @@ final class Evaluator {
         why = "the last step-up was already used for one request";
       } else if (maxAge.isZero() && !s.forRule().equals(Optional.of(name))) {
         why = "the last step-up was confirmed for another action; this one needs its own";
-      } else if (!maxAge.isZero() && s.forRule().filter(oneTimeRules::contains).isPresent()) {
+      } else if (!maxAge.isZero() && s.forRule().filter(r -> oneTime(r, oneTimeRules)).isPresent()) {
         why = "the last step-up was confirmed for the one-time action '" + s.forRule().get() + "' only";
       } else if (maxAge.isZero() && age.compareTo(SINGLE_USE_WINDOW) > 0) {
         why = "the last step-up is " + ago(age) + " old; a single-use step-up lasts "
@@ -111,6 +111,15 @@ final class Evaluator {
     }
     return new Decision.StepUp(name, Requirement.STEP_UP, List.of(freshness, why),
         description, maxAge, deviceBound, minCredentialAge, refusal);
+  }
+
+  /**
+   * True when a step-up confirmed for {@code forRule} counts for that action alone: a one-time rule
+   * of the set, or one of the gateway's own account actions, whose reserved names contain {@code
+   * ':'} (which no rule name may) and which are spent once like a one-time rule.
+   */
+  static boolean oneTime(String forRule, Set<String> oneTimeRules) {
+    return oneTimeRules.contains(forRule) || forRule.indexOf(':') >= 0;
   }
 
   /** Why the passkey behind {@code s} can never satisfy the rule, whatever its freshness. */

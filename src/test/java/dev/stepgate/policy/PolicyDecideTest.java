@@ -69,6 +69,8 @@ class PolicyDecideTest {
   static final AuthState FOR_DEST = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, false, "payout-destination"));
   static final AuthState FOR_DEST_USED = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, true, "payout-destination"));
   static final AuthState FOR_EMAIL = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, false, "change-email"));
+  /** Confirmed for one of the gateway's account actions (reserved names contain ':'). */
+  static final AuthState FOR_ACCOUNT_ACTION = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, false, "stepgate:add-passkey"));
   static final AuthState FOR_GONE_RULE = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, false, "removed-rule"));
 
   static AuthState.StepUp stepUp(long agoSeconds, boolean uv, boolean be, long credAgeSeconds, boolean consumed) {
@@ -142,6 +144,10 @@ class PolicyDecideTest {
             "rule 'account' requires authenticated", "signed in"),
         row("GET", "app", "/elsewhere", FOR_DEST_USED, Decision.Allow.class, "defaults",
             "no rule matched; defaults require authenticated", "signed in"),
+        row("POST", "app", "/account/email", FOR_ACCOUNT_ACTION, Decision.StepUp.class, "change-email", email,
+            "the last step-up was confirmed for the one-time action 'stepgate:add-passkey' only"),
+        row("POST", bank, "/payouts/destination", FOR_ACCOUNT_ACTION, Decision.StepUp.class, "payout-destination",
+            dest, another),
         // A step-up confirmed for a rule with a positive max_age (or one no longer in force) is general.
         row("POST", "app", "/account/email", FOR_EMAIL, Decision.Allow.class, "change-email",
             email, "step-up 30s ago satisfies it"),
