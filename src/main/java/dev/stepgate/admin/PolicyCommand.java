@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -143,9 +144,11 @@ public final class PolicyCommand implements Callable<Integer> {
           new PolicyRequest(method.toUpperCase(Locale.ROOT), target.host(), target.path());
       Instant now = Instant.now();
       AuthState signedIn = AuthState.signedIn("explain-user", now.minus(Duration.ofMinutes(1)), now);
-      AuthState steppedUp = signedIn.withStepUp(
-          new AuthState.StepUp(now, true, false, now.minus(Duration.ofDays(365)), false));
       Explanation anonymous = set.explain(request, AuthState.anonymous(now));
+      // Stepped up at this request's own prompt, as the gateway records it (a one-time rule
+      // accepts only a step-up confirmed for it).
+      AuthState steppedUp = signedIn.withStepUp(new AuthState.StepUp(now, true, false,
+          now.minus(Duration.ofDays(365)), false, Optional.of(anonymous.decision().rule())));
       out.println("request: " + request.method() + " " + request.canonicalPath()
           + (request.host().isEmpty() ? "" : " (host " + request.host() + ")"));
       out.println("rule: " + anonymous.matchedLabel());

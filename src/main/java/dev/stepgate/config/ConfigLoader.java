@@ -50,6 +50,8 @@ public final class ConfigLoader {
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
   public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
   public static final int DEFAULT_HELD_REQUEST_MAX = 64 * 1024;
+  public static final int DEFAULT_HELD_REQUESTS_PER_SESSION = 3;
+  public static final long DEFAULT_HELD_REQUESTS_MAX_BYTES = 32L << 20;
   public static final int DEFAULT_POOL_SIZE = 64;
   public static final Duration DEFAULT_KEY_GRACE = Duration.ofHours(24);
   public static final Duration DEFAULT_WHOAMI_CACHE = Duration.ofSeconds(60);
@@ -255,15 +257,26 @@ public final class ConfigLoader {
 
     private Proxy proxy(Node node) {
       var m = section(node, "proxy", Set.of("connect_timeout", "response_timeout", "max_header_size",
-          "max_body_size", "held_request_max_size", "pool_size", "relay"));
+          "max_body_size", "held_request_max_size", "held_requests_per_session", "held_requests_max_bytes", "pool_size",
+          "relay"));
       var connect = opt(m, "proxy.connect_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_CONNECT_TIMEOUT);
       var response = opt(m, "proxy.response_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_RESPONSE_TIMEOUT);
       var header = opt(m, "proxy.max_header_size", t -> intSize(t, 1024, 1 << 20)).orElse(DEFAULT_MAX_HEADER_SIZE);
       var body = opt(m, "proxy.max_body_size", Values::size).orElse(0L);
       var held = opt(m, "proxy.held_request_max_size", t -> intSize(t, 0, 16 << 20)).orElse(DEFAULT_HELD_REQUEST_MAX);
+      var perSession = opt(m, "proxy.held_requests_per_session", t -> (int) range(Long.parseLong(t.trim()), 1, 1000))
+          .orElse(DEFAULT_HELD_REQUESTS_PER_SESSION);
+      var heldBytes = opt(m, "proxy.held_requests_max_bytes", t -> range(Values.size(t), 1, 1L << 40))
+          .orElse(DEFAULT_HELD_REQUESTS_MAX_BYTES); // held_request_max_size is at most 16 MiB: always room for one
       var pool = opt(m, "proxy.pool_size", t -> (int) range(Long.parseLong(t.trim()), 1, 10_000)).orElse(DEFAULT_POOL_SIZE);
       var relay = opt(m, "proxy.relay", Values::bool).orElse(true);
-      return new Proxy(connect, response, header, body, held, pool, relay);
+      if (heldBytes < held) {
+        // Not one form of the largest size could ever be held.
+        yaml.problem(m.get("held_requests_max_bytes"), "proxy.held_requests_max_bytes",
+            "must not be smaller than proxy.held_request_max_size (" + held + ")");
+        return null;
+      }
+      return new Proxy(connect, response, header, body, held, perSession, heldBytes, pool, relay);
     }
 
     private Assertion assertion(Node node) {

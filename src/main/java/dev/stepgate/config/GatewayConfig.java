@@ -123,6 +123,10 @@ public record GatewayConfig(
    * @param maxHeaderSize largest request header block accepted (bytes); larger is 431
    * @param maxBodySize largest request body forwarded (bytes); larger is 413; 0 = unlimited
    * @param heldRequestMaxSize largest form POST held across a step-up (bytes)
+   * @param heldRequestsPerSession how many form POSTs one session may hold at once; past it a new
+   *     one is refused (the held ones stay)
+   * @param heldRequestsMaxBytes how many bytes (bodies, headers and bookkeeping) all held POSTs of
+   *     the process may occupy together; past it a new one is refused
    * @param poolSize upstream keep-alive connections per event loop
    * @param relay whether admitted HTTP/1.1 requests take the relay (the fast path) instead of
    *     Vert.x's request path; both forward the same way
@@ -133,8 +137,16 @@ public record GatewayConfig(
       int maxHeaderSize,
       long maxBodySize,
       int heldRequestMaxSize,
+      int heldRequestsPerSession,
+      long heldRequestsMaxBytes,
       int poolSize,
-      boolean relay) {}
+      boolean relay) {
+    public Proxy {
+      if (heldRequestsPerSession < 1) throw new IllegalArgumentException("heldRequestsPerSession must be at least 1");
+      if (heldRequestsMaxBytes < heldRequestMaxSize)
+        throw new IllegalArgumentException("heldRequestsMaxBytes must not be smaller than heldRequestMaxSize");
+    }
+  }
 
   /**
    * What the upstream receives besides {@code X-Stepgate-Assertion} and {@code X-Stepgate-User}.

@@ -56,16 +56,26 @@ public record AuthState(
    * @param backupEligible the credential's BE flag: true for a synced (multi-device) passkey
    * @param credentialCreatedAt when the asserting passkey was enrolled
    * @param consumed true once a {@code max_age: 0s} rule has used this step-up for its one request
+   * @param forRule the rule whose prompt the user confirmed, if the prompt named one. A step-up
+   *     confirmed for a one-time ({@code max_age: 0s}) rule authorizes that rule only (SPEC
+   *     section 4): confirming one action never silently authorizes another
    */
   public record StepUp(
       Instant at,
       boolean userVerified,
       boolean backupEligible,
       Instant credentialCreatedAt,
-      boolean consumed) {
+      boolean consumed,
+      Optional<String> forRule) {
     public StepUp {
       Objects.requireNonNull(at, "at");
       Objects.requireNonNull(credentialCreatedAt, "credentialCreatedAt");
+      Objects.requireNonNull(forRule, "forRule");
+    }
+
+    /** A step-up whose prompt named no rule. */
+    public StepUp(Instant at, boolean userVerified, boolean backupEligible, Instant credentialCreatedAt, boolean consumed) {
+      this(at, userVerified, backupEligible, credentialCreatedAt, consumed, Optional.empty());
     }
   }
 }

@@ -4,10 +4,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Applies one requirement to the caller's state. Pure: the same rule and state always give the
- * same decision, and nothing here reads a clock or a store.
+ * Applies one requirement to the caller's state. Pure: the same rule, state and set of one-time
+ * rules always give the same decision, and nothing here reads a clock or a store.
+ *
+ * <p>A one-time ({@code max_age: 0s}) step-up belongs to the action it was confirmed for: it
+ * satisfies only the rule its prompt named, and only once; a step-up confirmed for a one-time rule
+ * (or for one of the gateway's account actions) satisfies no other {@code step_up} rule, used or
+ * not, and once used it counts for nothing. The session stays signed in either way.
  */
 final class Evaluator {
   /** How old a step-up may be for a {@code max_age: 0s} rule, which then consumes it. */
@@ -18,18 +24,22 @@ final class Evaluator {
 
   private Evaluator() {}
 
-  /** Decides for a matched rule. */
-  static Decision evaluate(Rule rule, AuthState state) {
-    return evaluate(rule.name(), rule.require(), Optional.of(rule), state);
+  /**
+   * Decides for a matched rule.
+   *
+   * @param oneTimeRules the names of the set's {@code max_age: 0s} rules
+   */
+  static Decision evaluate(Rule rule, AuthState state, Set<String> oneTimeRules) {
+    return evaluate(rule.name(), rule.require(), Optional.of(rule), state, oneTimeRules);
   }
 
   /** Decides for {@code defaults.require} when no rule matched. */
-  static Decision evaluateDefaults(Requirement require, AuthState state) {
-    return evaluate(Decision.DEFAULTS_RULE, require, Optional.empty(), state);
+  static Decision evaluateDefaults(Requirement require, AuthState state, Set<String> oneTimeRules) {
+    return evaluate(Decision.DEFAULTS_RULE, require, Optional.empty(), state, oneTimeRules);
   }
 
   private static Decision evaluate(
-      String name, Requirement require, Optional<Rule> rule, AuthState state) {
+      String name, Requirement require, Optional<Rule> rule, AuthState state, Set<String> oneTimeRules) {
     String applies = rule.isPresent()
         ? "rule '" + name + "' requires " + require
         : "no rule matched; defaults require " + require;
@@ -43,7 +53,7 @@ final class Evaluator {
         return new Decision.Allow(
             name, require, List.of(applies, "signed in"), false, false, audience, description);
       case STEP_UP:
-        return stepUp(name, rule, state, applies, audience, description);
+        return stepUp(name, rule, state, oneTimeRules, applies, audience, description);
       default:
         return new Decision.Deny(name, require, List.of(applies));
     }
@@ -53,6 +63,7 @@ final class Evaluator {
       String name,
       Optional<Rule> rule,
       AuthState state,
+      Set<String> oneTimeRules,
       String applies,
       Optional<String> audience,
       Optional<String> description) {
@@ -81,8 +92,12 @@ final class Evaluator {
         why = refusal.get();
       } else if (age.compareTo(CLOCK_SKEW.negated()) < 0) {
         why = "the last step-up is dated in the future";
-      } else if (maxAge.isZero() && s.consumed()) {
+      } else if (s.consumed()) {
         why = "the last step-up was already used for one request";
+      } else if (maxAge.isZero() && !s.forRule().equals(Optional.of(name))) {
+        why = "the last step-up was confirmed for another action; this one needs its own";
+      } else if (!maxAge.isZero() && s.forRule().filter(r -> oneTime(r, oneTimeRules)).isPresent()) {
+        why = "the last step-up was confirmed for the one-time action '" + s.forRule().get() + "' only";
       } else if (maxAge.isZero() && age.compareTo(SINGLE_USE_WINDOW) > 0) {
         why = "the last step-up is " + ago(age) + " old; a single-use step-up lasts "
             + Durations.format(SINGLE_USE_WINDOW);
@@ -96,6 +111,15 @@ final class Evaluator {
     }
     return new Decision.StepUp(name, Requirement.STEP_UP, List.of(freshness, why),
         description, maxAge, deviceBound, minCredentialAge, refusal);
+  }
+
+  /**
+   * True when a step-up confirmed for {@code forRule} counts for that action alone: a one-time rule
+   * of the set, or one of the gateway's own account actions, whose reserved names contain {@code
+   * ':'} (which no rule name may) and which are spent once like a one-time rule.
+   */
+  static boolean oneTime(String forRule, Set<String> oneTimeRules) {
+    return oneTimeRules.contains(forRule) || forRule.indexOf(':') >= 0;
   }
 
   /** Why the passkey behind {@code s} can never satisfy the rule, whatever its freshness. */

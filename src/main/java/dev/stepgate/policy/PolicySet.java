@@ -1,10 +1,13 @@
 package dev.stepgate.policy;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A parsed, validated set of route rules (SPEC section 3), compiled for fast lookup. Rules are in
@@ -17,6 +20,8 @@ public final class PolicySet {
   private final Requirement defaults;
   private final boolean caseInsensitive;
   private final CompiledMatcher matcher;
+  /** The {@code max_age: 0s} rules: a step-up confirmed for one of them counts for it alone. */
+  private final Set<String> oneTimeRules;
   private volatile List<String> warnings;
 
   PolicySet(List<Rule> rules, Requirement defaults, boolean caseInsensitive) {
@@ -24,6 +29,10 @@ public final class PolicySet {
     this.defaults = Objects.requireNonNull(defaults, "defaults");
     this.caseInsensitive = caseInsensitive;
     this.matcher = new CompiledMatcher(this.rules, caseInsensitive);
+    var oneTime = new HashSet<String>();
+    for (Rule r : this.rules)
+      if (r.require() == Requirement.STEP_UP && r.maxAge().filter(Duration::isZero).isPresent()) oneTime.add(r.name());
+    this.oneTimeRules = Set.copyOf(oneTime);
   }
 
   /** The rules in the order they are tried. */
@@ -56,8 +65,8 @@ public final class PolicySet {
       if (invalid.isPresent()) return invalid.get();
       int index = matcher.find(request.method(), request.host(), request.canonicalPath());
       return index < 0
-          ? Evaluator.evaluateDefaults(defaults, state)
-          : Evaluator.evaluate(rules.get(index), state);
+          ? Evaluator.evaluateDefaults(defaults, state, oneTimeRules)
+          : Evaluator.evaluate(rules.get(index), state, oneTimeRules);
     } catch (RuntimeException | StackOverflowError e) {
       return failClosed("policy evaluation failed (" + e.getClass().getSimpleName() + ")");
     }
@@ -78,12 +87,12 @@ public final class PolicySet {
       for (Rule r : rules) {
         List<String> why = r.match().mismatches(method, host, request.canonicalPath());
         if (why.isEmpty()) {
-          return new Explanation(request, passed, Optional.of(r), Evaluator.evaluate(r, state));
+          return new Explanation(request, passed, Optional.of(r), Evaluator.evaluate(r, state, oneTimeRules));
         }
         passed.add(new Explanation.PassedOver(r.name(), r.location(), why));
       }
       return new Explanation(
-          request, passed, Optional.empty(), Evaluator.evaluateDefaults(defaults, state));
+          request, passed, Optional.empty(), Evaluator.evaluateDefaults(defaults, state, oneTimeRules));
     } catch (RuntimeException | StackOverflowError e) {
       Decision d = failClosed("policy evaluation failed (" + e.getClass().getSimpleName() + ")");
       return new Explanation(request, passed, Optional.empty(), d);

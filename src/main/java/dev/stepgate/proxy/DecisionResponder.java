@@ -22,6 +22,10 @@ import java.util.Map;
  * for this session and replayed once after it.
  */
 public final class DecisionResponder {
+  /** What a browser reads when a form cannot be held (SPEC section 5: nothing is lost silently). */
+  static final String HELD_LIMIT_DETAIL = "We could not keep this form while you confirm it's you. "
+      + "Confirm with your passkey, then submit the form again.";
+
   private final String publicOrigin;
   private final HeldRequests held;
   private final int heldMax;
@@ -69,34 +73,98 @@ public final class DecisionResponder {
         Map.of("rule", decision.rule()));
   }
 
-  /** Reads the POST (bounded), keeps it for this session, and sends the browser to step up. */
+  /** A WebSocket upgrade from a page of another site to a route that is not public. */
+  public void crossSiteUpgrade(HttpServerRequest req) {
+    Replies.problem(req, 403, "cross-origin-websocket", "Not allowed",
+        "This connection was opened from a page of another site.");
+  }
+
+  /**
+   * Reads the POST (bounded), keeps it for this session, and sends the browser to step up. Room is
+   * reserved in {@link HeldRequests} before anything is buffered and grown before each chunk, so
+   * neither the per-session nor the process-wide bound can be passed while the body arrives; past
+   * either, the browser is told to confirm first and submit again, and what is already held stays.
+   */
   private void hold(HttpServerRequest req, RequestTarget target, Session session, String stepUpUrl) {
     var length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && parse(length) > heldMax) {
+    long declared = length == null ? 0 : parse(length);
+    if (declared > heldMax) {
       tooLargeToHold(req, stepUpUrl);
       return;
     }
-    var body = Buffer.buffer();
-    boolean[] over = {false};
+    var headers = new ArrayList<Map.Entry<String, String>>();
+    for (var e : req.headers()) headers.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
+    var method = req.method().name();
+    // A declared length is reserved at once: a request that cannot fit is refused unread.
+    var reserved = held.reserve(session.id(),
+        HeldRequest.sizeWithoutBody(method, target.host(), target.pathAndQuery(), headers) + declared);
+    if (reserved.isEmpty()) {
+      discardBody(req, 0);
+      heldRequestLimit(req, stepUpUrl);
+      return;
+    }
+    var reservation = reserved.get();
+    // Whatever ends the exchange before the request is held gives the room back (idempotent).
+    req.response().closeHandler(v -> reservation.release());
+    req.exceptionHandler(e -> {
+      reservation.release();
+      req.response().reset();
+    });
+    var body = new Buffer[] {Buffer.buffer((int) declared)};
+    long[] bodyReserved = {declared};
     req.handler(chunk -> {
-      if (over[0]) return;
-      if (body.length() + chunk.length() > heldMax) {
-        over[0] = true;
+      long size = (long) body[0].length() + chunk.length();
+      if (size > heldMax) {
+        reservation.release();
+        body[0] = null;
+        req.handler(ignored -> {});
         tooLargeToHold(req, stepUpUrl);
         return;
       }
-      body.appendBuffer(chunk);
+      if (size > bodyReserved[0]) { // more than Content-Length said (or none was sent): reserve first
+        if (!reservation.grow(size - bodyReserved[0])) {
+          reservation.release();
+          discardBody(req, size);
+          body[0] = null;
+          heldRequestLimit(req, stepUpUrl);
+          return;
+        }
+        bodyReserved[0] = size;
+      }
+      body[0].appendBuffer(chunk);
     });
-    req.exceptionHandler(e -> req.response().reset());
     req.endHandler(v -> {
-      if (over[0]) return;
-      var headers = new ArrayList<Map.Entry<String, String>>();
-      for (var e : req.headers()) headers.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
-      var id = held.hold(new HeldRequest(session.id(), req.method().name(), target.pathAndQuery(), headers,
-          body.getBytes(), clock.instant()));
+      if (body[0] == null) return;
+      var id = reservation.hold(new HeldRequest(session.id(), method, target.host(), target.pathAndQuery(), headers,
+          body[0].getBytes(), clock.instant()));
       redirect(req, stepUpUrl + "&held=" + id);
     });
     req.resume();
+  }
+
+  /**
+   * Reads and drops the rest of a refused body, so that the connection stays usable and the
+   * browser reads the refusal instead of a reset; a body that goes on past {@code heldMax} (only a
+   * chunked one can) ends the connection.
+   */
+  private void discardBody(HttpServerRequest req, long alreadyRead) {
+    long[] read = {alreadyRead};
+    req.handler(chunk -> {
+      read[0] += chunk.length();
+      if (read[0] > heldMax) req.response().reset();
+    });
+    req.exceptionHandler(e -> {});
+    req.endHandler(v -> {});
+    req.resume();
+  }
+
+  /**
+   * The session holds as many forms as it may, or the gateway as many bytes: nothing is kept, and
+   * the browser is told so, with the way forward (step up first, then submit again).
+   */
+  private void heldRequestLimit(HttpServerRequest req, String stepUpUrl) {
+    Replies.problem(req, 429, "held-request-limit", "Confirm first, then send again", HELD_LIMIT_DETAIL,
+        Map.of("stepUpUrl", publicOrigin + stepUpUrl), new Replies.Link(stepUpUrl, "Confirm with your passkey"));
   }
 
   private static void tooLargeToHold(HttpServerRequest req, String stepUpUrl) {

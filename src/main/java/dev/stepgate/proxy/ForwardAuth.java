@@ -29,9 +29,11 @@ import java.util.Set;
  *   <tr><td>deny</td><td>403</td></tr>
  * </table>
  *
- * <p>The original request is read from {@code X-Original-URL} + {@code X-Original-Method} (nginx)
- * or {@code X-Forwarded-Method} + {@code -Proto} + {@code -Host} + {@code -Uri} (Traefik, Caddy).
- * These headers are believed, so this path must only be reachable by the operator's proxy. A
+ * <p>Only peers in {@code trusted_proxies} are answered (the same list that decides whether
+ * {@code X-Forwarded-*} is believed on the proxy path); any other peer gets 403 before a header is
+ * read, whatever it sends. The original request is read from {@code X-Original-URL} + {@code
+ * X-Original-Method} (nginx) or {@code X-Forwarded-Method} + {@code -Proto} + {@code -Host} +
+ * {@code -Uri} (Traefik, Caddy), and its host must be one the gateway serves (421 otherwise). A
  * request carrying both families is refused: a client could have sent the family its proxy does
  * not overwrite.
  */
@@ -41,15 +43,18 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
   public static final String REDIRECT_HEADER = "X-Stepgate-Redirect";
 
   private final PolicyAdmission admission;
+  private final HeaderHygiene trust;
   private final String publicOrigin;
   private final Set<String> knownHosts;
 
   /**
+   * @param trust whose {@code trusted_proxies} may ask: nobody else is answered
    * @param publicOrigin {@code public_url}'s origin: where the sign-in and step-up pages live
    * @param knownHosts the hosts the gateway serves; forward-auth for any other host is refused (421)
    */
-  public ForwardAuth(PolicyAdmission admission, String publicOrigin, Set<String> knownHosts) {
+  public ForwardAuth(PolicyAdmission admission, HeaderHygiene trust, String publicOrigin, Set<String> knownHosts) {
     this.admission = admission;
+    this.trust = trust;
     this.publicOrigin = publicOrigin;
     this.knownHosts = Set.copyOf(knownHosts);
   }
@@ -59,6 +64,14 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest req) {
+    // First of all: the description headers, the cookie and Accept are believed only from the
+    // operator's proxy; for anyone else this endpoint would sign assertions for any request.
+    var peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+    if (peer == null || !trust.trusted(peer)) {
+      Replies.problemAsJson(req, 403, "forward-auth-not-allowed", "Not allowed",
+          "Only the configured proxy may ask this gateway for decisions.");
+      return;
+    }
     final Original original;
     try {
       original = original(req.headers(), knownHosts);

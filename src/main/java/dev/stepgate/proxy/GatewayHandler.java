@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * Every request the gateway receives starts here, and this method shows, top to bottom, the
@@ -14,6 +15,7 @@ import java.util.Set;
  */
 public final class GatewayHandler implements Handler<HttpServerRequest> {
   public static final String NAMESPACE = "/.stepgate";
+  private static final Logger LOG = Logger.getLogger(GatewayHandler.class.getName());
 
   private final Set<String> knownHosts;
   private final HeaderHygiene hygiene;
@@ -59,14 +61,25 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       decision = Future.failedFuture(e); // never forward what could not be checked
     }
     decision
-        .onFailure(err -> Replies.problem(req, 503, "unavailable", "Temporarily unavailable",
-            "The gateway cannot check this request right now. Try again in a moment."))
+        .onFailure(err -> unavailable(req, err))
         .onSuccess(admitted -> admitted.ifPresent(identity -> {
           var headers = ForwardingHeaders.of(req, hygiene);
           identity.forEach(headers::set);
           if (WebSocketForwarder.isUpgrade(req)) webSockets.forward(req, target.pathAndQuery(), headers);
           else forwarder.forward(req, target.pathAndQuery(), headers);
         }));
+  }
+
+  /**
+   * The decision could not be made: 503, never forwarded. Logged once with the exception's class
+   * (its message may carry request data, so never that) and the request id, which the answer
+   * carries as {@code requestId} for the user to quote.
+   */
+  private void unavailable(HttpServerRequest req, Throwable err) {
+    var requestId = RequestIds.of(req, hygiene);
+    LOG.warning("admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+    Replies.problem(req, 503, "unavailable", "Temporarily unavailable",
+        "The gateway cannot check this request right now. Try again in a moment.", Map.of(Replies.REQUEST_ID, requestId));
   }
 
   static boolean isGatewayPath(RequestTarget target) {

@@ -9,7 +9,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Locale;
 
 /**
  * {@code GET /.stepgate/resume/ID}: after a successful step-up, sends the held POST upstream once
@@ -47,8 +46,9 @@ public final class HeldReplay {
       return;
     }
     var h = request.get();
-    var target = new RequestTarget(CanonicalPath.of(pathOf(h.pathAndQuery())), queryOf(h.pathAndQuery()),
-        req.authority().host().toLowerCase(Locale.ROOT));
+    // Decided for the host it was held for, as the prompt was (StepUpResume), not for the host
+    // the browser resumes through: both are hosts the gateway serves, but rules may name hosts.
+    var target = new RequestTarget(CanonicalPath.of(pathOf(h.pathAndQuery())), queryOf(h.pathAndQuery()), h.host());
     var decision = admission.decide(new PolicyRequest(h.method(), target.host(), target.path().forPolicy()), session);
     if (decision instanceof Decision.StepUp) {
       // Not (or no longer) enough: back to the prompt, the request still held.

@@ -4,6 +4,7 @@ import dev.stepgate.policy.AuthState;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.policy.PolicyRequest;
 import dev.stepgate.policy.PolicySet;
+import dev.stepgate.policy.Requirement;
 import dev.stepgate.session.Session;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.session.SessionStore;
@@ -18,7 +19,9 @@ import java.util.function.Supplier;
 
 /**
  * Session → policy → decision for one proxied request. Allowed requests get their identity
- * headers; every other decision is answered here through the {@link DecisionResponder}.
+ * headers; every other decision is answered here through the {@link DecisionResponder}. A
+ * WebSocket upgrade from another site's page to a route that is not {@code public} is refused
+ * before anything else (cross-site WebSocket hijacking).
  */
 public final class PolicyAdmission implements Admission {
   private final Supplier<PolicySet> policies;
@@ -26,6 +29,7 @@ public final class PolicyAdmission implements Admission {
   private final SessionCookie cookie;
   private final DecisionResponder responder;
   private final IdentityStamp stamp;
+  private final ServedOrigins origins;
   private final Clock clock;
   // Registered once: looking a meter up by name and tags on every request costs a map probe
   // plus Tags allocation on the event loop.
@@ -34,13 +38,15 @@ public final class PolicyAdmission implements Admission {
   private final Counter stepUp;
   private final Counter denied;
 
+  /** @param origins the origins the gateway serves, for the {@code Origin} of WebSocket upgrades */
   public PolicyAdmission(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie,
-      DecisionResponder responder, IdentityStamp stamp, MeterRegistry metrics, Clock clock) {
+      DecisionResponder responder, IdentityStamp stamp, ServedOrigins origins, MeterRegistry metrics, Clock clock) {
     this.policies = policies;
     this.sessions = sessions;
     this.cookie = cookie;
     this.responder = responder;
     this.stamp = stamp;
+    this.origins = origins;
     this.clock = clock;
     this.allowed = decisions(metrics, "allow");
     this.login = decisions(metrics, "login");
@@ -50,8 +56,12 @@ public final class PolicyAdmission implements Admission {
 
   @Override
   public Future<Optional<Map<String, String>>> admit(HttpServerRequest req, RequestTarget target) {
-    var session = session(req.getHeader("Cookie"));
     var request = new PolicyRequest(req.method().name(), target.host(), target.path().forPolicy());
+    if (crossSiteUpgrade(req, request)) {
+      responder.crossSiteUpgrade(req);
+      return Future.succeededFuture(Optional.empty());
+    }
+    var session = session(req.getHeader("Cookie"));
     var outcome = evaluate(request, session);
     if (outcome.identity().isPresent()) return Future.succeededFuture(outcome.identity());
     var decision = outcome.decision();
@@ -59,6 +69,22 @@ public final class PolicyAdmission implements Admission {
     else if (decision instanceof Decision.StepUp stepUp) responder.stepUp(req, target, stepUp, outcome.session().orElseThrow());
     else if (decision instanceof Decision.Deny deny) responder.deny(req, deny);
     return Future.succeededFuture(Optional.empty());
+  }
+
+  /**
+   * True for a WebSocket upgrade whose {@code Origin} is not served here, to a route that is not
+   * {@code public}. The handshake carries the browser's cookies but the same-origin policy does
+   * not apply to it (RFC 6455 §10.2: the server must check Origin), so without this check any site
+   * the user visits could open the user's authenticated socket. A browser always sends Origin on
+   * the handshake; an upgrade without one comes from a non-browser client, which holds its cookie
+   * itself and cannot be lured into this, so it passes on to the policy like any request.
+   */
+  private boolean crossSiteUpgrade(HttpServerRequest req, PolicyRequest request) {
+    if (!WebSocketForwarder.isUpgrade(req)) return false;
+    var sent = req.headers().getAll("Origin");
+    if (sent.isEmpty() || origins.includes(sent)) return false;
+    // The rule's requirement, whoever asks (a failure to decide is a deny: refused too).
+    return policies.get().decide(request, authState(Optional.empty())).requirement() != Requirement.PUBLIC;
   }
 
   @Override
@@ -107,14 +133,8 @@ public final class PolicyAdmission implements Admission {
 
   /** The decision for {@code request} made by {@code session}; never throws (fails closed). */
   public Decision decide(PolicyRequest request, Optional<Session> session) {
-    var set = policies.get();
-    var decision = set.decide(request, authState(session));
-    if (decision instanceof Decision.Allow allow && allow.consumesStepUp()
-        && !session.flatMap(Session::stepUp).flatMap(Session.StepUpRecord::forRule).equals(Optional.of(allow.rule()))) {
-      // A one-time step-up counts only for the action the user confirmed: ask again for this one.
-      return set.decide(request, authState(session.map(s -> s.withoutStepUp())));
-    }
-    return decision;
+    // The policy itself binds a one-time step-up to the rule it was confirmed for (forRule).
+    return policies.get().decide(request, authState(session));
   }
 
   /** True when the policy in force has a rule named {@code name}. */
@@ -133,7 +153,8 @@ public final class PolicyAdmission implements Admission {
     var s = session.get();
     var state = AuthState.signedIn(s.userId(), s.authTime(), now);
     return s.stepUp().map(u -> state.withStepUp(
-        new AuthState.StepUp(u.at(), true, u.backupEligible(), u.credentialCreatedAt(), u.consumed()))).orElse(state);
+        new AuthState.StepUp(u.at(), true, u.backupEligible(), u.credentialCreatedAt(), u.consumed(), u.forRule())))
+        .orElse(state);
   }
 
   /** Marks the session's step-up consumed, atomically; empty if it already was. */

@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
 
 /**
  * The relay: admitted HTTP/1.1 exchanges forwarded on the connection's own Netty pipeline, on its
@@ -46,6 +47,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Vert.x's request path as before, so each check and each refusal still lives in one place.
  */
 public final class RelayLane {
+  private static final Logger LOG = Logger.getLogger(RelayLane.class.getName());
   static final String NAME = "stepgateRelay";
   /** Vert.x 5's names for its HTTP/1.x decoder and its request handler (HttpServerConnectionInitializer). */
   static final String DECODER = "httpDecoder";
@@ -181,8 +183,14 @@ public final class RelayLane {
       else if (length != null) out.set(HttpHeaderNames.CONTENT_LENGTH, length.trim());
       var request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, upstream.pathPrefix() + target.pathAndQuery(), (HttpHeaders) out);
       return new Plan(request, headers, HttpUtil.isKeepAlive(req));
+    } catch (RequestRejected e) {
+      return null; // a refusal: the ordinary path decides it again and answers it
     } catch (RuntimeException e) {
-      return null; // the ordinary path decides it again, and answers any refusal
+      // Unexpected: the ordinary path decides it again (and answers 503 if it fails too).
+      LOG.warning("relay could not plan a request (" + e.getClass().getName() + "), request "
+          + (req.headers() instanceof MultiMap m ? RequestIds.of(m, remote, hygiene) : RequestIds.generate())
+          + ": handed to Vert.x's path");
+      return null;
     }
   }
 

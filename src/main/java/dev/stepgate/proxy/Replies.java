@@ -14,6 +14,8 @@ import java.util.Map;
  */
 public final class Replies {
   public static final String PROBLEM_BASE = "urn:stepgate:problem:";
+  /** The problem field naming the request (for the user to quote); HTML pages show it too. */
+  public static final String REQUEST_ID = "requestId";
 
   private Replies() {}
 
@@ -44,14 +46,36 @@ public final class Replies {
 
   public static void problem(
       HttpServerRequest req, int status, String type, String title, String detail, Map<String, Object> extra) {
+    problem(req, status, type, title, detail, extra, START_PAGE);
+  }
+
+  /** Where an HTML problem page sends the reader next: {@code href} (a gateway-made URL) and its text. */
+  public record Link(String href, String text) {}
+
+  static final Link START_PAGE = new Link("/", "Back to the start page");
+
+  /** As {@link #problem(HttpServerRequest, int, String, String, String, Map)}; the HTML page links to {@code next}. */
+  public static void problem(HttpServerRequest req, int status, String type, String title, String detail,
+      Map<String, Object> extra, Link next) {
+    problem(req, req.headers(), status, type, title, detail, extra, next);
+  }
+
+  /** Sends the problem as rendered for a request with {@code headers}. */
+  private static void problem(HttpServerRequest req, MultiMap headers, int status, String type, String title,
+      String detail, Map<String, Object> extra, Link next) {
     var resp = req.response();
     if (resp.ended() || resp.headWritten()) {
       resp.reset();
       return;
     }
-    var reply = render(req.headers(), status, type, title, detail, extra);
+    var reply = render(headers, status, type, title, detail, extra, next);
     resp.setStatusCode(status).putHeader("Cache-Control", "no-store")
         .putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType()).end(reply.body());
+  }
+
+  /** Sends a problem as problem JSON whatever the request asks for (callers that are never browsers). */
+  public static void problemAsJson(HttpServerRequest req, int status, String type, String title, String detail) {
+    problem(req, MultiMap.caseInsensitiveMultiMap(), status, type, title, detail, Map.of(), START_PAGE);
   }
 
   /** A problem reply's body and its content type, as {@link #problem} sends it. */
@@ -59,9 +83,15 @@ public final class Replies {
 
   /** The body {@link #problem} sends to a request with these {@code headers}. */
   static Rendered render(MultiMap headers, int status, String type, String title, String detail, Map<String, Object> extra) {
+    return render(headers, status, type, title, detail, extra, START_PAGE);
+  }
+
+  static Rendered render(MultiMap headers, int status, String type, String title, String detail, Map<String, Object> extra,
+      Link next) {
     if (wantsHtml(headers)) {
       var body = "<h1>" + Html.esc(title) + "</h1><p>" + Html.esc(detail) + "</p>"
-          + "<p><a href=\"/\">Back to the start page</a></p>";
+          + (extra.get(REQUEST_ID) instanceof String id ? "<p>Request id: <code>" + Html.esc(id) + "</code></p>" : "")
+          + "<p><a href=\"" + Html.esc(next.href()) + "\">" + Html.esc(next.text()) + "</a></p>";
       return new Rendered("text/html; charset=utf-8", Html.page(title, body, null));
     }
     return new Rendered("application/problem+json", problemJson(status, type, title, detail, extra).encode());

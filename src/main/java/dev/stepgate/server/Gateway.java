@@ -16,6 +16,7 @@ import dev.stepgate.proxy.HeldReplay;
 import dev.stepgate.proxy.IdentityStamp;
 import dev.stepgate.proxy.PolicyAdmission;
 import dev.stepgate.proxy.RelayLane;
+import dev.stepgate.proxy.ServedOrigins;
 import dev.stepgate.proxy.StepUpResume;
 import dev.stepgate.session.AccountStepUps;
 import dev.stepgate.revocation.LocalRevocationBus;
@@ -111,14 +112,15 @@ public final class Gateway implements AutoCloseable {
       closeables.add(revocations.subscribe(sessions::honour));
       closeables.add(StoreRevocationFeed.start(store, revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());
-      var held = new HeldRequests(100_000);
+      var held = new HeldRequests(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes());
       var hygiene = new HeaderHygiene(config.trustedProxies(), cookie);
       var forwarder = new UpstreamForwarder(vertx, config);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
           new IdentityHeaders(config.assertion().compatHeaders()));
       var responder = new DecisionResponder(config.publicOrigin(), held, config.proxy().heldRequestMaxSize(), clock);
-      var admission = new PolicyAdmission(reloader::current, sessions, cookie, responder, stamp, registry, clock);
+      var admission = new PolicyAdmission(reloader::current, sessions, cookie, responder, stamp,
+          new ServedOrigins(config.webauthn().origins()), registry, clock);
       var passkeys = new PasskeyService(PasskeySettings.from(config), store,
           new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL), clock);
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
@@ -141,7 +143,7 @@ public final class Gateway implements AutoCloseable {
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);
       new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson,
           new HashSet<>(config.webauthn().origins())).mount(routes);
-      GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, config.publicOrigin(), knownHosts(config)));
+      GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, hygiene, config.publicOrigin(), knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());
       registry.gauge("stepgate.policy.reload.successes", reloader, r -> r.successfulReloads());

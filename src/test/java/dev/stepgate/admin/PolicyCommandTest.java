@@ -78,6 +78,13 @@ class PolicyCommandTest {
   }
 
   @Test
+  void explain_oneTimeRule_isAllowedForAStepUpMadeAtItsOwnPrompt() {
+    Run r = run("explain", "--policies", "policies/demo.yaml", "POST", "/payouts/destination");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("  fresh step-up: ALLOW by payout-destination: "), r.out());
+  }
+
+  @Test
   void explain_withAccept_addsSpecResponse() {
     Run r = run("explain", "--policies", "policies/demo.yaml", "--header-accept", "application/json",
         "GET", "/payouts");

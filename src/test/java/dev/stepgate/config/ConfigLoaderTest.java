@@ -242,6 +242,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void heldRequestBounds_defaultToThreePerSessionAnd32MiB_andAreConfigurable() {
+    var defaults = parse("upstream: http://a\n").proxy();
+    assertEquals(3, defaults.heldRequestsPerSession());
+    assertEquals(32L << 20, defaults.heldRequestsMaxBytes());
+    var set = parse("upstream: http://a\nproxy: { held_requests_per_session: 1, held_requests_max_bytes: 1MiB }\n").proxy();
+    assertEquals(1, set.heldRequestsPerSession());
+    assertEquals(1L << 20, set.heldRequestsMaxBytes());
+  }
+
+  @Test
+  void heldRequestBounds_outOfRangeOrTooSmall_areRefusedWithFileLineCol() {
+    assertEquals(List.of("gw.yaml:3:30: proxy.held_requests_per_session: 0 is out of range 1..1000"),
+        problems("upstream: http://a\nproxy:\n  held_requests_per_session: 0\n"));
+    assertEquals(List.of("gw.yaml:3:28: proxy.held_requests_max_bytes: 'lots' is not a size (e.g. 65536, 64KiB, 1MiB)"),
+        problems("upstream: http://a\nproxy:\n  held_requests_max_bytes: lots\n"));
+    assertEquals(List.of("gw.yaml:3:28: proxy.held_requests_max_bytes: must not be smaller than proxy.held_request_max_size (65536)"),
+        problems("upstream: http://a\nproxy:\n  held_requests_max_bytes: 32KiB\n"));
+  }
+
+  @Test
   void values_sizesAndDurations() {
     assertEquals(65536, Values.size("64KiB"));
     assertEquals(1 << 20, Values.size("1MiB"));

@@ -15,6 +15,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.stepgate.passkey.EmulatedBrowser;
 import dev.stepgate.server.Gateway;
 import dev.stepgate.testing.Gateways;
+import dev.stepgate.testing.RawHttp;
 import dev.stepgate.testing.TestUpstream;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -41,8 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The shipped forward-auth examples, for real: nginx ({@code docker/nginx/stepgate.conf}, {@code
  * auth_request}) and Caddy ({@code docker/caddy/Caddyfile}, {@code forward_auth}) run as child
- * processes in front of a real upstream, each asking its own gateway. Only the ports are
- * substituted. The programs must be installed: a missing one fails the test, never skips it.
+ * processes in front of a real upstream, each asking its own gateway, which trusts only the proxy's
+ * address. Only the ports are substituted. The programs must be installed: a missing one fails the test, never skips it.
  */
 class ForwardAuthIT {
   static final String POLICY = """
@@ -150,9 +151,13 @@ class ForwardAuthIT {
     return awaitUp(new Stack("caddy", base, gateway, pb.start(), log));
   }
 
+  /**
+   * The stack's gateway. The proxy reaches it from 127.0.0.1, which is therefore its one trusted
+   * proxy (as docker/stepgate/config.yaml lists the proxy's address); 127.0.0.2 plays any other peer.
+   */
   static Gateway gateway(String name, String base) {
     return Gateways.start(upstream.url(), tmp.resolve(name + "-data"),
-        "public_url: " + base + "\npolicies: " + tmp.resolve("policy.yaml") + "\n");
+        "public_url: " + base + "\npolicies: " + tmp.resolve("policy.yaml") + "\ntrusted_proxies: [127.0.0.1/32]\n");
   }
 
   static String substitute(String text, Map<String, String> replacements) {
@@ -326,6 +331,17 @@ class ForwardAuthIT {
         "X-Forwarded-Uri", "/account", "X-Original-URL", stack.base() + "/", "X-Original-Method", "GET");
     assertEquals(404, r.statusCode());
     assertFalse(r.headers().firstValue("X-Stepgate-User").isPresent());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stacks")
+  void aPeerOtherThanTheProxy_isRefusedByTheGatewayItself(Stack stack) throws Exception {
+    // What the proxy sends gets decisions (the tests above); the same call from elsewhere, 403.
+    var raw = RawHttp.sendFrom("127.0.0.2", stack.gateway().port(), "GET /.stepgate/auth HTTP/1.1\r\n"
+        + "Host: localhost\r\nX-Original-Method: GET\r\nX-Original-URL: " + stack.base() + "/\r\n"
+        + "X-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assertEquals(403, RawHttp.status(raw), raw);
+    assertTrue(raw.contains("urn:stepgate:problem:forward-auth-not-allowed"), raw);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -115,9 +115,12 @@ class ExplainAgreementTest {
       case 1:
         return AuthState.signedIn("u", NOW.minusSeconds(100), NOW);
       default:
+        // forRule: none, or one of the first rules (one-time or not), or a rule no longer in force.
+        int forRule = rnd.nextInt(6);
         return AuthState.signedIn("u", NOW.minusSeconds(100), NOW).withStepUp(new AuthState.StepUp(
             NOW.minusSeconds(rnd.nextInt(200)), rnd.nextBoolean(), rnd.nextBoolean(),
-            NOW.minusSeconds(rnd.nextInt(200_000)), rnd.nextBoolean()));
+            NOW.minusSeconds(rnd.nextInt(200_000)), rnd.nextBoolean(),
+            forRule == 0 ? Optional.empty() : Optional.of(forRule == 5 ? "gone" : "r" + (forRule - 1))));
     }
   }
 

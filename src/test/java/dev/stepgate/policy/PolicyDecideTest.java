@@ -64,10 +64,23 @@ class PolicyDecideTest {
   static final AuthState SYNCED = SIGNED.withStepUp(stepUp(30, true, true, 30 * 86400, false));
   static final AuthState YOUNG = SIGNED.withStepUp(stepUp(30, true, false, 3600, false));
   static final AuthState CONSUMED = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, true));
-  static final AuthState MINUTE_AND_HALF = SIGNED.withStepUp(stepUp(90, true, false, 30 * 86400, false));
+  static final AuthState MINUTE_AND_HALF = SIGNED.withStepUp(stepUp(90, true, false, 30 * 86400, false, "payout-destination"));
+  /** Confirmed at the prompt of the one-time payout-destination rule: good for that rule only. */
+  static final AuthState FOR_DEST = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, false, "payout-destination"));
+  static final AuthState FOR_DEST_USED = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, true, "payout-destination"));
+  static final AuthState FOR_EMAIL = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, false, "change-email"));
+  /** Confirmed for one of the gateway's account actions (reserved names contain ':'). */
+  static final AuthState FOR_ACCOUNT_ACTION = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, false, "stepgate:add-passkey"));
+  static final AuthState FOR_GONE_RULE = SIGNED.withStepUp(stepUp(30, true, false, 30 * 86400, false, "removed-rule"));
 
   static AuthState.StepUp stepUp(long agoSeconds, boolean uv, boolean be, long credAgeSeconds, boolean consumed) {
     return new AuthState.StepUp(NOW.minusSeconds(agoSeconds), uv, be, NOW.minusSeconds(credAgeSeconds), consumed);
+  }
+
+  static AuthState.StepUp stepUp(long agoSeconds, boolean uv, boolean be, long credAgeSeconds, boolean consumed,
+      String forRule) {
+    return new AuthState.StepUp(NOW.minusSeconds(agoSeconds), uv, be, NOW.minusSeconds(credAgeSeconds), consumed,
+        Optional.of(forRule));
   }
 
   static Arguments row(String method, String host, String path, AuthState state,
@@ -80,6 +93,9 @@ class PolicyDecideTest {
     String email = "rule 'change-email' requires step_up within 5m";
     String dest = "rule 'payout-destination' requires step_up for each request (max_age 0s)";
     String bank = "bank.example.com";
+    String another = "the last step-up was confirmed for another action; this one needs its own";
+    String destOnly = "the last step-up was confirmed for the one-time action 'payout-destination' only";
+    String used = "the last step-up was already used for one request";
     return Stream.of(
         row("GET", "app", "/static/app.css", ANON, Decision.Allow.class, "assets", "rule 'assets' requires public"),
         row("GET", "app", "/favicon.ico", SIGNED, Decision.Allow.class, "assets", "rule 'assets' requires public"),
@@ -108,10 +124,37 @@ class PolicyDecideTest {
             "rule 'payouts-view' requires step_up within 2m", "step-up 30s ago satisfies it"),
         row("GET", "app", "/payouts/a/b", OLD, Decision.StepUp.class, "payouts-view",
             "rule 'payouts-view' requires step_up within 2m", "the last step-up is 10m old; older than 2m"),
-        row("POST", bank, "/payouts/destination", FRESH, Decision.Allow.class, "payout-destination",
+        row("POST", bank, "/payouts/destination", FOR_DEST, Decision.Allow.class, "payout-destination",
             dest, "step-up 30s ago satisfies it"),
         row("POST", bank, "/payouts/destination", CONSUMED, Decision.StepUp.class, "payout-destination",
-            dest, "the last step-up was already used for one request"),
+            dest, used),
+        row("POST", bank, "/payouts/destination", FOR_DEST_USED, Decision.StepUp.class, "payout-destination",
+            dest, used),
+        // A one-time rule takes only a step-up confirmed at its own prompt...
+        row("POST", bank, "/payouts/destination", FRESH, Decision.StepUp.class, "payout-destination", dest, another),
+        row("POST", bank, "/payouts/destination", FOR_EMAIL, Decision.StepUp.class, "payout-destination",
+            dest, another),
+        // ...and that step-up authorizes nothing else, used or not; the session stays signed in.
+        row("POST", "app", "/account/email", FOR_DEST, Decision.StepUp.class, "change-email", email, destOnly),
+        row("GET", "app", "/payouts", FOR_DEST, Decision.StepUp.class, "payouts-view",
+            "rule 'payouts-view' requires step_up within 2m", destOnly),
+        row("POST", "app", "/account/email", FOR_DEST_USED, Decision.StepUp.class, "change-email", email, used),
+        row("POST", "app", "/account/email", CONSUMED, Decision.StepUp.class, "change-email", email, used),
+        row("GET", "app", "/account", FOR_DEST_USED, Decision.Allow.class, "account",
+            "rule 'account' requires authenticated", "signed in"),
+        row("GET", "app", "/elsewhere", FOR_DEST_USED, Decision.Allow.class, "defaults",
+            "no rule matched; defaults require authenticated", "signed in"),
+        row("POST", "app", "/account/email", FOR_ACCOUNT_ACTION, Decision.StepUp.class, "change-email", email,
+            "the last step-up was confirmed for the one-time action 'stepgate:add-passkey' only"),
+        row("POST", bank, "/payouts/destination", FOR_ACCOUNT_ACTION, Decision.StepUp.class, "payout-destination",
+            dest, another),
+        // A step-up confirmed for a rule with a positive max_age (or one no longer in force) is general.
+        row("POST", "app", "/account/email", FOR_EMAIL, Decision.Allow.class, "change-email",
+            email, "step-up 30s ago satisfies it"),
+        row("GET", "app", "/payouts", FOR_EMAIL, Decision.Allow.class, "payouts-view",
+            "rule 'payouts-view' requires step_up within 2m", "step-up 30s ago satisfies it"),
+        row("POST", "app", "/account/email", FOR_GONE_RULE, Decision.Allow.class, "change-email",
+            email, "step-up 30s ago satisfies it"),
         row("POST", bank, "/payouts/destination", MINUTE_AND_HALF, Decision.StepUp.class,
             "payout-destination", dest, "the last step-up is 90s old; a single-use step-up lasts 1m"),
         row("POST", bank, "/payouts/destination", SYNCED, Decision.StepUp.class, "payout-destination",
@@ -167,7 +210,7 @@ class PolicyDecideTest {
   @Test
   void stepUp_maxAgeZero_allowConsumesTheStepUp() {
     Decision.Allow d = (Decision.Allow) SET.decide(
-        new PolicyRequest("POST", "BANK.example.com:8443", "/payouts/destination"), FRESH);
+        new PolicyRequest("POST", "BANK.example.com:8443", "/payouts/destination"), FOR_DEST);
     assertTrue(d.consumesStepUp());
     assertTrue(d.passedStepUp());
     assertEquals(Optional.of("https://payouts.internal"), d.audience());
@@ -176,7 +219,7 @@ class PolicyDecideTest {
 
   @Test
   void stepUp_positiveMaxAge_doesNotConsume() {
-    Decision.Allow d = (Decision.Allow) SET.decide(new PolicyRequest("POST", "app", "/account/email"), CONSUMED);
+    Decision.Allow d = (Decision.Allow) SET.decide(new PolicyRequest("POST", "app", "/account/email"), FRESH);
     assertFalse(d.consumesStepUp());
     assertTrue(d.passedStepUp());
   }

@@ -43,7 +43,8 @@ class ShippedPoliciesTest {
     assertInstanceOf(Decision.Login.class, demo.decide(new PolicyRequest("GET", "h", "/account"), anon));
     assertInstanceOf(Decision.Deny.class, demo.decide(new PolicyRequest("GET", "h", "/admin"), anon));
     AuthState synced = AuthState.signedIn("u", NOW.minusSeconds(60), NOW)
-        .withStepUp(new AuthState.StepUp(NOW.minusSeconds(10), true, true, NOW.minusSeconds(60), false));
+        .withStepUp(new AuthState.StepUp(NOW.minusSeconds(10), true, true, NOW.minusSeconds(60), false,
+            java.util.Optional.of("payout-destination")));
     Decision.Allow d = (Decision.Allow) demo.decide(
         new PolicyRequest("POST", "h", "/payouts/destination"), synced);
     assertTrue(d.consumesStepUp());

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code /.stepgate/auth} spoken to directly, as nginx, Traefik and Caddy speak to it: every
- * decision, both header families, malformed and ambiguous descriptions, and the same decision
- * (and the same one-time step-up) as the in-line proxy.
+ * {@code /.stepgate/auth} spoken to directly, as nginx, Traefik and Caddy speak to it: only by a
+ * peer in {@code trusted_proxies}, every decision, both header families, malformed and ambiguous
+ * descriptions, hosts the gateway does not serve, and the same decision (and the same one-time
+ * step-up) as the in-line proxy.
  */
 class ForwardAuthTest {
   static final String POLICY = """
@@ -63,7 +64,9 @@ class ForwardAuthTest {
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
-    var started = Gateways.withPolicy(upstream.url(), dir, POLICY, "assertion: { compat_headers: [authelia] }\n");
+    // The tests' clients are the operator's proxy (127.0.0.1); 127.0.0.2 plays any other peer.
+    var started = Gateways.withPolicy(upstream.url(), dir, POLICY,
+        "assertion: { compat_headers: [authelia] }\ntrusted_proxies: [127.0.0.1/32]\n");
     gateway = started.gateway();
     base = started.base();
     user = new PasskeyUser(base);
@@ -218,7 +221,7 @@ class ForwardAuthTest {
     assertEquals(401, viaNginx.statusCode());
     assertEquals(base + "/.stepgate/step-up?rd=%2Faccount%2Femail", header(viaNginx, ForwardAuth.REDIRECT_HEADER));
 
-    cookie = stepUp();
+    cookie = stepUp("change-email"); // a step-up for the one-time payout rule would count for the payout only
     var after = traefik(cookie, "POST", "/account/email", "Accept", "application/json");
     assertEquals(200, after.statusCode(), after.body());
     var claims = verify(header(after, "X-Stepgate-Assertion"));
@@ -329,11 +332,65 @@ class ForwardAuthTest {
     assertEquals(200, q.statusCode(), q.body());
   }
 
+  // --- who may ask ----------------------------------------------------------------------------
+
+  static final String NOT_ALLOWED = "{\"type\":\"urn:stepgate:problem:forward-auth-not-allowed\",\"title\":\"Not allowed\","
+      + "\"status\":403,\"detail\":\"Only the configured proxy may ask this gateway for decisions.\"}";
+
+  /** A forward-auth call from {@code from}, written out byte for byte. */
+  String rawCall(String from, String method, String... headerLines) throws Exception {
+    var b = new StringBuilder(method + " /.stepgate/auth HTTP/1.1\r\nHost: localhost\r\n");
+    for (var h : headerLines) b.append(h).append("\r\n");
+    return RawHttp.sendFrom(from, gateway.port(), b.append("Connection: close\r\n\r\n").toString());
+  }
+
+  @Test
+  void untrustedPeer_gets403ProblemJson_whateverItSends() throws Exception {
+    signIn("ivan");
+    var cookie = stepUp("payout"); // a one-time step-up a stranger's call must not spend
+    String[][] calls = {
+        {},
+        {"X-Original-Method: GET", "X-Original-URL: " + base + "/"},
+        {"X-Forwarded-Method: POST", "X-Forwarded-Proto: http", "X-Forwarded-Host: localhost", "X-Forwarded-Uri: /payouts/destination",
+            "Cookie: " + cookie, "Accept: application/json"},
+        {"X-Original-Method: GET", "X-Original-URL: " + base + "/account", "Cookie: " + cookie, "Accept: text/html"},
+        {"X-Original-Method: GET", "X-Original-URL: http://other.example/", "X-Forwarded-Uri: /"},
+        {"X-Forwarded-For: 127.0.0.1", "X-Real-IP: 127.0.0.1", "Forwarded: for=127.0.0.1", "X-Original-Method: GET",
+            "X-Original-URL: " + base + "/account", "Cookie: " + cookie}};
+    for (var call : calls) {
+      for (var method : List.of("GET", "POST")) {
+        var raw = rawCall("127.0.0.2", method, call);
+        var what = method + " " + String.join(" | ", call);
+        assertEquals(403, RawHttp.status(raw), what + "\n" + raw);
+        assertTrue(raw.contains("\r\ncontent-type: application/problem+json\r\n"), raw);
+        assertTrue(raw.endsWith("\r\n\r\n" + NOT_ALLOWED), raw);
+        assertFalse(raw.toLowerCase().contains("x-stepgate-"), raw);
+      }
+    }
+    // The same calls from the proxy get decisions, and the one-time step-up was not spent above.
+    var allowed = rawCall("127.0.0.1", "GET", "X-Forwarded-Method: POST", "X-Forwarded-Proto: http",
+        "X-Forwarded-Host: localhost", "X-Forwarded-Uri: /payouts/destination", "Cookie: " + cookie);
+    assertEquals(200, RawHttp.status(allowed), allowed);
+    assertTrue(allowed.toLowerCase().contains("\r\nx-stepgate-user: ivan\r\n"), allowed);
+    assertEquals(200, RawHttp.status(rawCall("127.0.0.1", "GET", "X-Original-Method: GET", "X-Original-URL: " + base + "/")));
+  }
+
   @Test
   void unknownOriginalHost_is421_butTheProxyMayCallUnderAnyName() throws Exception {
     var r = send(plain, "GET", "/.stepgate/auth", null, "X-Forwarded-Method", "GET", "X-Forwarded-Proto", "http",
         "X-Forwarded-Host", "other.example", "X-Forwarded-Uri", "/");
     assertEquals(421, r.statusCode());
+    assertEquals("urn:stepgate:problem:unknown-host", new JsonObject(r.body()).getString("type"));
+    for (var host : List.of("localhost.evil.example", "evil.example:" + URI.create(base).getPort(), "127.0.0.1")) {
+      assertEquals(421, send(plain, "GET", "/.stepgate/auth", null, "X-Forwarded-Method", "GET", "X-Forwarded-Proto", "http",
+          "X-Forwarded-Host", host, "X-Forwarded-Uri", "/").statusCode(), host);
+      assertEquals(421, send(plain, "GET", "/.stepgate/auth", null, "X-Original-Method", "GET",
+          "X-Original-URL", "http://" + host + "/").statusCode(), host);
+    }
+    var signedIn = send(plain, "GET", "/.stepgate/auth", null, "X-Original-Method", "GET",
+        "X-Original-URL", "http://other.example/account", "Cookie", signIn("judy"));
+    assertEquals(421, signedIn.statusCode());
+    assertNull(header(signedIn, "X-Stepgate-Assertion"));
     // The proxy reaches stepgate as e.g. stepgate:8080: that Host is not the original host.
     var raw = RawHttp.send(gateway.port(), "GET /.stepgate/auth HTTP/1.1\r\nHost: stepgate:8080\r\n"
         + "X-Forwarded-Method: GET\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: localhost\r\nX-Forwarded-Uri: /\r\n"

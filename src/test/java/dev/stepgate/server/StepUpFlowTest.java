@@ -229,6 +229,26 @@ class StepUpFlowTest {
   }
 
   @Test
+  void maxAgeZero_stepUpForAOneTimeRule_authorizesNoOtherRule_usedOrNot() throws Exception {
+    enroll("hal");
+    stepUp(new JsonObject().put("rule", "payout"));
+    // Confirmed for the payout, it does not authorize changing the email, even unused...
+    var early = send("POST", "/account/email", "email=h", "Accept", "application/json");
+    assertEquals(401, early.statusCode(), early.body());
+    assertEquals("change-email", new JsonObject(early.body()).getString("rule"));
+    assertEquals(200, send("POST", "/payouts/destination", "iban=1", "Accept", "application/json").statusCode());
+    // ...nor once used; the session stays signed in.
+    var after = send("POST", "/account/email", "email=h", "Accept", "application/json");
+    assertEquals(401, after.statusCode(), after.body());
+    assertEquals(300, new JsonObject(after.body()).getInteger("maxAge"));
+    assertEquals(200, send("GET", "/account", null, "Accept", "application/json").statusCode());
+    assertEquals(0, upstream.received().stream().filter(r -> r.uri().equals("/account/email")).count());
+    // A step-up confirmed for the email change then passes it.
+    stepUp(new JsonObject().put("rule", "change-email"));
+    assertEquals(200, send("POST", "/account/email", "email=h", "Accept", "application/json").statusCode());
+  }
+
+  @Test
   void maxAgeZero_heldPost_isBoundToItsOwnRule() throws Exception {
     enroll("gus");
     var location = browserPost("/payouts/destination", "iban=DE1").headers().firstValue("Location").orElseThrow();

@@ -14,7 +14,17 @@ public final class RawHttp {
   private RawHttp() {}
 
   public static String send(int port, String request) throws IOException {
-    try (var socket = new Socket("127.0.0.1", port)) {
+    return sendFrom("127.0.0.1", port, request);
+  }
+
+  /**
+   * As {@link #send} from the local address {@code from} (any of 127.0.0.0/8 on Linux): a peer
+   * other than 127.0.0.1, for tests of who may call what.
+   */
+  public static String sendFrom(String from, int port, String request) throws IOException {
+    try (var socket = new Socket()) {
+      socket.bind(new java.net.InetSocketAddress(from, 0));
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 3000);
       socket.setSoTimeout(3000);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
