@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problems;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.session.HeldRequest;
 import dev.stepgate.session.HeldRequests;
@@ -22,10 +23,6 @@ import java.util.Map;
  * for this session and replayed once after it.
  */
 public final class DecisionResponder {
-  /** What a browser reads when a form cannot be held (SPEC section 5: nothing is lost silently). */
-  static final String HELD_LIMIT_DETAIL = "We could not keep this form while you confirm it's you. "
-      + "Confirm with your passkey, then submit the form again.";
-
   private final String publicOrigin;
   private final HeldRequests held;
   private final int heldMax;
@@ -39,18 +36,17 @@ public final class DecisionResponder {
   }
 
   public void login(HttpServerRequest req, RequestTarget target) {
-    if (Replies.wantsHtml(req)) {
+    if (Responder.wantsHtml(req)) {
       redirect(req, "/.stepgate/login?rd=" + encode(target.pathAndQuery()));
       return;
     }
-    req.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"login required\"");
-    Replies.problem(req, 401, "login-required", "Sign-in required",
-        "Sign in with a passkey first.", Map.of("loginUrl", publicOrigin + "/.stepgate/login?rd=" + encode(target.pathAndQuery())));
+    req.response().putHeader("WWW-Authenticate", Responder.LOGIN_CHALLENGE);
+    Responder.send(req, Problems.LOGIN_REQUIRED.with("loginUrl", publicOrigin + "/.stepgate/login?rd=" + encode(target.pathAndQuery())));
   }
 
   public void stepUp(HttpServerRequest req, RequestTarget target, Decision.StepUp decision, Session session) {
     var stepUpUrl = "/.stepgate/step-up?rd=" + encode(target.pathAndQuery());
-    boolean browser = Replies.wantsHtml(req);
+    boolean browser = Responder.wantsHtml(req);
     if (browser && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
       redirect(req, stepUpUrl);
       return;
@@ -60,23 +56,18 @@ public final class DecisionResponder {
       return;
     }
     // RFC 9470 §3: the resource tells the client which authentication it needs.
-    req.response().putHeader("WWW-Authenticate", "Bearer error=\"insufficient_user_authentication\", "
-        + "error_description=\"a fresh passkey assertion is required\", max_age=" + decision.maxAgeSeconds());
-    Replies.problem(req, 401, "step-up-required", "Confirm it's you",
-        decision.description().map(d -> "This action needs a fresh passkey check: " + d + ".")
-            .orElse("This action needs a fresh passkey check."),
-        Map.of("stepUpUrl", publicOrigin + stepUpUrl, "maxAge", decision.maxAgeSeconds(), "rule", decision.rule()));
+    req.response().putHeader("WWW-Authenticate", Responder.stepUpChallenge(decision.maxAgeSeconds()));
+    Responder.send(req, Problems.stepUpRequired(decision.description())
+        .with(Map.of("stepUpUrl", publicOrigin + stepUpUrl, "maxAge", decision.maxAgeSeconds(), "rule", decision.rule())));
   }
 
   public void deny(HttpServerRequest req, Decision.Deny decision) {
-    Replies.problem(req, 403, "forbidden", "Not allowed", "This address is not available through this gateway.",
-        Map.of("rule", decision.rule()));
+    Responder.send(req, Problems.FORBIDDEN.with("rule", decision.rule()));
   }
 
   /** A WebSocket upgrade from a page of another site to a route that is not public. */
   public void crossSiteUpgrade(HttpServerRequest req) {
-    Replies.problem(req, 403, "cross-origin-websocket", "Not allowed",
-        "This connection was opened from a page of another site.");
+    Responder.send(req, Problems.CROSS_ORIGIN_WEBSOCKET);
   }
 
   /**
@@ -163,15 +154,13 @@ public final class DecisionResponder {
    * the browser is told so, with the way forward (step up first, then submit again).
    */
   private void heldRequestLimit(HttpServerRequest req, String stepUpUrl) {
-    Replies.problem(req, 429, "held-request-limit", "Confirm first, then send again", HELD_LIMIT_DETAIL,
-        Map.of("stepUpUrl", publicOrigin + stepUpUrl), new Replies.Link(stepUpUrl, "Confirm with your passkey"));
+    Responder.send(req, Problems.HELD_REQUEST_LIMIT.with("stepUpUrl", publicOrigin + stepUpUrl),
+        new Responder.Link(stepUpUrl, "Confirm with your passkey"));
   }
 
   private static void tooLargeToHold(HttpServerRequest req, String stepUpUrl) {
     req.response().putHeader("Connection", "close");
-    Replies.problem(req, 413, "too-large-to-hold", "Confirm first, then send again",
-        "This form is too large to keep while you confirm it's you. Confirm with your passkey at "
-            + stepUpUrl + ", then submit the form again.");
+    Responder.send(req, Problems.tooLargeToHold(stepUpUrl));
   }
 
   private static void redirect(HttpServerRequest req, String location) {

@@ -1,5 +1,7 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problem;
+import dev.stepgate.admission.Problems;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.policy.PolicyRequest;
 import io.vertx.core.Handler;
@@ -68,16 +70,14 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
     // operator's proxy; for anyone else this endpoint would sign assertions for any request.
     var peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
     if (peer == null || !trust.trusted(peer)) {
-      Replies.problemAsJson(req, 403, "forward-auth-not-allowed", "Not allowed",
-          "Only the configured proxy may ask this gateway for decisions.");
+      Responder.sendJson(req, Problems.FORWARD_AUTH_NOT_ALLOWED);
       return;
     }
     final Original original;
     try {
       original = original(req.headers(), knownHosts);
     } catch (RequestRejected e) {
-      Replies.problem(req, e.status(), e.type(), e.status() == 421 ? "Unknown host" : "Bad forward-auth request",
-          e.getMessage());
+      Responder.send(req, Problems.of(e));
       return;
     }
     var target = original.target();
@@ -89,20 +89,13 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
       outcome.identity().get().forEach(resp::putHeader);
       resp.end();
     } else if (decision instanceof Decision.Login) {
-      challenge(req, original, "/.stepgate/login",
-          "Bearer error=\"invalid_token\", error_description=\"login required\"",
-          "login-required", "Sign-in required", "Sign in with a passkey first.", "loginUrl", Map.of());
+      challenge(req, original, "/.stepgate/login", Responder.LOGIN_CHALLENGE, Problems.LOGIN_REQUIRED, "loginUrl");
     } else if (decision instanceof Decision.StepUp stepUp) {
-      challenge(req, original, "/.stepgate/step-up",
-          "Bearer error=\"insufficient_user_authentication\", "
-              + "error_description=\"a fresh passkey assertion is required\", max_age=" + stepUp.maxAgeSeconds(),
-          "step-up-required", "Confirm it's you",
-          stepUp.description().map(d -> "This action needs a fresh passkey check: " + d + ".")
-              .orElse("This action needs a fresh passkey check."),
-          "stepUpUrl", Map.of("maxAge", stepUp.maxAgeSeconds(), "rule", stepUp.rule()));
+      challenge(req, original, "/.stepgate/step-up", Responder.stepUpChallenge(stepUp.maxAgeSeconds()),
+          Problems.stepUpRequired(stepUp.description()).with(Map.of("maxAge", stepUp.maxAgeSeconds(), "rule", stepUp.rule())),
+          "stepUpUrl");
     } else {
-      Replies.problem(req, 403, "forbidden", "Not allowed", "This address is not available through this gateway.",
-          Map.of("rule", decision.rule()));
+      Responder.send(req, Problems.FORBIDDEN.with("rule", decision.rule()));
     }
   }
 
@@ -112,19 +105,17 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
    * {@code Location} and, for a browser, {@link #REDIRECT_HEADER} for nginx's {@code error_page}.
    */
   private void challenge(HttpServerRequest req, Original original, String page, String wwwAuthenticate,
-      String type, String title, String detail, String urlField, Map<String, Object> extra) {
+      Problem problem, String urlField) {
     var url = publicOrigin + page + "?rd=" + DecisionResponder.encode(original.target().pathAndQuery());
     var resp = req.response().putHeader("Cache-Control", "no-store").putHeader(HttpHeaders.LOCATION, url);
-    boolean browser = Replies.wantsHtml(req);
+    boolean browser = Responder.wantsHtml(req);
     if (browser && !original.nginx()) {
       resp.setStatusCode(302).end();
       return;
     }
     if (browser) resp.putHeader(REDIRECT_HEADER, url);
     resp.putHeader("WWW-Authenticate", wwwAuthenticate);
-    var fields = new java.util.HashMap<String, Object>(extra);
-    fields.put(urlField, url);
-    Replies.problem(req, 401, type, title, detail, fields);
+    Responder.send(req, problem.with(urlField, url));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -78,8 +79,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
   private void unavailable(HttpServerRequest req, Throwable err) {
     var requestId = RequestIds.of(req, hygiene);
     LOG.warning("admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
-    Replies.problem(req, 503, "unavailable", "Temporarily unavailable",
-        "The gateway cannot check this request right now. Try again in a moment.", Map.of(Replies.REQUEST_ID, requestId));
+    Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 
   static boolean isGatewayPath(RequestTarget target) {
@@ -89,15 +89,6 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private static void reject(HttpServerRequest req, RequestRejected e) {
     req.response().putHeader("Connection", "close");
-    Replies.problem(req, e.status(), e.type(), titleFor(e.status()), e.getMessage());
-  }
-
-  private static String titleFor(int status) {
-    return switch (status) {
-      case 413 -> "Request too large";
-      case 421 -> "Unknown host";
-      case 431 -> "Request headers too large";
-      default -> "Bad request";
-    };
+    Responder.send(req, Problems.of(e));
   }
 }

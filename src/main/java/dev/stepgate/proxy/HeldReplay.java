@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problems;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.policy.PolicyRequest;
 import dev.stepgate.session.HeldRequests;
@@ -84,8 +85,7 @@ public final class HeldReplay {
   }
 
   private static void gone(HttpServerRequest req) {
-    Replies.problem(req, 410, "held-request-gone", "Nothing to send",
-        "This form was already sent, has expired, or belongs to another sign-in. Go back and submit it again.");
+    Responder.send(req, Problems.HELD_REQUEST_GONE);
   }
 
   private static String pathOf(String pathAndQuery) {

@@ -1,5 +1,6 @@
 package dev.stepgate.ui;
 
+import dev.stepgate.proxy.Html;
 import dev.stepgate.credential.CredentialStore;
 import dev.stepgate.passkey.RegistrationMode;
 import dev.stepgate.proxy.HeldReplay;

@@ -7,7 +7,9 @@ import dev.stepgate.passkey.Authenticated;
 import dev.stepgate.passkey.CeremonyStart;
 import dev.stepgate.passkey.PasskeyService;
 import dev.stepgate.passkey.RegistrationMode;
-import dev.stepgate.proxy.Replies;
+import dev.stepgate.admission.Problem;
+import dev.stepgate.admission.Problems;
+import dev.stepgate.proxy.Responder;
 import dev.stepgate.session.AccountAction;
 import dev.stepgate.session.AccountStepUps;
 import dev.stepgate.session.Session;
@@ -109,11 +111,11 @@ public final class PasskeyApi {
     var type = ctx.request().getHeader("Content-Type");
     var origin = ctx.request().getHeader("Origin");
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      problem(ctx, new StepgateException("invalid-request", 415, "Send the request body as application/json."));
+      send(ctx, Problems.UNSUPPORTED_MEDIA_TYPE);
       return;
     }
     if (origin == null || !origins.contains(origin.toLowerCase(Locale.ROOT))) {
-      problem(ctx, new StepgateException("cross-origin", 403, "This request must come from a page of this site."));
+      send(ctx, Problems.CROSS_ORIGIN);
       return;
     }
     ctx.next();
@@ -191,14 +193,14 @@ public final class PasskeyApi {
       var newId = SessionIds.next(); // a new session id at every step-up
       var rotated = sessions.rotate(session.id(), newId)
           .flatMap(s -> sessions.update(newId, c -> c.withStepUp(record(a, forRule))));
-      if (rotated.isEmpty()) return Future.failedFuture(new StepgateException("session-expired", 401, "Your sign-in has ended. Sign in again."));
+      if (rotated.isEmpty()) return Future.failedFuture(problemError(Problems.SESSION_EXPIRED));
       ctx.response().putHeader("Set-Cookie", cookie.set(newId));
       audit("stepped-up", a.user().id(), "user-verified passkey assertion" + forRule.map(r -> " for " + r).orElse(""));
       // An account action's step-up resumes nothing: the page goes on with the action itself.
       if (action.isPresent()) return Future.succeededFuture(new JsonObject().put("status", "ok"));
       var next = followUp.after(session.id(), rotated.get(), held, rd);
       if (next.refusal().isPresent())
-        return Future.failedFuture(new StepgateException("step-up-not-qualified", 403, next.refusal().get()));
+        return Future.failedFuture(problemError(Problems.stepUpNotQualified(next.refusal().get())));
       var out = new JsonObject().put("status", "ok");
       next.resume().ifPresent(r -> out.put("resume", r));
       return Future.succeededFuture(out);
@@ -213,9 +215,9 @@ public final class PasskeyApi {
     final byte[] raw = id.bytes();
     return blocking(() -> {
       if (store.listCredentials(session.userId()).size() <= 1)
-        throw new StepgateException("last-passkey", 409, "This is your only passkey; add another before removing it.");
+        throw problemError(Problems.LAST_PASSKEY);
       if (!store.revokeCredential(session.userId(), raw))
-        throw new StepgateException("unknown-credential", 404, "No such passkey on your account.");
+        throw problemError(Problems.PASSKEY_NOT_FOUND);
       store.recordEvent("passkey-revoked", Optional.of(session.userId()), "by owner");
       return true;
     }).map(ok -> {
@@ -233,7 +235,7 @@ public final class PasskeyApi {
   private void session(RoutingContext ctx) {
     var session = currentSession(ctx);
     if (session.isEmpty()) {
-      problem(ctx, new StepgateException("login-required", 401, "Not signed in."));
+      send(ctx, Problems.LOGIN_REQUIRED);
       return;
     }
     var s = session.get();
@@ -283,33 +285,41 @@ public final class PasskeyApi {
   private void problem(RoutingContext ctx, Throwable err) {
     if (ctx.response().ended()) return;
     if (err instanceof AccountStepUpRequired r) {
-      ctx.response().putHeader("WWW-Authenticate", Replies.stepUpChallenge(r.maxAgeSeconds()))
-          .putHeader("Content-Type", "application/problem+json").putHeader("Cache-Control", "no-store").setStatusCode(401)
-          .end(Replies.problemJson(401, r.type(), "Confirm it's you", r.getMessage(),
-              Map.of("rule", r.action().ruleName(), "maxAge", r.maxAgeSeconds())).encode());
+      ctx.response().putHeader("WWW-Authenticate", Responder.stepUpChallenge(r.maxAgeSeconds()));
+      send(ctx, Problems.accountStepUpRequired(r.getMessage())
+          .with(Map.of("rule", r.action().ruleName(), "maxAge", r.maxAgeSeconds())));
+      return;
+    }
+    if (err instanceof ProblemError p) {
+      send(ctx, p.problem);
       return;
     }
     if (err instanceof StepgateException s) {
-      ctx.response().putHeader("Content-Type", "application/problem+json").putHeader("Cache-Control", "no-store")
-          .setStatusCode(s.status())
-          .end(Replies.problemJson(s.status(), s.type(), title(s.status()), s.getMessage(), Map.of()).encode());
+      send(ctx, Problems.of(s));
       return;
     }
     LOG.warning("API request failed: " + err.getClass().getSimpleName());
-    ctx.response().putHeader("Content-Type", "application/problem+json").setStatusCode(500)
-        .end(Replies.problemJson(500, "internal", "Something went wrong", "The gateway could not complete this request.", Map.of()).encode());
+    send(ctx, Problems.INTERNAL);
   }
 
-  private static String title(int status) {
-    return switch (status) {
-      case 400 -> "Bad request";
-      case 401 -> "Not verified";
-      case 403 -> "Not allowed";
-      case 404 -> "Not found";
-      case 409 -> "Conflict";
-      case 415 -> "Unsupported media type";
-      default -> "Error";
-    };
+  /** Every API answer is problem JSON (the API's callers are the pages' scripts, never a navigation). */
+  private static void send(RoutingContext ctx, Problem problem) {
+    Responder.sendJson(ctx.request(), problem);
+  }
+
+  /** A catalogued problem raised as an error, so that a future can fail with it. */
+  private static final class ProblemError extends StepgateException {
+    private static final long serialVersionUID = 1L;
+    final transient Problem problem;
+
+    ProblemError(Problem problem) {
+      super(problem.type(), problem.status(), problem.detail());
+      this.problem = problem;
+    }
+  }
+
+  private static ProblemError problemError(Problem problem) {
+    return new ProblemError(problem);
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
@@ -321,7 +331,7 @@ public final class PasskeyApi {
   }
 
   private Session requireSession(RoutingContext ctx) {
-    return currentSession(ctx).orElseThrow(() -> new StepgateException("login-required", 401, "Sign in first."));
+    return currentSession(ctx).orElseThrow(() -> problemError(Problems.LOGIN_REQUIRED));
   }
 
   private void audit(String kind, String userId, String detail) {

@@ -82,7 +82,7 @@ class AdmissionFailureTest {
     var hosts = Set.of("localhost");
     var hygiene = new HeaderHygiene(config.trustedProxies(), new dev.stepgate.session.SessionCookie(false));
     var handler = new GatewayHandler(hosts, hygiene, admission,
-        req -> Replies.problem(req, 404, "not-found", "Not found", "none"), new UpstreamForwarder(vertx, config),
+        req -> Responder.send(req, dev.stepgate.admission.Problems.NOT_FOUND), new UpstreamForwarder(vertx, config),
         new WebSocketForwarder(vertx, config.upstream(), 1000));
     var lane = RelayLane.create(vertx, config, hosts, hygiene, admission);
     for (var l : loggers) l.addHandler(capture);
