@@ -1,23 +1,26 @@
 package dev.stepgate.proxy;
 
-import dev.stepgate.admission.Problem;
+import dev.stepgate.admission.Admission;
+import dev.stepgate.admission.EntryPoint;
 import dev.stepgate.admission.Problems;
-import dev.stepgate.policy.Decision;
-import dev.stepgate.policy.PolicyRequest;
+import dev.stepgate.admission.Verdict;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Logger;
 
 /**
  * {@code GET|POST /.stepgate/auth}: the forward-auth decision endpoint, for operators who keep
  * their own reverse proxy (nginx {@code auth_request}, Traefik {@code ForwardAuth}, Caddy {@code
  * forward_auth}). The proxy asks about one original request; stepgate makes exactly the decision
- * the in-line proxy would make ({@link PolicyAdmission#evaluate}, including consuming a one-time
- * step-up) and answers:
+ * the in-line proxy would make (the same {@link Admission}, including consuming a one-time
+ * step-up) and answers through the same {@link VerdictResponder}:
  *
  * <table>
  *   <caption>answers</caption>
@@ -42,22 +45,22 @@ import java.util.Set;
 public final class ForwardAuth implements Handler<HttpServerRequest> {
   public static final String PATH = "/.stepgate/auth";
   /** Set on a refusal the client should follow as a redirect (a browser navigation). */
-  public static final String REDIRECT_HEADER = "X-Stepgate-Redirect";
+  public static final String REDIRECT_HEADER = VerdictResponder.REDIRECT_HEADER;
+  private static final Logger LOG = Logger.getLogger(ForwardAuth.class.getName());
 
-  private final PolicyAdmission admission;
+  private final Admission admission;
+  private final VerdictResponder responder;
   private final HeaderHygiene trust;
-  private final String publicOrigin;
   private final Set<String> knownHosts;
 
   /**
    * @param trust whose {@code trusted_proxies} may ask: nobody else is answered
-   * @param publicOrigin {@code public_url}'s origin: where the sign-in and step-up pages live
    * @param knownHosts the hosts the gateway serves; forward-auth for any other host is refused (421)
    */
-  public ForwardAuth(PolicyAdmission admission, HeaderHygiene trust, String publicOrigin, Set<String> knownHosts) {
+  public ForwardAuth(Admission admission, VerdictResponder responder, HeaderHygiene trust, Set<String> knownHosts) {
     this.admission = admission;
+    this.responder = responder;
     this.trust = trust;
-    this.publicOrigin = publicOrigin;
     this.knownHosts = Set.copyOf(knownHosts);
   }
 
@@ -81,41 +84,20 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
       return;
     }
     var target = original.target();
-    var outcome = admission.evaluate(new PolicyRequest(original.method(), target.host(), target.path().forPolicy()),
-        admission.session(req.getHeader("Cookie")));
-    var decision = outcome.decision();
-    if (outcome.identity().isPresent()) {
-      var resp = req.response().setStatusCode(200).putHeader("Cache-Control", "no-store");
-      outcome.identity().get().forEach(resp::putHeader);
-      resp.end();
-    } else if (decision instanceof Decision.Login) {
-      challenge(req, original, "/.stepgate/login", Responder.LOGIN_CHALLENGE, Problems.LOGIN_REQUIRED, "loginUrl");
-    } else if (decision instanceof Decision.StepUp stepUp) {
-      challenge(req, original, "/.stepgate/step-up", Responder.stepUpChallenge(stepUp.maxAgeSeconds()),
-          Problems.stepUpRequired(stepUp.description()).with(Map.of("maxAge", stepUp.maxAgeSeconds(), "rule", stepUp.rule())),
-          "stepUpUrl");
-    } else {
-      Responder.send(req, Problems.FORBIDDEN.with("rule", decision.rule()));
+    CompletionStage<Verdict> decided;
+    try {
+      decided = admission.admit(AdmissionRequests.of(req, original.method(), target, EntryPoint.FORWARD_AUTH));
+    } catch (RuntimeException e) {
+      decided = CompletableFuture.failedFuture(e);
     }
-  }
-
-  /**
-   * Login and step-up, in one place: a browser behind Traefik or Caddy (which pass a non-2xx
-   * answer on to the client) is redirected; everyone else gets the 401 challenge, with the page in
-   * {@code Location} and, for a browser, {@link #REDIRECT_HEADER} for nginx's {@code error_page}.
-   */
-  private void challenge(HttpServerRequest req, Original original, String page, String wwwAuthenticate,
-      Problem problem, String urlField) {
-    var url = publicOrigin + page + "?rd=" + DecisionResponder.encode(original.target().pathAndQuery());
-    var resp = req.response().putHeader("Cache-Control", "no-store").putHeader(HttpHeaders.LOCATION, url);
-    boolean browser = Responder.wantsHtml(req);
-    if (browser && !original.nginx()) {
-      resp.setStatusCode(302).end();
-      return;
-    }
-    if (browser) resp.putHeader(REDIRECT_HEADER, url);
-    resp.putHeader("WWW-Authenticate", wwwAuthenticate);
-    Responder.send(req, problem.with(urlField, url));
+    var context = Vertx.currentContext();
+    (context == null ? Future.fromCompletionStage(decided) : Future.fromCompletionStage(decided, context))
+        .onFailure(err -> {
+          var requestId = RequestIds.of(req, trust);
+          LOG.warning("forward-auth admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+          Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
+        })
+        .onSuccess(verdict -> responder.forwardAuth(req, target.pathAndQuery(), original.nginx(), verdict));
   }
 
   /**

@@ -138,8 +138,9 @@ public final class PasskeyApi {
     var label = optionalString(body, "label");
     var current = currentSession(ctx);
     // The ceremony began with a fresh step-up; it must still be fresh now, and is used up here.
-    current.ifPresent(s -> spend(s, AccountAction.ADD_PASSKEY));
-    return blocking(() -> passkeys.finishRegistration(ceremony, credential.encode(), label, current.map(Session::userId)))
+    var spent = current.isPresent() ? spend(current.get(), AccountAction.ADD_PASSKEY) : Future.<Void>succeededFuture();
+    return spent.compose(v -> blocking(() -> passkeys.finishRegistration(ceremony, credential.encode(), label,
+            current.map(Session::userId))))
         .map(registered -> {
           if (current.isEmpty()) {
             var c = registered.credential();
@@ -164,7 +165,7 @@ public final class PasskeyApi {
     var credential = requiredObject(body, "credential");
     var previous = cookie.read(ctx.request().getHeader("Cookie"));
     return blocking(() -> passkeys.finishLogin(ceremony, credential.encode())).map(a -> {
-      previous.ifPresent(sessions::delete); // a new session id at every sign-in
+      previous.ifPresent(sessions::end); // a new session id at every sign-in
       var session = new Session(SessionIds.next(), a.user().id(), a.user().username(), a.at(), a.credentialId(),
           a.backupEligible(), a.userVerified(), Optional.empty(), a.at());
       sessions.create(session);
@@ -191,8 +192,14 @@ public final class PasskeyApi {
     var forRule = action.isPresent() ? action.map(AccountAction::ruleName) : followUp.ruleFor(session.id(), held, rule);
     return blocking(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
       var newId = SessionIds.next(); // a new session id at every step-up
-      var rotated = sessions.rotate(session.id(), newId)
-          .flatMap(s -> sessions.update(newId, c -> c.withStepUp(record(a, forRule))));
+      return Future.fromCompletionStage(sessions.rotateAndRecordStepUp(session.id(), newId, record(a, forRule)))
+          .compose(rotated -> afterStepUp(ctx, session, newId, rotated, a, forRule, action, held, rd));
+    });
+  }
+
+  private Future<JsonObject> afterStepUp(RoutingContext ctx, Session session, String newId, Optional<Session> rotated,
+      Authenticated a, Optional<String> forRule, Optional<AccountAction> action, Optional<String> held, Optional<String> rd) {
+    {
       if (rotated.isEmpty()) return Future.failedFuture(problemError(Problems.SESSION_EXPIRED));
       ctx.response().putHeader("Set-Cookie", cookie.set(newId));
       audit("stepped-up", a.user().id(), "user-verified passkey assertion" + forRule.map(r -> " for " + r).orElse(""));
@@ -204,30 +211,27 @@ public final class PasskeyApi {
       var out = new JsonObject().put("status", "ok");
       next.resume().ifPresent(r -> out.put("resume", r));
       return Future.succeededFuture(out);
-    });
+    }
   }
 
   private Future<JsonObject> revoke(RoutingContext ctx, JsonObject body) {
     var session = requireSession(ctx);
-    spend(session, AccountAction.REVOKE_PASSKEY);
     // Any base64 spelling of the id names the same passkey (and the same sessions): parsed once here.
     var id = CredentialId.parse(requiredString(body, "credentialId"));
     final byte[] raw = id.bytes();
-    return blocking(() -> {
+    return spend(session, AccountAction.REVOKE_PASSKEY).compose(spent -> blocking(() -> {
       if (store.listCredentials(session.userId()).size() <= 1)
         throw problemError(Problems.LAST_PASSKEY);
       if (!store.revokeCredential(session.userId(), raw))
         throw problemError(Problems.PASSKEY_NOT_FOUND);
       store.recordEvent("passkey-revoked", Optional.of(session.userId()), "by owner");
       return true;
-    }).map(ok -> {
-      sessions.deleteCredential(session.userId(), id);
-      return new JsonObject().put("status", "ok");
-    });
+    })).compose(ok -> Future.fromCompletionStage(sessions.endSessionsOfCredential(session.userId(), id)))
+        .map(ended -> new JsonObject().put("status", "ok"));
   }
 
   private Future<JsonObject> logout(RoutingContext ctx, JsonObject body) {
-    cookie.read(ctx.request().getHeader("Cookie")).ifPresent(sessions::delete);
+    cookie.read(ctx.request().getHeader("Cookie")).ifPresent(sessions::end);
     ctx.response().putHeader("Set-Cookie", cookie.clear());
     return Future.succeededFuture(new JsonObject().put("status", "ok"));
   }
@@ -252,9 +256,9 @@ public final class PasskeyApi {
   }
 
   /** Uses up the session's fresh step-up for {@code action}, or refuses with a step-up challenge. */
-  private void spend(Session session, AccountAction action) {
-    if (accountStepUps.spend(session.id(), action).isEmpty())
-      throw new AccountStepUpRequired(action, accountStepUps.maxAge());
+  private Future<Void> spend(Session session, AccountAction action) {
+    return Future.fromCompletionStage(accountStepUps.spend(session.id(), action)).compose(spent -> spent.isPresent()
+        ? Future.<Void>succeededFuture() : Future.failedFuture(new AccountStepUpRequired(action, accountStepUps.maxAge())));
   }
 
   private static Session.StepUpRecord record(Authenticated a, Optional<String> forRule) {
@@ -327,7 +331,8 @@ public final class PasskeyApi {
   }
 
   private Optional<Session> currentSession(RoutingContext ctx) {
-    return cookie.read(ctx.request().getHeader("Cookie")).flatMap(sessions::find);
+    // What this node knows now (the memory store knows everything); TODO(issue 12): find, async, for Redis.
+    return cookie.read(ctx.request().getHeader("Cookie")).flatMap(sessions::findNow);
   }
 
   private Session requireSession(RoutingContext ctx) {
