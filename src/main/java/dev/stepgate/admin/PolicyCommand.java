@@ -166,7 +166,7 @@ public final class PolicyCommand implements Callable<Integer> {
     private String line(Decision d) {
       String text = Explanation.render(d);
       if (accept == null) return text;
-      return text + " -> " + ResponseHint.of(d, accept.toLowerCase(Locale.ROOT).contains("text/html"),
+      return text + " -> " + ResponseHint.of(d, accept,
           method.toUpperCase(Locale.ROOT));
     }
 

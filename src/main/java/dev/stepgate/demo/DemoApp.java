@@ -1,7 +1,7 @@
 package dev.stepgate.demo;
 
+import dev.stepgate.proxy.Html;
 import dev.stepgate.identity.HeaderText;
-import dev.stepgate.ui.Html;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

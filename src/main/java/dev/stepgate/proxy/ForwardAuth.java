@@ -1,21 +1,26 @@
 package dev.stepgate.proxy;
 
-import dev.stepgate.policy.Decision;
-import dev.stepgate.policy.PolicyRequest;
+import dev.stepgate.admission.Admission;
+import dev.stepgate.admission.EntryPoint;
+import dev.stepgate.admission.Problems;
+import dev.stepgate.admission.Verdict;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Logger;
 
 /**
  * {@code GET|POST /.stepgate/auth}: the forward-auth decision endpoint, for operators who keep
  * their own reverse proxy (nginx {@code auth_request}, Traefik {@code ForwardAuth}, Caddy {@code
  * forward_auth}). The proxy asks about one original request; stepgate makes exactly the decision
- * the in-line proxy would make ({@link PolicyAdmission#evaluate}, including consuming a one-time
- * step-up) and answers:
+ * the in-line proxy would make (the same {@link Admission}, including consuming a one-time
+ * step-up) and answers through the same {@link VerdictResponder}:
  *
  * <table>
  *   <caption>answers</caption>
@@ -40,22 +45,22 @@ import java.util.Set;
 public final class ForwardAuth implements Handler<HttpServerRequest> {
   public static final String PATH = "/.stepgate/auth";
   /** Set on a refusal the client should follow as a redirect (a browser navigation). */
-  public static final String REDIRECT_HEADER = "X-Stepgate-Redirect";
+  public static final String REDIRECT_HEADER = VerdictResponder.REDIRECT_HEADER;
+  private static final Logger LOG = Logger.getLogger(ForwardAuth.class.getName());
 
-  private final PolicyAdmission admission;
+  private final Admission admission;
+  private final VerdictResponder responder;
   private final HeaderHygiene trust;
-  private final String publicOrigin;
   private final Set<String> knownHosts;
 
   /**
    * @param trust whose {@code trusted_proxies} may ask: nobody else is answered
-   * @param publicOrigin {@code public_url}'s origin: where the sign-in and step-up pages live
    * @param knownHosts the hosts the gateway serves; forward-auth for any other host is refused (421)
    */
-  public ForwardAuth(PolicyAdmission admission, HeaderHygiene trust, String publicOrigin, Set<String> knownHosts) {
+  public ForwardAuth(Admission admission, VerdictResponder responder, HeaderHygiene trust, Set<String> knownHosts) {
     this.admission = admission;
+    this.responder = responder;
     this.trust = trust;
-    this.publicOrigin = publicOrigin;
     this.knownHosts = Set.copyOf(knownHosts);
   }
 
@@ -68,63 +73,31 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
     // operator's proxy; for anyone else this endpoint would sign assertions for any request.
     var peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
     if (peer == null || !trust.trusted(peer)) {
-      Replies.problemAsJson(req, 403, "forward-auth-not-allowed", "Not allowed",
-          "Only the configured proxy may ask this gateway for decisions.");
+      Responder.sendJson(req, Problems.FORWARD_AUTH_NOT_ALLOWED);
       return;
     }
     final Original original;
     try {
       original = original(req.headers(), knownHosts);
     } catch (RequestRejected e) {
-      Replies.problem(req, e.status(), e.type(), e.status() == 421 ? "Unknown host" : "Bad forward-auth request",
-          e.getMessage());
+      Responder.send(req, Problems.of(e));
       return;
     }
     var target = original.target();
-    var outcome = admission.evaluate(new PolicyRequest(original.method(), target.host(), target.path().forPolicy()),
-        admission.session(req.getHeader("Cookie")));
-    var decision = outcome.decision();
-    if (outcome.identity().isPresent()) {
-      var resp = req.response().setStatusCode(200).putHeader("Cache-Control", "no-store");
-      outcome.identity().get().forEach(resp::putHeader);
-      resp.end();
-    } else if (decision instanceof Decision.Login) {
-      challenge(req, original, "/.stepgate/login",
-          "Bearer error=\"invalid_token\", error_description=\"login required\"",
-          "login-required", "Sign-in required", "Sign in with a passkey first.", "loginUrl", Map.of());
-    } else if (decision instanceof Decision.StepUp stepUp) {
-      challenge(req, original, "/.stepgate/step-up",
-          "Bearer error=\"insufficient_user_authentication\", "
-              + "error_description=\"a fresh passkey assertion is required\", max_age=" + stepUp.maxAgeSeconds(),
-          "step-up-required", "Confirm it's you",
-          stepUp.description().map(d -> "This action needs a fresh passkey check: " + d + ".")
-              .orElse("This action needs a fresh passkey check."),
-          "stepUpUrl", Map.of("maxAge", stepUp.maxAgeSeconds(), "rule", stepUp.rule()));
-    } else {
-      Replies.problem(req, 403, "forbidden", "Not allowed", "This address is not available through this gateway.",
-          Map.of("rule", decision.rule()));
+    CompletionStage<Verdict> decided;
+    try {
+      decided = admission.admit(AdmissionRequests.of(req, original.method(), target, EntryPoint.FORWARD_AUTH));
+    } catch (RuntimeException e) {
+      decided = CompletableFuture.failedFuture(e);
     }
-  }
-
-  /**
-   * Login and step-up, in one place: a browser behind Traefik or Caddy (which pass a non-2xx
-   * answer on to the client) is redirected; everyone else gets the 401 challenge, with the page in
-   * {@code Location} and, for a browser, {@link #REDIRECT_HEADER} for nginx's {@code error_page}.
-   */
-  private void challenge(HttpServerRequest req, Original original, String page, String wwwAuthenticate,
-      String type, String title, String detail, String urlField, Map<String, Object> extra) {
-    var url = publicOrigin + page + "?rd=" + DecisionResponder.encode(original.target().pathAndQuery());
-    var resp = req.response().putHeader("Cache-Control", "no-store").putHeader(HttpHeaders.LOCATION, url);
-    boolean browser = Replies.wantsHtml(req);
-    if (browser && !original.nginx()) {
-      resp.setStatusCode(302).end();
-      return;
-    }
-    if (browser) resp.putHeader(REDIRECT_HEADER, url);
-    resp.putHeader("WWW-Authenticate", wwwAuthenticate);
-    var fields = new java.util.HashMap<String, Object>(extra);
-    fields.put(urlField, url);
-    Replies.problem(req, 401, type, title, detail, fields);
+    var context = Vertx.currentContext();
+    (context == null ? Future.fromCompletionStage(decided) : Future.fromCompletionStage(decided, context))
+        .onFailure(err -> {
+          var requestId = RequestIds.of(req, trust);
+          LOG.warning("forward-auth admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+          Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
+        })
+        .onSuccess(verdict -> responder.forwardAuth(req, target.pathAndQuery(), original.nginx(), verdict));
   }
 
   /**

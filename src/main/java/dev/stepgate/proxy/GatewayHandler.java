@@ -1,17 +1,24 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problems;
+import dev.stepgate.admission.Admission;
+import dev.stepgate.admission.EntryPoint;
+import dev.stepgate.admission.Verdict;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Set;
 import java.util.logging.Logger;
 
 /**
  * Every request the gateway receives starts here, and this method shows, top to bottom, the
  * order of the checks a proxied request passes: framing → canonical target → gateway namespace →
- * session and policy (the {@link Admission}) → headers → forward.
+ * the {@link dev.stepgate.admission.AdmissionPipeline} (origin → caller → policy → one-time step-up →
+ * identity) → the verdict: forwarded with its identity headers, or answered by the {@link
+ * VerdictResponder}.
  */
 public final class GatewayHandler implements Handler<HttpServerRequest> {
   public static final String NAMESPACE = "/.stepgate";
@@ -20,12 +27,14 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
   private final Set<String> knownHosts;
   private final HeaderHygiene hygiene;
   private final Admission admission;
+  private final VerdictResponder responder;
   private final Handler<HttpServerRequest> gatewayRoutes;
   private final UpstreamForwarder forwarder;
   private final WebSocketForwarder webSockets;
 
-  public GatewayHandler(Set<String> knownHosts, HeaderHygiene hygiene, Admission admission,
+  public GatewayHandler(Set<String> knownHosts, HeaderHygiene hygiene, Admission admission, VerdictResponder responder,
       Handler<HttpServerRequest> gatewayRoutes, UpstreamForwarder forwarder, WebSocketForwarder webSockets) {
+    this.responder = responder;
     this.knownHosts = Set.copyOf(knownHosts);
     this.hygiene = hygiene;
     this.admission = admission;
@@ -54,20 +63,25 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       gatewayRoutes.handle(req);
       return;
     }
-    Future<Optional<Map<String, String>>> decision;
+    CompletionStage<Verdict> decided;
     try {
-      decision = admission.admit(req, target);
+      decided = admission.admit(AdmissionRequests.of(req, req.method().name(), target, EntryPoint.PROXY));
     } catch (RuntimeException e) {
-      decision = Future.failedFuture(e); // never forward what could not be checked
+      decided = CompletableFuture.failedFuture(e); // never forward what could not be checked
     }
-    decision
+    var context = Vertx.currentContext();
+    (context == null ? Future.fromCompletionStage(decided) : Future.fromCompletionStage(decided, context))
         .onFailure(err -> unavailable(req, err))
-        .onSuccess(admitted -> admitted.ifPresent(identity -> {
+        .onSuccess(verdict -> {
+          if (!(verdict instanceof Verdict.Forward forward)) {
+            responder.respond(req, target, verdict);
+            return;
+          }
           var headers = ForwardingHeaders.of(req, hygiene);
-          identity.forEach(headers::set);
+          forward.identity().forEach(headers::set);
           if (WebSocketForwarder.isUpgrade(req)) webSockets.forward(req, target.pathAndQuery(), headers);
           else forwarder.forward(req, target.pathAndQuery(), headers);
-        }));
+        });
   }
 
   /**
@@ -78,8 +92,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
   private void unavailable(HttpServerRequest req, Throwable err) {
     var requestId = RequestIds.of(req, hygiene);
     LOG.warning("admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
-    Replies.problem(req, 503, "unavailable", "Temporarily unavailable",
-        "The gateway cannot check this request right now. Try again in a moment.", Map.of(Replies.REQUEST_ID, requestId));
+    Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 
   static boolean isGatewayPath(RequestTarget target) {
@@ -89,15 +102,6 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private static void reject(HttpServerRequest req, RequestRejected e) {
     req.response().putHeader("Connection", "close");
-    Replies.problem(req, e.status(), e.type(), titleFor(e.status()), e.getMessage());
-  }
-
-  private static String titleFor(int status) {
-    return switch (status) {
-      case 413 -> "Request too large";
-      case 421 -> "Unknown host";
-      case 431 -> "Request headers too large";
-      default -> "Bad request";
-    };
+    Responder.send(req, Problems.of(e));
   }
 }

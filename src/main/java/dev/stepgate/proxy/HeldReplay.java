@@ -1,91 +1,119 @@
 package dev.stepgate.proxy;
 
-import dev.stepgate.policy.Decision;
-import dev.stepgate.policy.PolicyRequest;
+import dev.stepgate.admission.Admission;
+import dev.stepgate.admission.AdmissionRequest;
+import dev.stepgate.admission.EntryPoint;
+import dev.stepgate.admission.Problems;
+import dev.stepgate.admission.Verdict;
+import dev.stepgate.session.HeldRequest;
 import dev.stepgate.session.HeldRequests;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.session.SessionStore;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Logger;
 
 /**
  * {@code GET /.stepgate/resume/ID}: after a successful step-up, sends the held POST upstream once
- * and answers the browser with the upstream's response. The held request is taken atomically, so
- * it is sent at most once, and only for the session that held it, and only when the policy now
- * allows it.
+ * and answers the browser with the upstream's response. The held request is admitted by the same
+ * pipeline as every other request (for the host it was held for), which spends a one-time step-up
+ * first; only a forward takes the held request out, atomically, so it is sent at most once, only
+ * for the session that held it, and a replay that lost the race for the step-up keeps the form.
  */
 public final class HeldReplay {
+  private static final Logger LOG = Logger.getLogger(HeldReplay.class.getName());
+
   private final HeldRequests held;
   private final SessionStore sessions;
   private final SessionCookie cookie;
-  private final PolicyAdmission admission;
-  private final DecisionResponder responder;
-  private final IdentityStamp stamp;
+  private final Admission admission;
+  private final VerdictResponder responder;
   private final HeaderHygiene hygiene;
   private final UpstreamForwarder forwarder;
 
-  public HeldReplay(HeldRequests held, SessionStore sessions, SessionCookie cookie, PolicyAdmission admission,
-      DecisionResponder responder, IdentityStamp stamp, HeaderHygiene hygiene, UpstreamForwarder forwarder) {
+  public HeldReplay(HeldRequests held, SessionStore sessions, SessionCookie cookie, Admission admission,
+      VerdictResponder responder, HeaderHygiene hygiene, UpstreamForwarder forwarder) {
     this.held = held;
     this.sessions = sessions;
     this.cookie = cookie;
     this.admission = admission;
     this.responder = responder;
-    this.stamp = stamp;
     this.hygiene = hygiene;
     this.forwarder = forwarder;
   }
 
   public void handle(HttpServerRequest req, String id) {
-    var session = cookie.read(req.getHeader("Cookie")).flatMap(sessions::find);
-    var request = session.flatMap(s -> held.peek(id, s.id()));
-    if (session.isEmpty() || request.isEmpty()) {
+    var cookieHeader = req.getHeader("Cookie");
+    var sessionId = cookie.read(cookieHeader);
+    if (sessionId.isEmpty()) {
       gone(req);
       return;
     }
-    var h = request.get();
-    // Decided for the host it was held for, as the prompt was (StepUpResume), not for the host
-    // the browser resumes through: both are hosts the gateway serves, but rules may name hosts.
-    var target = new RequestTarget(CanonicalPath.of(pathOf(h.pathAndQuery())), queryOf(h.pathAndQuery()), h.host());
-    var decision = admission.decide(new PolicyRequest(h.method(), target.host(), target.path().forPolicy()), session);
-    if (decision instanceof Decision.StepUp) {
-      // Not (or no longer) enough: back to the prompt, the request still held.
+    var context = Vertx.currentContext();
+    CompletionStage<Void> done = sessions.find(sessionId.get()).thenCompose(session -> {
+      var request = session.flatMap(s -> held.peek(id, s.id()));
+      if (request.isEmpty()) {
+        gone(req);
+        return CompletableFuture.completedFuture(null);
+      }
+      var h = request.get();
+      // Decided for the host it was held for, as the prompt was (StepUpResume), not for the host
+      // the browser resumes through: both are hosts the gateway serves, but rules may name hosts.
+      var target = new RequestTarget(CanonicalPath.of(pathOf(h.pathAndQuery())), queryOf(h.pathAndQuery()), h.host());
+      var peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+      var admissionRequest = new AdmissionRequest(h.method(), h.host(), target.path().forPolicy(), h.pathAndQuery(),
+          cookieHeader, peer, List.of(), true, false, null, EntryPoint.HELD_REPLAY);
+      return admission.admit(admissionRequest).thenAccept(verdict -> onContext(context,
+          () -> answer(req, id, session.get().id(), h, target, verdict)));
+    });
+    done.exceptionally(err -> {
+      onContext(context, () -> {
+        var requestId = RequestIds.of(req, hygiene);
+        LOG.warning("held replay admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+        Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
+      });
+      return null;
+    });
+  }
+
+  private void answer(HttpServerRequest req, String id, String sessionId, HeldRequest h, RequestTarget target, Verdict verdict) {
+    if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) {
+      // Not (or no longer) enough, or another tab spent the one-time step-up first: back to the
+      // prompt, the request still held.
       req.response().setStatusCode(303).putHeader("Location", "/.stepgate/step-up?rd="
-          + DecisionResponder.encode(h.pathAndQuery()) + "&held=" + id).end();
+          + VerdictResponder.encode(h.pathAndQuery()) + "&held=" + id).end();
       return;
     }
-    if (!(decision instanceof Decision.Allow allow)) {
-      held.take(id, session.get().id());
-      if (decision instanceof Decision.Deny deny) responder.deny(req, deny);
-      else responder.login(req, target);
+    if (!(verdict instanceof Verdict.Forward forward)) {
+      held.take(id, sessionId); // refused for good: the form goes
+      responder.respond(req, target, verdict);
       return;
     }
-    var taken = held.take(id, session.get().id());
+    var taken = held.take(id, sessionId);
     if (taken.isEmpty()) {
       gone(req);
       return;
     }
-    var s = session.get();
-    if (allow.consumesStepUp()) {
-      var fresh = admission.consume(s);
-      if (fresh.isEmpty()) {
-        gone(req);
-        return;
-      }
-      s = fresh.get();
-    }
     var original = MultiMap.caseInsensitiveMultiMap();
     for (var e : taken.get().headers()) original.add(e.getKey(), e.getValue());
     var headers = ForwardingHeaders.of(original, req, hygiene);
-    stamp.headersFor(s, allow).forEach(headers::set);
+    forward.identity().forEach(headers::set);
     forwarder.replay(req, HttpMethod.valueOf(h.method()), h.pathAndQuery(), headers, Buffer.buffer(taken.get().body()));
   }
 
+  private static void onContext(io.vertx.core.Context context, Runnable work) {
+    if (context == null || Vertx.currentContext() == context) work.run();
+    else context.runOnContext(v -> work.run());
+  }
+
   private static void gone(HttpServerRequest req) {
-    Replies.problem(req, 410, "held-request-gone", "Nothing to send",
-        "This form was already sent, has expired, or belongs to another sign-in. Go back and submit it again.");
+    Responder.send(req, Problems.HELD_REQUEST_GONE);
   }
 
   private static String pathOf(String pathAndQuery) {

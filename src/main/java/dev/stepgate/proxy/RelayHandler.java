@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problems;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -417,17 +418,8 @@ final class RelayHandler extends ChannelDuplexHandler {
     /** An error reply in place of the upstream's; the connection closes after it unless the request is complete. */
     private void reply(int status) {
       end(false);
-      boolean timeout = status == 504;
-      var rendered = Replies.render(plan.clientHeaders(), status, timeout ? "upstream-timeout" : "upstream-unavailable",
-          timeout ? "The app did not answer in time" : "The app is not reachable",
-          timeout ? "The application behind this gateway did not respond in time. Try again in a moment."
-              : "The application behind this gateway could not be reached. Try again in a moment.", Map.of());
-      var body = rendered.body().getBytes(StandardCharsets.UTF_8);
-      var resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-          plan.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-      resp.headers().set(HttpHeaderNames.CONTENT_TYPE, rendered.contentType())
-          .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
-          .set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+      var resp = Responder.relayResponse(plan.clientHeaders(),
+          status == 504 ? Problems.UPSTREAM_TIMEOUT : Problems.UPSTREAM_UNAVAILABLE, plan.head());
       boolean keep = requestDone && plan.keepAlive();
       if (!keep) resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       var written = ctx.writeAndFlush(resp);

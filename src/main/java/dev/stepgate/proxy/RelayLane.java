@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Admission;
 import dev.stepgate.config.GatewayConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -173,11 +174,12 @@ public final class RelayLane {
       boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
       var length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
       if (maxBodySize > 0 && (chunked || (length != null && Long.parseLong(length.trim()) > maxBodySize))) return null;
-      var identity = admission.admitAtOnce(method.name(), target, headers.get(HttpHeaderNames.COOKIE));
-      if (identity.isEmpty()) return null;
+      var admitted = admission.admitAtOnce(AdmissionRequests.relayed(method.name(), target,
+          headers.get(HttpHeaderNames.COOKIE), remote));
+      if (admitted.isEmpty()) return null;
 
       var out = ForwardingHeaders.of(headers, remote, ssl, authority.toString(), hygiene);
-      identity.get().forEach((name, value) -> out.set(name, ascii.of(value)));
+      admitted.get().identity().forEach((name, value) -> out.set(name, ascii.of(value)));
       out.set(HttpHeaderNames.HOST, upstream.authority());
       if (chunked) out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
       else if (length != null) out.set(HttpHeaderNames.CONTENT_LENGTH, length.trim());

@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.AdmissionPipeline;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.policy.PolicyRequest;
 import dev.stepgate.session.HeldRequest;
@@ -14,11 +15,11 @@ import java.util.Optional;
  * {@link HeldReplay} decides it; a bare return target ({@code rd}) for {@code public_url}'s host.
  */
 public final class StepUpResume {
-  private final PolicyAdmission admission;
+  private final AdmissionPipeline admission;
   private final HeldRequests held;
   private final String publicHost;
 
-  public StepUpResume(PolicyAdmission admission, HeldRequests held, String publicHost) {
+  public StepUpResume(AdmissionPipeline admission, HeldRequests held, String publicHost) {
     this.admission = admission;
     this.held = held;
     this.publicHost = publicHost;

@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problems;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -263,8 +264,8 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
   private static void answer(ChannelHandlerContext ctx, String refusal) {
     boolean large = refusal.equals(TOO_LARGE);
     int status = large ? 431 : 400;
-    var body = Replies.problemJson(status, large ? "headers-too-large" : "bad-framing",
-        large ? "Request headers too large" : "Bad request", "The request has " + refusal + ".", Map.of()).encode();
+    var body = Responder.json(Problems.rejected(large ? "headers-too-large" : "bad-framing", status,
+        "The request has " + refusal + ".")).encode();
     var bytes = body.getBytes(StandardCharsets.UTF_8);
     var head = "HTTP/1.1 " + status + (large ? " Request Header Fields Too Large" : " Bad Request") + "\r\n"
         + "Content-Type: application/problem+json\r\nCache-Control: no-store\r\nConnection: close\r\n"

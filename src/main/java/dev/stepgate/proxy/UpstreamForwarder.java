@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problems;
 import dev.stepgate.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -68,8 +69,7 @@ public final class UpstreamForwarder {
     if (maxBodySize > 0 && declared > maxBodySize) {
       // The body is never read: close the connection after answering so it cannot be misread.
       req.response().putHeader("Connection", "close").endHandler(v -> req.connection().close());
-      Replies.problem(req, 413, "body-too-large", "Request too large",
-          "The request body is larger than this gateway accepts.");
+      Responder.send(req, Problems.BODY_TOO_LARGE);
       return;
     }
     boolean hasBody = chunked || declared > 0;
@@ -165,8 +165,7 @@ public final class UpstreamForwarder {
   }
 
   private void timedOut(HttpServerRequest req) {
-    Replies.problem(req, 504, "upstream-timeout", "The app did not answer in time",
-        "The application behind this gateway did not respond in time. Try again in a moment.");
+    Responder.send(req, Problems.UPSTREAM_TIMEOUT);
   }
 
   private void failed(HttpServerRequest req, Throwable err) {
@@ -189,14 +188,12 @@ public final class UpstreamForwarder {
     }
     if (err instanceof BodyTooLarge) {
       resp.putHeader("Connection", "close").endHandler(v -> req.connection().close());
-      Replies.problem(req, 413, "body-too-large", "Request too large",
-          "The request body is larger than this gateway accepts.");
+      Responder.send(req, Problems.BODY_TOO_LARGE);
       return;
     }
     LOG.log(Level.WARNING, "upstream request failed: {0}", err.getClass().getSimpleName()
         + (err instanceof ConnectException ? " (is the app running at " + authority() + "?)" : ""));
-    Replies.problem(req, 502, "upstream-unavailable", "The app is not reachable",
-        "The application behind this gateway could not be reached. Try again in a moment.");
+    Responder.send(req, Problems.UPSTREAM_UNAVAILABLE);
   }
 
   private ReadStream<Buffer> limited(HttpServerRequest req) {

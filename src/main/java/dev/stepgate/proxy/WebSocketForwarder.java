@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problems;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -48,8 +49,7 @@ public final class WebSocketForwarder {
     }
     if (!protocols.isEmpty()) options.setSubProtocols(protocols);
     client.connect(options)
-        .onFailure(err -> Replies.problem(req, 502, "upstream-unavailable", "The app is not reachable",
-            "The application behind this gateway could not be reached. Try again in a moment."))
+        .onFailure(err -> Responder.send(req, Problems.UPSTREAM_UNAVAILABLE))
         .onSuccess(upstream -> req.toWebSocket()
             .onFailure(err -> upstream.close())
             .onSuccess(downstream -> relay(downstream, upstream)));

@@ -10,13 +10,14 @@ import dev.stepgate.passkey.MemoryCeremonyStore;
 import dev.stepgate.passkey.PasskeyService;
 import dev.stepgate.passkey.PasskeySettings;
 import dev.stepgate.passkey.RegistrationMode;
-import dev.stepgate.proxy.DecisionResponder;
+import dev.stepgate.proxy.VerdictResponder;
 import dev.stepgate.proxy.ForwardAuth;
 import dev.stepgate.proxy.HeldReplay;
-import dev.stepgate.proxy.IdentityStamp;
-import dev.stepgate.proxy.PolicyAdmission;
+import dev.stepgate.admission.IdentityStamp;
 import dev.stepgate.proxy.RelayLane;
-import dev.stepgate.proxy.ServedOrigins;
+import dev.stepgate.admission.ServedOrigins;
+import dev.stepgate.admission.AdmissionPipeline;
+import dev.stepgate.observe.DecisionMetrics;
 import dev.stepgate.proxy.StepUpResume;
 import dev.stepgate.session.AccountStepUps;
 import dev.stepgate.revocation.LocalRevocationBus;
@@ -118,13 +119,13 @@ public final class Gateway implements AutoCloseable {
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
           new IdentityHeaders(config.assertion().compatHeaders()));
-      var responder = new DecisionResponder(config.publicOrigin(), held, config.proxy().heldRequestMaxSize(), clock);
-      var admission = new PolicyAdmission(reloader::current, sessions, cookie, responder, stamp,
-          new ServedOrigins(config.webauthn().origins()), registry, clock);
+      var responder = new VerdictResponder(config.publicOrigin(), held, config.proxy().heldRequestMaxSize(), clock);
+      var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
+          new ServedOrigins(config.webauthn().origins()), new DecisionMetrics(registry), clock);
       var passkeys = new PasskeyService(PasskeySettings.from(config), store,
           new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL), clock);
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
-      var replay = new HeldReplay(held, sessions, cookie, admission, responder, stamp, hygiene, forwarder);
+      var replay = new HeldReplay(held, sessions, cookie, admission, responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
 
       var routes = GatewayRoutes.create(vertx, () -> readiness(reloader));
@@ -143,7 +144,7 @@ public final class Gateway implements AutoCloseable {
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);
       new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson,
           new HashSet<>(config.webauthn().origins())).mount(routes);
-      GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, hygiene, config.publicOrigin(), knownHosts(config)));
+      GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());
       registry.gauge("stepgate.policy.reload.successes", reloader, r -> r.successfulReloads());
@@ -154,7 +155,7 @@ public final class Gateway implements AutoCloseable {
         return null;
       }, false));
 
-      var handler = new GatewayHandler(knownHosts(config), hygiene, admission, routes, forwarder, webSockets);
+      var handler = new GatewayHandler(knownHosts(config), hygiene, admission, responder, routes, forwarder, webSockets);
       var relay = RelayLane.create(vertx, config, knownHosts(config), hygiene, admission);
       relay.ifPresent(r -> FunctionCounter.builder("stepgate.proxy.relayed", r, RelayLane::relayed)
           .description("Requests forwarded by the relay; the rest take Vert.x's request path").register(registry));

@@ -1,7 +1,8 @@
 package dev.stepgate.server;
 
 import dev.stepgate.proxy.ForwardAuth;
-import dev.stepgate.proxy.Replies;
+import dev.stepgate.admission.Problems;
+import dev.stepgate.proxy.Responder;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -38,11 +39,8 @@ final class GatewayRoutes {
 
   /** The catch-alls, mounted after every other gateway route. */
   static void fallbacks(Router router) {
-    router.route("/.stepgate/*").handler(ctx -> Replies.problem(ctx.request(), 404, "not-found",
-        "Not found", "There is no gateway page at this address."));
-    router.errorHandler(500, ctx -> Replies.problem(ctx.request(), 500, "internal", "Something went wrong",
-        "The gateway could not complete this request."));
-    router.errorHandler(413, ctx -> Replies.problem(ctx.request(), 413, "body-too-large", "Request too large",
-        "The request body is larger than this gateway accepts."));
+    router.route("/.stepgate/*").handler(ctx -> Responder.send(ctx.request(), Problems.NOT_FOUND));
+    router.errorHandler(500, ctx -> Responder.send(ctx.request(), Problems.INTERNAL));
+    router.errorHandler(413, ctx -> Responder.send(ctx.request(), Problems.BODY_TOO_LARGE));
   }
 }

@@ -3,6 +3,7 @@ package dev.stepgate.session;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The step-ups that authorize account actions ({@link AccountAction}). One counts only when it
@@ -33,21 +34,14 @@ public final class AccountStepUps {
   }
 
   /**
-   * Spends the session's step-up for {@code action}: marks it consumed, in one atomic update of
-   * the session, only if it still counts. Of two concurrent calls for one step-up, one wins.
+   * Spends the session's step-up for {@code action} ({@link SessionStore#consumeStepUp}: made
+   * for the action, within the max age, not spent yet). Of concurrent calls for one step-up, one
+   * wins.
    *
    * @return the session after spending; empty if there was nothing fresh to spend (or no session)
    */
-  public Optional<Session> spend(String sessionId, AccountAction action) {
-    boolean[] won = {false};
-    var updated = sessions.update(sessionId, current -> current.stepUp()
-        .filter(u -> counts(u, action))
-        .map(u -> {
-          won[0] = true;
-          return current.withStepUp(u.consume());
-        })
-        .orElse(current));
-    return won[0] ? updated : Optional.empty();
+  public CompletionStage<Optional<Session>> spend(String sessionId, AccountAction action) {
+    return sessions.consumeStepUp(sessionId, action.ruleName(), clock.instant().minus(maxAge));
   }
 
   private boolean counts(Session.StepUpRecord u, AccountAction action) {

@@ -2,49 +2,66 @@ package dev.stepgate.session;
 
 import dev.stepgate.credential.CredentialId;
 import dev.stepgate.revocation.Revocation;
+import java.time.Instant;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Server-side sessions. Implementations enforce the idle timeout and the absolute lifetime:
- * {@link #find} never returns an expired session.
+ * Server-side sessions, behind an asynchronous port: one backend per file (memory now, Redis
+ * next), each running {@code SessionStoreContract}. Every change is one named atomic operation;
+ * nothing hands the store a lambda. Implementations enforce the idle timeout and the absolute
+ * lifetime: no operation ever returns an expired session. Stages never complete on a thread the
+ * caller must not block, and they fail (never throw) when the backend is unreachable.
  */
 public interface SessionStore {
 
   /** Stores a new session. */
-  void create(Session session);
+  CompletionStage<Void> create(Session session);
 
-  /** The live session with this id, refreshing its idle timer. */
-  Optional<Session> find(String id);
-
-  /**
-   * Atomically replaces the session with {@code change.apply(current)}; empty when it no longer
-   * exists. Used to record and to consume step-ups without races.
-   */
-  Optional<Session> update(String id, UnaryOperator<Session> change);
-
-  /** Moves a session to a new id (the old id stops working at once). */
-  Optional<Session> rotate(String oldId, String newId);
-
-  /** Ends a session. */
-  void delete(String id);
-
-  /** Ends every session of a user. */
-  void deleteUser(String userId);
+  /** The live session with this id, refreshing its idle timer; empty for null or unknown. */
+  CompletionStage<Optional<Session>> find(String id);
 
   /**
-   * Ends every session of {@code userId} that signed in with, or stepped up with, a revoked
-   * passkey. Sessions keep the canonical spelling ({@link CredentialId#base64url()}), so whatever
-   * spelling the revoker typed, the same sessions end.
+   * What this node knows about session {@code id} right now, without waiting: the relay's hot
+   * path. Empty when it does not know (a remote backend's near cache missed) as well as when there
+   * is no such session; the caller then takes {@link #find}. Never blocks, never throws.
    */
-  void deleteCredential(String userId, CredentialId credentialId);
+  Optional<Session> findNow(String id);
+
+  /**
+   * Moves the session to {@code newId} and records {@code stepUp} on it, in one step: the old id
+   * stops working at once, and nobody ever sees the new id without the step-up. Empty when the
+   * old session no longer exists.
+   */
+  CompletionStage<Optional<Session>> rotateAndRecordStepUp(String oldId, String newId, Session.StepUpRecord stepUp);
+
+  /**
+   * Spends the session's step-up, compare-and-set: marks it consumed only if it is not consumed
+   * yet, was made for {@code forRule}, and is dated no earlier than {@code notBefore}. Of any
+   * number of concurrent callers for one step-up exactly one gets the session back; every other
+   * gets empty. A retry after a lost race, a timeout or a failed stage never spends it twice.
+   */
+  CompletionStage<Optional<Session>> consumeStepUp(String id, String forRule, Instant notBefore);
+
+  /** Ends one session; nothing for null or unknown. */
+  CompletionStage<Void> end(String id);
+
+  /** Ends every session of {@code userId}, found through a per-user index (never a scan of all). */
+  CompletionStage<Void> endSessionsOf(String userId);
+
+  /**
+   * Ends every session of {@code userId} that signed in with, or stepped up with, {@code
+   * credentialId}. Sessions keep the canonical spelling ({@link CredentialId#base64url()}), so
+   * whatever spelling the revoker typed, the same sessions end.
+   */
+  CompletionStage<Void> endSessionsOfCredential(String userId, CredentialId credentialId);
 
   /**
    * Ends the sessions {@code revocation} names: subscribe this to the revocation bus. Safe to
    * call from any thread, more than once for the same revocation.
    */
-  default void honour(Revocation revocation) {
-    if (revocation instanceof Revocation.CredentialRevoked c) deleteCredential(c.userId(), c.credentialId());
-    else if (revocation instanceof Revocation.UserSessionsEnded u) deleteUser(u.userId());
+  default CompletionStage<Void> honour(Revocation revocation) {
+    if (revocation instanceof Revocation.CredentialRevoked c) return endSessionsOfCredential(c.userId(), c.credentialId());
+    return endSessionsOf(revocation.userId());
   }
 }

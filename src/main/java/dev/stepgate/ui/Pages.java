@@ -1,6 +1,7 @@
 package dev.stepgate.ui;
 
-import static dev.stepgate.ui.Html.esc;
+import dev.stepgate.proxy.Html;
+import static dev.stepgate.proxy.Html.esc;
 
 import dev.stepgate.session.AccountAction;
 import java.time.Instant;

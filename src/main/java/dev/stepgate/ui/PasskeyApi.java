@@ -7,7 +7,9 @@ import dev.stepgate.passkey.Authenticated;
 import dev.stepgate.passkey.CeremonyStart;
 import dev.stepgate.passkey.PasskeyService;
 import dev.stepgate.passkey.RegistrationMode;
-import dev.stepgate.proxy.Replies;
+import dev.stepgate.admission.Problem;
+import dev.stepgate.admission.Problems;
+import dev.stepgate.proxy.Responder;
 import dev.stepgate.session.AccountAction;
 import dev.stepgate.session.AccountStepUps;
 import dev.stepgate.session.Session;
@@ -109,11 +111,11 @@ public final class PasskeyApi {
     var type = ctx.request().getHeader("Content-Type");
     var origin = ctx.request().getHeader("Origin");
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      problem(ctx, new StepgateException("invalid-request", 415, "Send the request body as application/json."));
+      send(ctx, Problems.UNSUPPORTED_MEDIA_TYPE);
       return;
     }
     if (origin == null || !origins.contains(origin.toLowerCase(Locale.ROOT))) {
-      problem(ctx, new StepgateException("cross-origin", 403, "This request must come from a page of this site."));
+      send(ctx, Problems.CROSS_ORIGIN);
       return;
     }
     ctx.next();
@@ -136,8 +138,9 @@ public final class PasskeyApi {
     var label = optionalString(body, "label");
     var current = currentSession(ctx);
     // The ceremony began with a fresh step-up; it must still be fresh now, and is used up here.
-    current.ifPresent(s -> spend(s, AccountAction.ADD_PASSKEY));
-    return blocking(() -> passkeys.finishRegistration(ceremony, credential.encode(), label, current.map(Session::userId)))
+    var spent = current.isPresent() ? spend(current.get(), AccountAction.ADD_PASSKEY) : Future.<Void>succeededFuture();
+    return spent.compose(v -> blocking(() -> passkeys.finishRegistration(ceremony, credential.encode(), label,
+            current.map(Session::userId))))
         .map(registered -> {
           if (current.isEmpty()) {
             var c = registered.credential();
@@ -162,7 +165,7 @@ public final class PasskeyApi {
     var credential = requiredObject(body, "credential");
     var previous = cookie.read(ctx.request().getHeader("Cookie"));
     return blocking(() -> passkeys.finishLogin(ceremony, credential.encode())).map(a -> {
-      previous.ifPresent(sessions::delete); // a new session id at every sign-in
+      previous.ifPresent(sessions::end); // a new session id at every sign-in
       var session = new Session(SessionIds.next(), a.user().id(), a.user().username(), a.at(), a.credentialId(),
           a.backupEligible(), a.userVerified(), Optional.empty(), a.at());
       sessions.create(session);
@@ -189,43 +192,46 @@ public final class PasskeyApi {
     var forRule = action.isPresent() ? action.map(AccountAction::ruleName) : followUp.ruleFor(session.id(), held, rule);
     return blocking(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
       var newId = SessionIds.next(); // a new session id at every step-up
-      var rotated = sessions.rotate(session.id(), newId)
-          .flatMap(s -> sessions.update(newId, c -> c.withStepUp(record(a, forRule))));
-      if (rotated.isEmpty()) return Future.failedFuture(new StepgateException("session-expired", 401, "Your sign-in has ended. Sign in again."));
+      return Future.fromCompletionStage(sessions.rotateAndRecordStepUp(session.id(), newId, record(a, forRule)))
+          .compose(rotated -> afterStepUp(ctx, session, newId, rotated, a, forRule, action, held, rd));
+    });
+  }
+
+  private Future<JsonObject> afterStepUp(RoutingContext ctx, Session session, String newId, Optional<Session> rotated,
+      Authenticated a, Optional<String> forRule, Optional<AccountAction> action, Optional<String> held, Optional<String> rd) {
+    {
+      if (rotated.isEmpty()) return Future.failedFuture(problemError(Problems.SESSION_EXPIRED));
       ctx.response().putHeader("Set-Cookie", cookie.set(newId));
       audit("stepped-up", a.user().id(), "user-verified passkey assertion" + forRule.map(r -> " for " + r).orElse(""));
       // An account action's step-up resumes nothing: the page goes on with the action itself.
       if (action.isPresent()) return Future.succeededFuture(new JsonObject().put("status", "ok"));
       var next = followUp.after(session.id(), rotated.get(), held, rd);
       if (next.refusal().isPresent())
-        return Future.failedFuture(new StepgateException("step-up-not-qualified", 403, next.refusal().get()));
+        return Future.failedFuture(problemError(Problems.stepUpNotQualified(next.refusal().get())));
       var out = new JsonObject().put("status", "ok");
       next.resume().ifPresent(r -> out.put("resume", r));
       return Future.succeededFuture(out);
-    });
+    }
   }
 
   private Future<JsonObject> revoke(RoutingContext ctx, JsonObject body) {
     var session = requireSession(ctx);
-    spend(session, AccountAction.REVOKE_PASSKEY);
     // Any base64 spelling of the id names the same passkey (and the same sessions): parsed once here.
     var id = CredentialId.parse(requiredString(body, "credentialId"));
     final byte[] raw = id.bytes();
-    return blocking(() -> {
+    return spend(session, AccountAction.REVOKE_PASSKEY).compose(spent -> blocking(() -> {
       if (store.listCredentials(session.userId()).size() <= 1)
-        throw new StepgateException("last-passkey", 409, "This is your only passkey; add another before removing it.");
+        throw problemError(Problems.LAST_PASSKEY);
       if (!store.revokeCredential(session.userId(), raw))
-        throw new StepgateException("unknown-credential", 404, "No such passkey on your account.");
+        throw problemError(Problems.PASSKEY_NOT_FOUND);
       store.recordEvent("passkey-revoked", Optional.of(session.userId()), "by owner");
       return true;
-    }).map(ok -> {
-      sessions.deleteCredential(session.userId(), id);
-      return new JsonObject().put("status", "ok");
-    });
+    })).compose(ok -> Future.fromCompletionStage(sessions.endSessionsOfCredential(session.userId(), id)))
+        .map(ended -> new JsonObject().put("status", "ok"));
   }
 
   private Future<JsonObject> logout(RoutingContext ctx, JsonObject body) {
-    cookie.read(ctx.request().getHeader("Cookie")).ifPresent(sessions::delete);
+    cookie.read(ctx.request().getHeader("Cookie")).ifPresent(sessions::end);
     ctx.response().putHeader("Set-Cookie", cookie.clear());
     return Future.succeededFuture(new JsonObject().put("status", "ok"));
   }
@@ -233,7 +239,7 @@ public final class PasskeyApi {
   private void session(RoutingContext ctx) {
     var session = currentSession(ctx);
     if (session.isEmpty()) {
-      problem(ctx, new StepgateException("login-required", 401, "Not signed in."));
+      send(ctx, Problems.LOGIN_REQUIRED);
       return;
     }
     var s = session.get();
@@ -250,9 +256,9 @@ public final class PasskeyApi {
   }
 
   /** Uses up the session's fresh step-up for {@code action}, or refuses with a step-up challenge. */
-  private void spend(Session session, AccountAction action) {
-    if (accountStepUps.spend(session.id(), action).isEmpty())
-      throw new AccountStepUpRequired(action, accountStepUps.maxAge());
+  private Future<Void> spend(Session session, AccountAction action) {
+    return Future.fromCompletionStage(accountStepUps.spend(session.id(), action)).compose(spent -> spent.isPresent()
+        ? Future.<Void>succeededFuture() : Future.failedFuture(new AccountStepUpRequired(action, accountStepUps.maxAge())));
   }
 
   private static Session.StepUpRecord record(Authenticated a, Optional<String> forRule) {
@@ -283,33 +289,41 @@ public final class PasskeyApi {
   private void problem(RoutingContext ctx, Throwable err) {
     if (ctx.response().ended()) return;
     if (err instanceof AccountStepUpRequired r) {
-      ctx.response().putHeader("WWW-Authenticate", Replies.stepUpChallenge(r.maxAgeSeconds()))
-          .putHeader("Content-Type", "application/problem+json").putHeader("Cache-Control", "no-store").setStatusCode(401)
-          .end(Replies.problemJson(401, r.type(), "Confirm it's you", r.getMessage(),
-              Map.of("rule", r.action().ruleName(), "maxAge", r.maxAgeSeconds())).encode());
+      ctx.response().putHeader("WWW-Authenticate", Responder.stepUpChallenge(r.maxAgeSeconds()));
+      send(ctx, Problems.accountStepUpRequired(r.getMessage())
+          .with(Map.of("rule", r.action().ruleName(), "maxAge", r.maxAgeSeconds())));
+      return;
+    }
+    if (err instanceof ProblemError p) {
+      send(ctx, p.problem);
       return;
     }
     if (err instanceof StepgateException s) {
-      ctx.response().putHeader("Content-Type", "application/problem+json").putHeader("Cache-Control", "no-store")
-          .setStatusCode(s.status())
-          .end(Replies.problemJson(s.status(), s.type(), title(s.status()), s.getMessage(), Map.of()).encode());
+      send(ctx, Problems.of(s));
       return;
     }
     LOG.warning("API request failed: " + err.getClass().getSimpleName());
-    ctx.response().putHeader("Content-Type", "application/problem+json").setStatusCode(500)
-        .end(Replies.problemJson(500, "internal", "Something went wrong", "The gateway could not complete this request.", Map.of()).encode());
+    send(ctx, Problems.INTERNAL);
   }
 
-  private static String title(int status) {
-    return switch (status) {
-      case 400 -> "Bad request";
-      case 401 -> "Not verified";
-      case 403 -> "Not allowed";
-      case 404 -> "Not found";
-      case 409 -> "Conflict";
-      case 415 -> "Unsupported media type";
-      default -> "Error";
-    };
+  /** Every API answer is problem JSON (the API's callers are the pages' scripts, never a navigation). */
+  private static void send(RoutingContext ctx, Problem problem) {
+    Responder.sendJson(ctx.request(), problem);
+  }
+
+  /** A catalogued problem raised as an error, so that a future can fail with it. */
+  private static final class ProblemError extends StepgateException {
+    private static final long serialVersionUID = 1L;
+    final transient Problem problem;
+
+    ProblemError(Problem problem) {
+      super(problem.type(), problem.status(), problem.detail());
+      this.problem = problem;
+    }
+  }
+
+  private static ProblemError problemError(Problem problem) {
+    return new ProblemError(problem);
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
@@ -317,11 +331,12 @@ public final class PasskeyApi {
   }
 
   private Optional<Session> currentSession(RoutingContext ctx) {
-    return cookie.read(ctx.request().getHeader("Cookie")).flatMap(sessions::find);
+    // What this node knows now (the memory store knows everything); TODO(issue 12): find, async, for Redis.
+    return cookie.read(ctx.request().getHeader("Cookie")).flatMap(sessions::findNow);
   }
 
   private Session requireSession(RoutingContext ctx) {
-    return currentSession(ctx).orElseThrow(() -> new StepgateException("login-required", 401, "Sign in first."));
+    return currentSession(ctx).orElseThrow(() -> problemError(Problems.LOGIN_REQUIRED));
   }
 
   private void audit(String kind, String userId, String detail) {

@@ -88,8 +88,9 @@ class PolicyCommandTest {
   void explain_withAccept_addsSpecResponse() {
     Run r = run("explain", "--policies", "policies/demo.yaml", "--header-accept", "application/json",
         "GET", "/payouts");
-    assertTrue(r.out().contains("-> 401 WWW-Authenticate: Bearer"
-        + " error=\"insufficient_user_authentication\", max_age=120\n"), r.out());
+    assertTrue(r.out().contains("-> 401 step-up-required, WWW-Authenticate: Bearer"
+        + " error=\"insufficient_user_authentication\", error_description=\"a fresh passkey assertion is required\","
+        + " max_age=120\n"), r.out());
   }
 
   @Test

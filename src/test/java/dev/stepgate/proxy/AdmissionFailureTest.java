@@ -36,7 +36,7 @@ class AdmissionFailureTest {
   static final String SECRET = "s3cret-session-value";
 
   /** An admission whose store is down; its exceptions carry what must never reach a log. */
-  static final class BrokenAdmission implements Admission {
+  static final class BrokenAdmission implements dev.stepgate.admission.Admission {
     final boolean throwAtOnce;
 
     BrokenAdmission(boolean throwAtOnce) {
@@ -44,14 +44,14 @@ class AdmissionFailureTest {
     }
 
     @Override
-    public Future<Optional<Map<String, String>>> admit(HttpServerRequest req, RequestTarget target) {
+    public java.util.concurrent.CompletionStage<dev.stepgate.admission.Verdict> admit(dev.stepgate.admission.AdmissionRequest request) {
       if (throwAtOnce) throw new IllegalStateException("session store down, cookie " + SECRET);
-      return Future.failedFuture(new java.io.UncheckedIOException(new java.io.IOException("redis said " + SECRET)));
+      return java.util.concurrent.CompletableFuture.failedFuture(new java.io.UncheckedIOException(new java.io.IOException("redis said " + SECRET)));
     }
 
     @Override
-    public Optional<Map<String, String>> admitAtOnce(String method, RequestTarget target, String cookieHeader) {
-      throw new IllegalStateException("session store down, cookie " + cookieHeader);
+    public Optional<dev.stepgate.admission.Verdict.Forward> admitAtOnce(dev.stepgate.admission.AdmissionRequest request) {
+      throw new IllegalStateException("session store down, cookie " + request.cookieHeader());
     }
   }
 
@@ -75,14 +75,14 @@ class AdmissionFailureTest {
   final List<Logger> loggers = List.of(Logger.getLogger(GatewayHandler.class.getName()), Logger.getLogger(RelayLane.class.getName()));
 
   /** The proxy path with {@code admission}, the relay in front when {@code relay}. */
-  int start(Admission admission, boolean relay, String extraYaml) throws Exception {
+  int start(dev.stepgate.admission.Admission admission, boolean relay, String extraYaml) throws Exception {
     upstream = new TestUpstream();
     var config = Gateways.config(upstream.url(), dir, "proxy: { relay: " + relay + " }\n" + extraYaml);
     vertx = Vertx.vertx();
     var hosts = Set.of("localhost");
     var hygiene = new HeaderHygiene(config.trustedProxies(), new dev.stepgate.session.SessionCookie(false));
-    var handler = new GatewayHandler(hosts, hygiene, admission,
-        req -> Replies.problem(req, 404, "not-found", "Not found", "none"), new UpstreamForwarder(vertx, config),
+    var handler = new GatewayHandler(hosts, hygiene, admission, new VerdictResponder("http://localhost", null, 0, java.time.Clock.systemUTC()),
+        req -> Responder.send(req, dev.stepgate.admission.Problems.NOT_FOUND), new UpstreamForwarder(vertx, config),
         new WebSocketForwarder(vertx, config.upstream(), 1000));
     var lane = RelayLane.create(vertx, config, hosts, hygiene, admission);
     for (var l : loggers) l.addHandler(capture);

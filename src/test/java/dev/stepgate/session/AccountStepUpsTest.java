@@ -39,7 +39,7 @@ class AccountStepUpsTest {
     assertTrue(stepUps.fresh(s, AccountAction.ADD_PASSKEY));
     now.set(T0.plus(Duration.ofMinutes(5)).plusMillis(1));
     assertFalse(stepUps.fresh(s, AccountAction.ADD_PASSKEY));
-    assertTrue(stepUps.spend(s.id(), AccountAction.ADD_PASSKEY).isEmpty());
+    assertTrue(stepUps.spend(s.id(), AccountAction.ADD_PASSKEY).toCompletableFuture().join().isEmpty());
   }
 
   @Test
@@ -59,11 +59,11 @@ class AccountStepUpsTest {
   @Test
   void spend_usesTheStepUpUpOnce() {
     var s = session(Optional.of("stepgate:revoke-passkey"), T0);
-    var spent = stepUps.spend(s.id(), AccountAction.REVOKE_PASSKEY);
+    var spent = stepUps.spend(s.id(), AccountAction.REVOKE_PASSKEY).toCompletableFuture().join();
     assertTrue(spent.orElseThrow().stepUp().orElseThrow().consumed());
     assertFalse(stepUps.fresh(spent.get(), AccountAction.REVOKE_PASSKEY));
-    assertEquals(Optional.empty(), stepUps.spend(s.id(), AccountAction.REVOKE_PASSKEY));
-    assertEquals(Optional.empty(), stepUps.spend("x".repeat(43), AccountAction.REVOKE_PASSKEY));
+    assertEquals(Optional.empty(), stepUps.spend(s.id(), AccountAction.REVOKE_PASSKEY).toCompletableFuture().join());
+    assertEquals(Optional.empty(), stepUps.spend("x".repeat(43), AccountAction.REVOKE_PASSKEY).toCompletableFuture().join());
   }
 
   @Test

@@ -34,10 +34,10 @@ class MemorySessionStoreRevocationTest {
     var otherUser = session("u2", KEY, Optional.empty());
     // Spelled as standard base64 with padding by whoever revoked it: the same passkey.
     bus.publish(new Revocation.CredentialRevoked("u1", CredentialId.parse("+/+/AQ==")));
-    assertEquals(Optional.empty(), store.find(signedIn.id()));
-    assertEquals(Optional.empty(), store.find(steppedUp.id()));
-    assertTrue(store.find(untouched.id()).isPresent());
-    assertTrue(store.find(otherUser.id()).isPresent(), "another user's session with the same id bytes stays");
+    assertEquals(Optional.empty(), store.findNow(signedIn.id()));
+    assertEquals(Optional.empty(), store.findNow(steppedUp.id()));
+    assertTrue(store.findNow(untouched.id()).isPresent());
+    assertTrue(store.findNow(otherUser.id()).isPresent(), "another user's session with the same id bytes stays");
   }
 
   @Test
@@ -47,9 +47,9 @@ class MemorySessionStoreRevocationTest {
     var b = session("u1", OTHER, Optional.empty());
     var c = session("u2", OTHER, Optional.empty());
     bus.publish(new Revocation.UserSessionsEnded("u1"));
-    assertEquals(Optional.empty(), store.find(a.id()));
-    assertEquals(Optional.empty(), store.find(b.id()));
-    assertTrue(store.find(c.id()).isPresent());
+    assertEquals(Optional.empty(), store.findNow(a.id()));
+    assertEquals(Optional.empty(), store.findNow(b.id()));
+    assertTrue(store.findNow(c.id()).isPresent());
   }
 
   @Test
@@ -58,10 +58,10 @@ class MemorySessionStoreRevocationTest {
     var subscription = bus.subscribe(store::honour);
     var a = session("u1", KEY, Optional.empty());
     bus.publish(new Revocation.UserSessionsEnded("u1"));
-    assertEquals(Optional.empty(), store.find(a.id()));
+    assertEquals(Optional.empty(), store.findNow(a.id()));
     subscription.close();
     var b = session("u1", KEY, Optional.empty());
     bus.publish(new Revocation.UserSessionsEnded("u1"));
-    assertTrue(store.find(b.id()).isPresent(), "unsubscribed");
+    assertTrue(store.findNow(b.id()).isPresent(), "unsubscribed");
   }
 }

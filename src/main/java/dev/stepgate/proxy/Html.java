@@ -1,4 +1,4 @@
-package dev.stepgate.ui;
+package dev.stepgate.proxy;
 
 /** Minimal, safe HTML building: every dynamic value goes through {@link #esc}. */
 public final class Html {

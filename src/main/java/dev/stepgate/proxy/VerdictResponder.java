@@ -1,5 +1,8 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.Problems;
+import dev.stepgate.admission.Problem;
+import dev.stepgate.admission.Verdict;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.session.HeldRequest;
 import dev.stepgate.session.HeldRequests;
@@ -16,41 +19,86 @@ import java.util.ArrayList;
 import java.util.Map;
 
 /**
- * The one place a refusing decision becomes an HTTP response (SPEC section 5): browsers are
- * redirected to the sign-in or step-up page, API clients get 401 with {@code WWW-Authenticate}
- * (RFC 6750 §3, RFC 9470 §3) and problem JSON, a browser's form POST that needs a step-up is held
- * for this session and replayed once after it.
+ * The one place a {@link Verdict} that is not a forward becomes an HTTP response (SPEC section
+ * 5), for Vert.x's path ({@link #respond}) and for forward-auth ({@link #forwardAuth}); problems
+ * are rendered by {@link Responder}, the relay's own bytes included. Browsers are redirected to
+ * the sign-in or step-up page, API clients get 401 with {@code WWW-Authenticate} (RFC 6750 §3,
+ * RFC 9470 §3) and problem JSON, a browser's form POST that needs a step-up is held for this
+ * session and replayed once after it.
  */
-public final class DecisionResponder {
-  /** What a browser reads when a form cannot be held (SPEC section 5: nothing is lost silently). */
-  static final String HELD_LIMIT_DETAIL = "We could not keep this form while you confirm it's you. "
-      + "Confirm with your passkey, then submit the form again.";
+public final class VerdictResponder {
+  /** Set on a forward-auth refusal the client should follow as a redirect (a browser navigation). */
+  public static final String REDIRECT_HEADER = "X-Stepgate-Redirect";
 
   private final String publicOrigin;
   private final HeldRequests held;
   private final int heldMax;
   private final Clock clock;
 
-  public DecisionResponder(String publicOrigin, HeldRequests held, int heldMax, Clock clock) {
+  public VerdictResponder(String publicOrigin, HeldRequests held, int heldMax, Clock clock) {
     this.publicOrigin = publicOrigin;
     this.held = held;
     this.heldMax = heldMax;
     this.clock = clock;
   }
 
-  public void login(HttpServerRequest req, RequestTarget target) {
-    if (Replies.wantsHtml(req)) {
+  /** Answers {@code req} (for {@code target}) with a challenge or a refusal. */
+  public void respond(HttpServerRequest req, RequestTarget target, Verdict verdict) {
+    if (verdict instanceof Verdict.Refuse r) Responder.send(req, r.problem());
+    else if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) stepUp(req, target, c.stepUp().get(), c.session().orElseThrow());
+    else if (verdict instanceof Verdict.Challenge) login(req, target);
+    else throw new IllegalArgumentException("a forward is not answered here");
+  }
+
+  /**
+   * Forward-auth's answer ({@link ForwardAuth}): allow → 200 with the identity headers to copy
+   * upstream; a challenge → for a browser behind Traefik or Caddy (which pass a non-2xx answer on)
+   * a 302 to the page, else 401 with {@code WWW-Authenticate}, the page in {@code Location}, and for
+   * a browser {@link #REDIRECT_HEADER} (nginx understands only 2xx/401/403: its config turns that
+   * into the redirect); a refusal → its problem.
+   */
+  void forwardAuth(HttpServerRequest req, String pathAndQuery, boolean nginx, Verdict verdict) {
+    if (verdict instanceof Verdict.Forward f) {
+      var resp = req.response().setStatusCode(200).putHeader("Cache-Control", "no-store");
+      f.identity().forEach(resp::putHeader);
+      resp.end();
+    } else if (verdict instanceof Verdict.Refuse r) {
+      Responder.send(req, r.problem());
+    } else if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) {
+      var s = c.stepUp().get();
+      challenge(req, pathAndQuery, nginx, "/.stepgate/step-up", Responder.stepUpChallenge(s.maxAgeSeconds()),
+          Problems.stepUpRequired(s.description()).with(Map.of("maxAge", s.maxAgeSeconds(), "rule", s.rule())), "stepUpUrl");
+    } else {
+      challenge(req, pathAndQuery, nginx, "/.stepgate/login", Responder.LOGIN_CHALLENGE, Problems.LOGIN_REQUIRED, "loginUrl");
+    }
+  }
+
+  private void challenge(HttpServerRequest req, String pathAndQuery, boolean nginx, String page, String wwwAuthenticate,
+      Problem problem, String urlField) {
+    var url = publicOrigin + page + "?rd=" + encode(pathAndQuery);
+    var resp = req.response().putHeader("Cache-Control", "no-store").putHeader(HttpHeaders.LOCATION, url);
+    boolean browser = Responder.wantsHtml(req);
+    if (browser && !nginx) {
+      resp.setStatusCode(302).end();
+      return;
+    }
+    if (browser) resp.putHeader(REDIRECT_HEADER, url);
+    resp.putHeader("WWW-Authenticate", wwwAuthenticate);
+    Responder.send(req, problem.with(urlField, url));
+  }
+
+  private void login(HttpServerRequest req, RequestTarget target) {
+    if (Responder.wantsHtml(req)) {
       redirect(req, "/.stepgate/login?rd=" + encode(target.pathAndQuery()));
       return;
     }
-    req.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"login required\"");
-    Replies.problem(req, 401, "login-required", "Sign-in required",
-        "Sign in with a passkey first.", Map.of("loginUrl", publicOrigin + "/.stepgate/login?rd=" + encode(target.pathAndQuery())));
+    req.response().putHeader("WWW-Authenticate", Responder.LOGIN_CHALLENGE);
+    Responder.send(req, Problems.LOGIN_REQUIRED.with("loginUrl", publicOrigin + "/.stepgate/login?rd=" + encode(target.pathAndQuery())));
   }
 
-  public void stepUp(HttpServerRequest req, RequestTarget target, Decision.StepUp decision, Session session) {
+  private void stepUp(HttpServerRequest req, RequestTarget target, Decision.StepUp decision, Session session) {
     var stepUpUrl = "/.stepgate/step-up?rd=" + encode(target.pathAndQuery());
-    boolean browser = Replies.wantsHtml(req);
+    boolean browser = Responder.wantsHtml(req);
     if (browser && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
       redirect(req, stepUpUrl);
       return;
@@ -60,23 +108,9 @@ public final class DecisionResponder {
       return;
     }
     // RFC 9470 §3: the resource tells the client which authentication it needs.
-    req.response().putHeader("WWW-Authenticate", "Bearer error=\"insufficient_user_authentication\", "
-        + "error_description=\"a fresh passkey assertion is required\", max_age=" + decision.maxAgeSeconds());
-    Replies.problem(req, 401, "step-up-required", "Confirm it's you",
-        decision.description().map(d -> "This action needs a fresh passkey check: " + d + ".")
-            .orElse("This action needs a fresh passkey check."),
-        Map.of("stepUpUrl", publicOrigin + stepUpUrl, "maxAge", decision.maxAgeSeconds(), "rule", decision.rule()));
-  }
-
-  public void deny(HttpServerRequest req, Decision.Deny decision) {
-    Replies.problem(req, 403, "forbidden", "Not allowed", "This address is not available through this gateway.",
-        Map.of("rule", decision.rule()));
-  }
-
-  /** A WebSocket upgrade from a page of another site to a route that is not public. */
-  public void crossSiteUpgrade(HttpServerRequest req) {
-    Replies.problem(req, 403, "cross-origin-websocket", "Not allowed",
-        "This connection was opened from a page of another site.");
+    req.response().putHeader("WWW-Authenticate", Responder.stepUpChallenge(decision.maxAgeSeconds()));
+    Responder.send(req, Problems.stepUpRequired(decision.description())
+        .with(Map.of("stepUpUrl", publicOrigin + stepUpUrl, "maxAge", decision.maxAgeSeconds(), "rule", decision.rule())));
   }
 
   /**
@@ -163,15 +197,13 @@ public final class DecisionResponder {
    * the browser is told so, with the way forward (step up first, then submit again).
    */
   private void heldRequestLimit(HttpServerRequest req, String stepUpUrl) {
-    Replies.problem(req, 429, "held-request-limit", "Confirm first, then send again", HELD_LIMIT_DETAIL,
-        Map.of("stepUpUrl", publicOrigin + stepUpUrl), new Replies.Link(stepUpUrl, "Confirm with your passkey"));
+    Responder.send(req, Problems.HELD_REQUEST_LIMIT.with("stepUpUrl", publicOrigin + stepUpUrl),
+        new Responder.Link(stepUpUrl, "Confirm with your passkey"));
   }
 
   private static void tooLargeToHold(HttpServerRequest req, String stepUpUrl) {
     req.response().putHeader("Connection", "close");
-    Replies.problem(req, 413, "too-large-to-hold", "Confirm first, then send again",
-        "This form is too large to keep while you confirm it's you. Confirm with your passkey at "
-            + stepUpUrl + ", then submit the form again.");
+    Responder.send(req, Problems.tooLargeToHold(stepUpUrl));
   }
 
   private static void redirect(HttpServerRequest req, String location) {

@@ -1,0 +1,126 @@
+package dev.stepgate.admission;
+
+import dev.stepgate.policy.Decision;
+import dev.stepgate.policy.PolicyRequest;
+import dev.stepgate.policy.PolicySet;
+import dev.stepgate.session.Session;
+import dev.stepgate.session.SessionCookie;
+import dev.stepgate.session.SessionStore;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * The one way in: every request — relay, Vert.x path, forward-auth, held replay — is decided here
+ * and gets a {@link Verdict} back. The steps, in order:
+ *
+ * <ol>
+ *   <li>origin check ({@link OriginCheck}: cross-site WebSocket upgrades)
+ *   <li>caller ({@link CallerStep}: the session the cookie names)
+ *   <li>policy decision ({@link PolicyStep})
+ *   <li>one-time consumption ({@link OneTimeConsumption})
+ *   <li>identity stamp ({@link IdentityStamp})
+ * </ol>
+ *
+ * A rate limit or a second caller source is one more step here, not another entry point. Every
+ * decision is told to the {@link DecisionListener} once per request. A failed stage means the
+ * request could not be decided: the caller answers {@link Problems#UNAVAILABLE}, never forwards.
+ */
+public final class AdmissionPipeline implements Admission {
+  private final OriginCheck origin;
+  private final CallerStep caller;
+  private final PolicyStep policy;
+  private final OneTimeConsumption oneTime;
+  private final IdentityStamp stamp;
+  private final DecisionListener listener;
+
+  public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, IdentityStamp stamp,
+      ServedOrigins origins, DecisionListener listener, Clock clock) {
+    this.policy = new PolicyStep(policies, clock);
+    this.origin = new OriginCheck(origins, policy);
+    this.caller = new CallerStep(sessions, cookie);
+    this.oneTime = new OneTimeConsumption(sessions);
+    this.stamp = stamp;
+    this.listener = listener;
+  }
+
+  /** Decides {@code request}; the stage fails only when it cannot be decided (a store is down). */
+  @Override
+  public CompletionStage<Verdict> admit(AdmissionRequest request) {
+    try {
+      var refused = origin.check(request);
+      if (refused.isPresent()) return CompletableFuture.completedFuture(refused.get());
+      return caller.caller(request).thenCompose(session -> decide(request, session));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Decides at once from what this node knows now, changing nothing: a {@link Verdict.Forward}
+   * when the request may pass as it is; empty when it needs {@link #admit} (any refusal or
+   * challenge, a one-time step-up to spend, an upgrade, or a caller this node does not know now).
+   * Only a forward is counted here; everything else is counted when {@link #admit} decides it.
+   */
+  @Override
+  public Optional<Verdict.Forward> admitAtOnce(AdmissionRequest request) {
+    if (request.upgrade()) return Optional.empty();
+    var known = caller.callerNow(request);
+    if (known.isEmpty()) return Optional.empty();
+    var session = known.get();
+    var decision = policy.decide(request, session);
+    if (!(decision instanceof Decision.Allow allow) || allow.consumesStepUp()) return Optional.empty();
+    listener.decided(allow, request.entry());
+    return Optional.of(forward(allow, session));
+  }
+
+  private CompletionStage<Verdict> decide(AdmissionRequest request, Optional<Session> session) {
+    var decision = policy.decide(request, session);
+    listener.decided(decision, request.entry());
+    if (decision instanceof Decision.Allow allow) {
+      if (session.isEmpty() || !allow.consumesStepUp()) return CompletableFuture.completedFuture(forward(allow, session));
+      var s = session.get();
+      return oneTime.spend(s, allow).thenCompose(spent -> spent.isPresent()
+          ? CompletableFuture.completedFuture(forward(allow, spent))
+          : caller.caller(request).thenApply(now -> lostRace(request, s, now)));
+    }
+    return CompletableFuture.completedFuture(verdictFor(decision, session));
+  }
+
+  /** Another request spent this one-time step-up first: decided again without it (a step-up, else a deny). */
+  private Verdict lostRace(AdmissionRequest request, Session s, Optional<Session> now) {
+    var again = policy.decide(request, now);
+    if (again instanceof Decision.StepUp) return new Verdict.Challenge(again, Optional.of(now.orElse(s)));
+    return new Verdict.Refuse(Problems.FORBIDDEN.with("rule", again.rule()),
+        Optional.of(new Decision.Deny(again.rule(), again.requirement(), again.reasons())));
+  }
+
+  private Verdict.Forward forward(Decision.Allow allow, Optional<Session> session) {
+    Map<String, String> identity = session.isEmpty() ? Map.of() : stamp.headersFor(session.get(), allow);
+    return new Verdict.Forward(identity, allow, session);
+  }
+
+  private static Verdict verdictFor(Decision decision, Optional<Session> session) {
+    if (decision instanceof Decision.Login) return new Verdict.Challenge(decision, Optional.empty());
+    if (decision instanceof Decision.StepUp) return new Verdict.Challenge(decision, session);
+    return new Verdict.Refuse(Problems.FORBIDDEN.with("rule", decision.rule()), Optional.of(decision));
+  }
+
+  /** The decision for {@code request} made by {@code session}, counting and changing nothing (the prompt's view). */
+  public Decision decide(PolicyRequest request, Optional<Session> session) {
+    return policy.decide(request, session);
+  }
+
+  /** True when the policy in force has a rule named {@code name}. */
+  public boolean hasRule(String name) {
+    return policy.policies().rule(name).isPresent();
+  }
+
+  /** The rule that decides {@code method host path} regardless of who asks (a step-up's subject). */
+  public String ruleFor(String method, String host, String path) {
+    return policy.decide(new PolicyRequest(method, host, path), Optional.empty()).rule();
+  }
+}
