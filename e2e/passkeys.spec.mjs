@@ -451,10 +451,18 @@ async function payouts() {
       assert((await page.textContent("#result")).includes(iban), "#result names the new destination");
       assertEq((await balance()).payoutChanges, i + 1, "payout changes after the step-up");
     }
-    // GET /payouts (step_up, max_age 2m): the step-up just made is fresh enough, no prompt.
+    // GET /payouts (step_up, max_age 2m): a step-up confirmed for the one-time payout change
+    // authorized that change only, so this asks again (it names its own rule) ...
     await page.goto(BASE + "/payouts");
-    assertEq(new URL(page.url()).pathname, "/payouts", "GET /payouts right after a step-up");
+    await page.waitForURL((u) => u.pathname === "/.stepgate/step-up");
+    assertEq((await page.textContent("#action")).trim(), "Confirm: View and manage payouts", "#action for GET /payouts");
+    await page.click("#passkey-button");
+    await page.waitForURL((u) => u.pathname === "/payouts");
     assert((await page.textContent("#destination")).includes("FR14"), "#destination shows the last change");
+    // ... and within its max_age the page opens again without a prompt.
+    await page.goto(BASE + "/payouts");
+    assertEq(new URL(page.url()).pathname, "/payouts", "GET /payouts again within max_age 2m");
+    assertEq((await balance()).payoutChanges, 2, "no payout change sent again");
     assert(errors.length === 0, "no console errors or page errors:\n  " + errors.join("\n  "));
   } finally {
     await context.close();
@@ -690,7 +698,7 @@ async function main() {
       return;
     }
     await test("happy path: register, sign out, usernameless sign-in, step-up for a held POST, no re-prompt within max_age", happyPath);
-    await test("max_age 0s POST prompts for every change and lands once per step-up; GET within max_age 2m does not prompt", payouts);
+    await test("max_age 0s POST prompts for every change and lands once per step-up; that step-up authorizes no other rule; GET within max_age 2m does not prompt again", payouts);
     await test("account page: taken username refused; a copied session cookie adds no passkey; add a security key and remove the first passkey, each through its own step-up", accountPasskeys);
     await test("account page: cancelling the step-up for \u201cAdd a passkey\u201d (Cancel, or a dismissed passkey prompt) adds nothing", accountStepUpCancelled);
     await test("sign-in with a typed username; an unknown username signs nobody in", usernameSignIn);
