@@ -1,8 +1,10 @@
 package dev.stepgate.admin;
 
+import static dev.stepgate.Async.join;
+
 import dev.stepgate.credential.CredentialException;
 import dev.stepgate.credential.CredentialId;
-import dev.stepgate.credential.CredentialStore;
+import dev.stepgate.credential.Storage;
 import dev.stepgate.credential.User;
 import dev.stepgate.credential.Usernames;
 import java.io.PrintWriter;
@@ -24,7 +26,7 @@ public final class CredentialsCommand implements java.util.concurrent.Callable<I
     return StoreCommand.USAGE;
   }
 
-  static Optional<User> user(CredentialStore store, String username, PrintWriter err) {
+  static Optional<User> user(Storage store, String username, PrintWriter err) {
     String name;
     try {
       name = Usernames.normalize(username);
@@ -32,7 +34,7 @@ public final class CredentialsCommand implements java.util.concurrent.Callable<I
       err.println("stepgate: invalid username: " + e.getMessage());
       return Optional.empty();
     }
-    var u = store.findUserByUsername(name);
+    var u = join(store.users().byUsername(name));
     if (u.isEmpty()) err.println("stepgate: no such user: " + name);
     return u;
   }
@@ -49,10 +51,10 @@ public final class CredentialsCommand implements java.util.concurrent.Callable<I
     }
 
     @Override
-    int run(AdminSettings settings, CredentialStore store, PrintWriter out, PrintWriter err) {
+    int run(AdminSettings settings, Storage store, PrintWriter out, PrintWriter err) {
       var u = user(store, username, err);
       if (u.isEmpty()) return FAILED;
-      for (var c : store.listCredentials(u.get().id()))
+      for (var c : join(store.passkeys().ofUser(u.get().id())))
         out.println(c.credentialIdBase64() + "\t" + c.label() + "\t" + c.createdAt() + "\t"
             + c.lastUsedAt().map(Object::toString).orElse("never") + "\t" + (c.backupEligible() ? "synced" : "device-bound"));
       out.flush();
@@ -77,7 +79,7 @@ public final class CredentialsCommand implements java.util.concurrent.Callable<I
     }
 
     @Override
-    int run(AdminSettings settings, CredentialStore store, PrintWriter out, PrintWriter err) {
+    int run(AdminSettings settings, Storage store, PrintWriter out, PrintWriter err) {
       CredentialId id;
       try {
         id = CredentialId.parse(credentialId);
@@ -89,11 +91,11 @@ public final class CredentialsCommand implements java.util.concurrent.Callable<I
       if (u.isEmpty()) return FAILED;
       // The store appends the revocation to its change record in the same transaction; running
       // gateways read it and end the passkey's sessions within a second.
-      if (!store.revokeCredential(u.get().id(), id.bytes())) {
+      if (!join(store.passkeys().revoke(u.get().id(), id.bytes()))) {
         err.println("stepgate: " + u.get().username() + " has no passkey " + id);
         return FAILED;
       }
-      store.recordEvent("credential-revoked", Optional.of(u.get().id()), "credential=" + id + " by=cli");
+      join(store.audit().record("credential-revoked", Optional.of(u.get().id()), "credential=" + id + " by=cli"));
       out.println("revoked " + id);
       out.flush();
       return OK;

@@ -1,6 +1,7 @@
 package dev.stepgate.admin;
 
-import dev.stepgate.credential.CredentialStore;
+import dev.stepgate.Async;
+import dev.stepgate.credential.Storage;
 import dev.stepgate.passkey.InviteService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,8 +33,8 @@ public final class InviteCommand extends StoreCommand {
   }
 
   @Override
-  int run(AdminSettings settings, CredentialStore store, PrintWriter out, PrintWriter err) {
-    var token = new InviteService(store, Clock.systemUTC()).createInvite(username, ttl);
+  int run(AdminSettings settings, Storage store, PrintWriter out, PrintWriter err) {
+    var token = Async.join(new InviteService(store.invites(), store.audit(), Clock.systemUTC()).createInvite(username, ttl));
     out.println(settings.publicUrl() + "/.stepgate/register?invite=" + token);
     out.flush();
     return OK;

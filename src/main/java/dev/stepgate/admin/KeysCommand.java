@@ -1,5 +1,6 @@
 package dev.stepgate.admin;
 
+import dev.stepgate.Async;
 import dev.stepgate.StepgateException;
 import dev.stepgate.config.ConfigException;
 import dev.stepgate.identity.SigningKeyStore;
@@ -96,7 +97,7 @@ public final class KeysCommand implements Callable<Integer> {
     var grace = config.map(c -> dev.stepgate.config.ConfigLoader.load(c).assertion().keyGrace())
         .orElse(dev.stepgate.config.ConfigLoader.DEFAULT_KEY_GRACE);
     var store = StoreCommand.openStore(AdminSettings.load(config));
-    return new OpenedStore(store, grace, store::close);
+    return new OpenedStore(store.signingKeys(), grace, store::close);
   }
 
   @Override
@@ -122,7 +123,7 @@ public final class KeysCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      var keys = new SigningKeys(opened.store(), clock, opened.keyGrace());
+      var keys = Async.join(SigningKeys.load(opened.store(), clock, opened.keyGrace()));
       action.run(keys, spec.commandLine().getOut());
       return 0;
     } catch (StepgateException e) {
@@ -159,8 +160,8 @@ public final class KeysCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       return parent.withKeys(options.config, "keys rotate", (keys, out) -> {
-        var rotation = keys.rotate();
-        var dropped = keys.dropExpired();
+        var rotation = Async.join(keys.rotate());
+        var dropped = Async.join(keys.dropExpired());
         out.println("new signing key: " + rotation.newKid());
         for (var old : rotation.retiredKids()) {
           out.println("previous key " + old + " stays published until " + rotation.retiredPublishedUntil()

@@ -2,9 +2,10 @@ package dev.stepgate.admin;
 
 import dev.stepgate.StepgateException;
 import dev.stepgate.config.ConfigException;
-import dev.stepgate.credential.CredentialStore;
-import dev.stepgate.credential.EmbeddedStore;
+import dev.stepgate.config.GatewayConfig;
+import dev.stepgate.credential.Storage;
 import dev.stepgate.credential.StoreFiles;
+import dev.stepgate.server.Backends;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -40,7 +41,7 @@ abstract class StoreCommand implements Callable<Integer> {
   }
 
   /** The work, given the settings and an open store. */
-  abstract int run(AdminSettings settings, CredentialStore store, PrintWriter out, PrintWriter err);
+  abstract int run(AdminSettings settings, Storage store, PrintWriter out, PrintWriter err);
 
   @Override
   public final Integer call() {
@@ -64,8 +65,13 @@ abstract class StoreCommand implements Callable<Integer> {
     }
   }
 
-  /** The one place the admin commands open a store: with the gateway's own permission rule. */
-  static CredentialStore openStore(AdminSettings settings) {
-    return EmbeddedStore.open(settings.storagePath(), settings.allowSharedPermissions());
+  /**
+   * The one place the admin commands open a store: through the gateway's own wiring, with its
+   * permission rule. The commands wait for each answer ({@link dev.stepgate.Async#join}): a
+   * command line has no event loop to keep free.
+   */
+  static Storage openStore(AdminSettings settings) {
+    return Backends.storage(new GatewayConfig.Storage(GatewayConfig.StorageDriver.EMBEDDED, settings.storagePath(),
+        Optional.empty(), settings.allowSharedPermissions()));
   }
 }

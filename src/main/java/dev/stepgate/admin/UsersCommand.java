@@ -1,6 +1,8 @@
 package dev.stepgate.admin;
 
-import dev.stepgate.credential.CredentialStore;
+import static dev.stepgate.Async.join;
+
+import dev.stepgate.credential.Storage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -29,9 +31,10 @@ public final class UsersCommand implements java.util.concurrent.Callable<Integer
     }
 
     @Override
-    int run(AdminSettings settings, CredentialStore store, PrintWriter out, PrintWriter err) {
-      for (var u : store.listUsers())
-        out.println(u.username() + "\t" + u.id() + "\t" + u.createdAt() + "\t" + store.listCredentials(u.id()).size() + " passkeys");
+    int run(AdminSettings settings, Storage store, PrintWriter out, PrintWriter err) {
+      for (var u : join(store.users().all()))
+        out.println(u.username() + "\t" + u.id() + "\t" + u.createdAt() + "\t"
+            + join(store.passkeys().ofUser(u.id())).size() + " passkeys");
       out.flush();
       return OK;
     }

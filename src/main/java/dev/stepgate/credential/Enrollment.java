@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Everything a finished registration writes, applied by {@link CredentialStore#enroll} in one
+ * Everything a finished registration writes, applied by {@link PasskeyStore#enroll} in one
  * transaction: the new user (if the username was new), the invite it spends (if any), and the
  * credential.
  *

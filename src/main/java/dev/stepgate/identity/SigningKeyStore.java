@@ -3,24 +3,26 @@ package dev.stepgate.identity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where the gateway's assertion signing keys live, so that every node shares them. Implemented by
- * each storage backend. Calls may block (JDBC): never call them on an event loop.
+ * each storage backend. Every method returns at once; a stage fails with the backend's exception
+ * (a {@code StepgateException}, 503 when the store cannot answer).
  */
 public interface SigningKeyStore {
 
   /** All keys not yet dropped, newest first. */
-  List<StoredSigningKey> signingKeys();
+  CompletionStage<List<StoredSigningKey>> all();
 
   /** Adds a key; fails if its {@code kid} exists already. */
-  void addSigningKey(StoredSigningKey key);
+  CompletionStage<Void> add(StoredSigningKey key);
 
-  /** Marks the key retired at {@code retiredAt}; it stays published until its grace ends. */
-  void retireSigningKey(String kid, Instant retiredAt);
+  /** Marks the key retired at {@code retiredAt} unless it is already; it stays published until its grace ends. */
+  CompletionStage<Void> retire(String kid, Instant retiredAt);
 
   /** Removes keys whose retirement is older than {@code before}. Returns how many. */
-  int dropRetiredBefore(Instant before);
+  CompletionStage<Integer> dropRetiredBefore(Instant before);
 
   /**
    * A signing key as stored: the private JWK (JSON) is a secret and is never logged.

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The gateway's assertion signing keys: one current EC P-256 key that signs, plus retired keys
@@ -31,9 +33,9 @@ import java.util.Optional;
  * silent replacement would invalidate what other nodes sign and hide the corruption.
  *
  * <p>Thread-safe: readers see an immutable snapshot that {@link #reload()}, {@link #rotate()} and
- * {@link #dropExpired()} swap atomically. Those three (and the constructor) call the store, which
- * may block: never call them on an event loop. {@link #currentKid()}, {@link #keys()} and {@link
- * #jwksJson()} never touch the store.
+ * {@link #dropExpired()} swap atomically. Those three (and {@link #load}) go to the store and
+ * return at once with a stage. {@link #currentKid()}, {@link #keys()} and {@link #jwksJson()}
+ * never touch the store.
  */
 public final class SigningKeys {
 
@@ -45,27 +47,33 @@ public final class SigningKeys {
   private final Duration grace;
   private volatile Snapshot snapshot;
 
+  private SigningKeys(SigningKeyStore store, Clock clock, Duration grace, Snapshot snapshot) {
+    this.store = store;
+    this.clock = clock;
+    this.grace = grace;
+    this.snapshot = snapshot;
+  }
+
   /**
    * Loads the keys from {@code store}, generating and storing the first key if the store holds
-   * no usable current key.
+   * no usable current key. The stage fails with an {@link IdentityException} if a stored key
+   * cannot be parsed (the store is left unchanged).
    *
    * @param grace how long a retired key stays published; must be positive
-   * @throws IdentityException if a stored key cannot be parsed (the store is left unchanged)
    */
-  public SigningKeys(SigningKeyStore store, Clock clock, Duration grace) {
+  public static CompletionStage<SigningKeys> load(SigningKeyStore store, Clock clock, Duration grace) {
     if (store == null) throw new IllegalArgumentException("store must not be null");
     if (clock == null) throw new IllegalArgumentException("clock must not be null");
     if (grace == null || grace.isNegative() || grace.isZero())
       throw new IllegalArgumentException("grace must be positive");
-    this.store = store;
-    this.clock = clock;
-    this.grace = grace;
-    var loaded = load();
-    if (loaded.current().isEmpty()) {
-      store.addSigningKey(generate());
-      loaded = load();
-    }
-    this.snapshot = loaded.require();
+    return loadOrCreate(store, clock, grace).thenApply(l -> new SigningKeys(store, clock, grace, l.require()));
+  }
+
+  private static CompletionStage<Loaded> loadOrCreate(SigningKeyStore store, Clock clock, Duration grace) {
+    return read(store, clock, grace).thenCompose(loaded -> {
+      if (loaded.current().isPresent()) return CompletableFuture.completedFuture(loaded);
+      return store.add(generate(clock)).thenCompose(done -> read(store, clock, grace));
+    });
   }
 
   /** The key that signs now. Cheap: a volatile read. Package-private: only the signer signs. */
@@ -107,13 +115,11 @@ public final class SigningKeys {
 
   /**
    * Re-reads the store, so a rotation made by another node (or by {@code keys rotate}) takes
-   * effect here. Call it periodically off the event loop.
-   *
-   * @throws IdentityException if a stored key cannot be parsed or no key is current; the keys
-   *     loaded before stay in force
+   * effect here. The stage fails with an {@link IdentityException} if a stored key cannot be
+   * parsed or no key is current; the keys loaded before stay in force.
    */
-  public void reload() {
-    snapshot = load().require();
+  public CompletionStage<Void> reload() {
+    return read(store, clock, grace).thenAccept(l -> snapshot = l.require());
   }
 
   /**
@@ -122,20 +128,19 @@ public final class SigningKeys {
    *
    * @return what changed, for the operator
    */
-  public Rotation rotate() {
-    var before = load().require();
-    var fresh = generate();
-    store.addSigningKey(fresh);
-    var now = clock.instant();
-    var retired = new ArrayList<String>();
-    for (var k : before.published) {
-      if (k.retiredAt.isEmpty()) {
-        store.retireSigningKey(k.kid(), now);
-        retired.add(k.kid());
-      }
-    }
-    snapshot = load().require();
-    return new Rotation(fresh.kid(), retired, now.plus(grace));
+  public CompletionStage<Rotation> rotate() {
+    return read(store, clock, grace).thenCompose(loaded -> {
+      var before = loaded.require();
+      var fresh = generate(clock);
+      var now = clock.instant();
+      var retired = before.published.stream().filter(k -> k.retiredAt.isEmpty()).map(LoadedKey::kid).toList();
+      CompletionStage<Void> done = store.add(fresh);
+      for (var kid : retired) done = done.thenCompose(v -> store.retire(kid, now));
+      return done.thenCompose(v -> read(store, clock, grace)).thenApply(after -> {
+        snapshot = after.require();
+        return new Rotation(fresh.kid(), retired, now.plus(grace));
+      });
+    });
   }
 
   /**
@@ -144,10 +149,12 @@ public final class SigningKeys {
    *
    * @return how many keys the store dropped
    */
-  public int dropExpired() {
-    var dropped = store.dropRetiredBefore(clock.instant().minus(grace));
-    snapshot = load().require();
-    return dropped;
+  public CompletionStage<Integer> dropExpired() {
+    return store.dropRetiredBefore(clock.instant().minus(grace))
+        .thenCompose(dropped -> read(store, clock, grace).thenApply(after -> {
+          snapshot = after.require();
+          return dropped;
+        }));
   }
 
   @Override
@@ -156,7 +163,7 @@ public final class SigningKeys {
     return "SigningKeys[current=" + snapshot.current.kid() + ", keys=" + snapshot.published.size() + "]";
   }
 
-  private StoredSigningKey generate() {
+  private static StoredSigningKey generate(Clock clock) {
     try {
       var key = new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256).generate();
       // RFC 7638 thumbprint: a stable, collision-free kid derived from the public key.
@@ -168,10 +175,13 @@ public final class SigningKeys {
     }
   }
 
-  private Loaded load() {
-    var now = clock.instant();
+  private static CompletionStage<Loaded> read(SigningKeyStore store, Clock clock, Duration grace) {
+    return store.all().thenApply(stored -> parseAll(stored, clock.instant(), grace));
+  }
+
+  private static Loaded parseAll(List<StoredSigningKey> all, Instant now, Duration grace) {
     var published = new ArrayList<LoadedKey>();
-    for (var stored : store.signingKeys()) {
+    for (var stored : all) {
       // A key past its grace is unused; it need not parse (dropExpired removes it).
       if (stored.retiredAt().isPresent() && !stored.retiredAt().get().plus(grace).isAfter(now)) continue;
       published.add(parse(stored));

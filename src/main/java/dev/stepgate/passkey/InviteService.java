@@ -1,6 +1,8 @@
 package dev.stepgate.passkey;
 
-import dev.stepgate.credential.CredentialStore;
+import dev.stepgate.Async;
+import dev.stepgate.credential.AuditLog;
+import dev.stepgate.credential.InviteStore;
 import dev.stepgate.credential.Usernames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Enrollment invites: a random token handed out once; only its SHA-256 is stored, so a copy of
@@ -19,21 +22,27 @@ public final class InviteService {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int TOKEN_BYTES = 32;
 
-  private final CredentialStore store;
+  private final InviteStore invites;
+  private final AuditLog audit;
   private final Clock clock;
 
-  public InviteService(CredentialStore store, Clock clock) {
-    this.store = store;
+  public InviteService(InviteStore invites, AuditLog audit, Clock clock) {
+    this.invites = invites;
+    this.audit = audit;
     this.clock = clock;
   }
 
   /**
    * Creates an invite for {@code username} valid for {@code ttl}.
    *
-   * @return the raw token (32 random bytes, base64url); it is not stored and cannot be shown again
-   * @throws PasskeyException {@code invalid-request} if the username or ttl is unusable
+   * @return the raw token (32 random bytes, base64url); it is not stored and cannot be shown
+   *     again. The stage fails with {@code invalid-request} if the username or ttl is unusable.
    */
-  public String createInvite(String username, Duration ttl) {
+  public CompletionStage<String> createInvite(String username, Duration ttl) {
+    return Async.attempt(() -> create(username, ttl));
+  }
+
+  private CompletionStage<String> create(String username, Duration ttl) {
     if (ttl == null || ttl.isNegative() || ttl.isZero()) throw PasskeyException.invalidRequest("The invite lifetime must be positive.");
     String normalized;
     try {
@@ -44,9 +53,9 @@ public final class InviteService {
     var raw = new byte[TOKEN_BYTES];
     RANDOM.nextBytes(raw);
     var token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    store.createInvite(hash(token).orElseThrow(), normalized, clock.instant().plus(ttl));
-    store.recordEvent("invite-created", Optional.empty(), "username=" + normalized);
-    return token;
+    return invites.create(hash(token).orElseThrow(), normalized, clock.instant().plus(ttl))
+        .thenCompose(done -> audit.record("invite-created", Optional.empty(), "username=" + normalized))
+        .thenApply(done -> token);
   }
 
   /** SHA-256 of a well-formed token; empty for anything that cannot be a token we issued. */

@@ -4,10 +4,12 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code sessions.driver: memory}: ceremonies in a bounded Caffeine cache that forgets them after
- * the ceremony TTL. Single node only. (Expiry is also checked against the ceremony's own {@code
+ * the ceremony TTL. Single node only; answers at once (completed stages). (Expiry is also checked against the ceremony's own {@code
  * expiresAt} by {@link PasskeyService}.)
  */
 public final class MemoryCeremonyStore implements CeremonyStore {
@@ -27,13 +29,14 @@ public final class MemoryCeremonyStore implements CeremonyStore {
   }
 
   @Override
-  public void put(Ceremony ceremony) {
+  public CompletionStage<Void> put(Ceremony ceremony) {
     if (cache.asMap().putIfAbsent(ceremony.id(), ceremony) != null)
-      throw new IllegalStateException("ceremony id collision");
+      return CompletableFuture.failedFuture(new IllegalStateException("ceremony id collision"));
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override
-  public Optional<Ceremony> take(String id) {
-    return id == null ? Optional.empty() : Optional.ofNullable(cache.asMap().remove(id));
+  public CompletionStage<Optional<Ceremony>> take(String id) {
+    return CompletableFuture.completedFuture(id == null ? Optional.empty() : Optional.ofNullable(cache.asMap().remove(id)));
   }
 }

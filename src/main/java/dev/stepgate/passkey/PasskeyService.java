@@ -1,11 +1,15 @@
 package dev.stepgate.passkey;
 
 import com.webauthn4j.data.AuthenticationData;
+import dev.stepgate.Async;
+import dev.stepgate.credential.AuditLog;
 import dev.stepgate.credential.CredentialException;
-import dev.stepgate.credential.CredentialStore;
 import dev.stepgate.credential.Enrollment;
+import dev.stepgate.credential.InviteStore;
+import dev.stepgate.credential.PasskeyStore;
 import dev.stepgate.credential.StoredCredential;
 import dev.stepgate.credential.User;
+import dev.stepgate.credential.UserStore;
 import dev.stepgate.credential.Usernames;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -14,14 +18,20 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Passkey registration, sign-in and step-up ceremonies (WebAuthn Level 3 §7.1 and §7.2), speaking
- * the Level 3 JSON forms. Every method blocks (store I/O): call from worker threads. Every refusal
- * is a {@link PasskeyException} (or a {@link CredentialException} of type {@code
- * storage-unavailable}); nothing fails open.
+ * the Level 3 JSON forms. Every method returns at once: store work runs on the stores' own
+ * threads, WebAuthn parsing and signature checks on {@code verification}, never on the caller's
+ * thread. Every refusal fails the stage with a {@link PasskeyException} (or a {@link
+ * CredentialException} of type {@code storage-unavailable}); nothing fails open.
  */
 public final class PasskeyService {
   private static final Logger LOG = Logger.getLogger(PasskeyService.class.getName());
@@ -30,17 +40,30 @@ public final class PasskeyService {
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
   private final PasskeySettings settings;
-  private final CredentialStore store;
+  private final UserStore users;
+  private final PasskeyStore passkeys;
+  private final InviteStore invites;
+  private final AuditLog audit;
   private final CeremonyStore ceremonies;
   private final Clock clock;
+  private final Executor verification;
   private final WebAuthnVerifier verifier;
   private final LoginDecoys decoys = new LoginDecoys();
 
-  public PasskeyService(PasskeySettings settings, CredentialStore store, CeremonyStore ceremonies, Clock clock) {
+  /**
+   * @param verification runs WebAuthn parsing and signature verification (CPU work); a rejection
+   *     fails the ceremony with {@code verification-busy} (503)
+   */
+  public PasskeyService(PasskeySettings settings, UserStore users, PasskeyStore passkeys, InviteStore invites,
+      AuditLog audit, CeremonyStore ceremonies, Clock clock, Executor verification) {
     this.settings = settings;
-    this.store = store;
+    this.users = users;
+    this.passkeys = passkeys;
+    this.invites = invites;
+    this.audit = audit;
     this.ceremonies = ceremonies;
     this.clock = clock;
+    this.verification = verification;
     this.verifier = new WebAuthnVerifier(settings);
   }
 
@@ -54,46 +77,57 @@ public final class PasskeyService {
    * by {@code INVITE} with a valid invite for exactly that username (spent on finish), never by
    * {@code CLOSED}. An invite, if given, is checked in every mode.
    */
-  public CeremonyStart startRegistration(String username, Optional<String> displayName, Optional<String> inviteToken,
-      Optional<String> signedInUserId, RegistrationMode mode) {
-    var name = normalize(username);
-    var existing = store.findUserByUsername(name);
-    var now = clock.instant();
-    if (existing.isPresent()) {
-      var u = existing.get();
-      if (signedInUserId.isEmpty() || !signedInUserId.get().equals(u.id()))
-        throw refuse("registration", PasskeyException.forbidden("not-your-account",
-            "Sign in as this user to add a passkey to the account."));
-      var exclude = store.listCredentials(u.id()).stream().map(OptionsJson.Descriptor::of).toList();
-      var c = newCeremony(Ceremony.Kind.REGISTRATION, Optional.of(u.id()), Optional.of(name), Optional.of(u.displayName()),
-          false, Optional.empty(), signedInUserId, now);
-      return start(c, OptionsJson.creation(settings, c, name, u.displayName(), u.idBytes(), exclude, timeoutMillis()));
-    }
-    if (signedInUserId.isPresent())
-      throw refuse("registration", PasskeyException.forbidden("not-your-account",
-          "A signed-in user can add passkeys only to their own account."));
-    Optional<String> inviteHash = Optional.empty();
-    if (inviteToken.isPresent()) {
-      var hash = InviteService.hash(inviteToken.get());
-      var forName = hash.flatMap(h -> store.findInvite(h, now));
+  public CompletionStage<CeremonyStart> startRegistration(String username, Optional<String> displayName,
+      Optional<String> inviteToken, Optional<String> signedInUserId, RegistrationMode mode) {
+    return Async.attempt(() -> {
+      var name = normalize(username);
+      var now = clock.instant();
+      return users.byUsername(name).thenCompose(existing -> {
+        if (existing.isPresent()) {
+          var u = existing.get();
+          if (signedInUserId.isEmpty() || !signedInUserId.get().equals(u.id()))
+            throw refuse("registration", PasskeyException.forbidden("not-your-account",
+                "Sign in as this user to add a passkey to the account."));
+          return passkeys.ofUser(u.id()).thenCompose(creds -> {
+            var exclude = creds.stream().map(OptionsJson.Descriptor::of).toList();
+            var c = newCeremony(Ceremony.Kind.REGISTRATION, Optional.of(u.id()), Optional.of(name),
+                Optional.of(u.displayName()), false, Optional.empty(), signedInUserId, now);
+            return start(c, OptionsJson.creation(settings, c, name, u.displayName(), u.idBytes(), exclude, timeoutMillis()));
+          });
+        }
+        if (signedInUserId.isPresent())
+          throw refuse("registration", PasskeyException.forbidden("not-your-account",
+              "A signed-in user can add passkeys only to their own account."));
+        return checkedInvite(inviteToken, name, now).thenCompose(inviteHash -> {
+          switch (mode) {
+            case CLOSED -> throw refuse("registration", PasskeyException.forbidden("registration-closed",
+                "New accounts cannot be created here."));
+            case INVITE -> {
+              if (inviteHash.isEmpty()) throw refuse("registration", inviteInvalid());
+            }
+            case OPEN -> { }
+          }
+          var userId = new byte[32];
+          RANDOM.nextBytes(userId);
+          var display = displayName.map(String::strip).filter(d -> !d.isEmpty() && d.length() <= 128).orElse(name);
+          var c = newCeremony(Ceremony.Kind.REGISTRATION, Optional.of(B64.encodeToString(userId)), Optional.of(name),
+              Optional.of(display), true, inviteHash, Optional.empty(), now);
+          return start(c, OptionsJson.creation(settings, c, name, display, userId, List.of(), timeoutMillis()));
+        });
+      });
+    });
+  }
+
+  /** The base64url hash of a given invite, if it is valid now for exactly {@code name}; refused otherwise. */
+  private CompletionStage<Optional<String>> checkedInvite(Optional<String> token, String name, Instant now) {
+    if (token.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
+    var hash = InviteService.hash(token.get());
+    if (hash.isEmpty()) throw refuse("registration", inviteInvalid());
+    return invites.find(hash.get(), now).thenApply(forName -> {
       if (forName.isEmpty() || !MessageDigest.isEqual(forName.get().getBytes(), name.getBytes()))
         throw refuse("registration", inviteInvalid());
-      inviteHash = hash.map(B64::encodeToString);
-    }
-    switch (mode) {
-      case CLOSED -> throw refuse("registration", PasskeyException.forbidden("registration-closed",
-          "New accounts cannot be created here."));
-      case INVITE -> {
-        if (inviteHash.isEmpty()) throw refuse("registration", inviteInvalid());
-      }
-      case OPEN -> { }
-    }
-    var userId = new byte[32];
-    RANDOM.nextBytes(userId);
-    var display = displayName.map(String::strip).filter(d -> !d.isEmpty() && d.length() <= 128).orElse(name);
-    var c = newCeremony(Ceremony.Kind.REGISTRATION, Optional.of(B64.encodeToString(userId)), Optional.of(name),
-        Optional.of(display), true, inviteHash, Optional.empty(), now);
-    return start(c, OptionsJson.creation(settings, c, name, display, userId, List.of(), timeoutMillis()));
+      return hash.map(B64::encodeToString);
+    });
   }
 
   /**
@@ -103,19 +137,24 @@ public final class PasskeyService {
    *
    * @param signedInUserId who is signed in now; must be who was signed in at the start
    */
-  public Registered finishRegistration(String ceremonyId, String registrationResponseJson, Optional<String> label,
-      Optional<String> signedInUserId) {
-    var c = take(ceremonyId, Ceremony.Kind.REGISTRATION);
-    if (!c.signedInUserId().equals(signedInUserId))
-      throw refuse("registration", PasskeyException.forbidden("not-your-account",
-          "The registration was started by someone else."));
-    requireJson(registrationResponseJson);
-    WebAuthnVerifier.VerifiedRegistration v;
-    try {
-      v = verifier.verifyRegistration(registrationResponseJson, c, c.userVerificationRequired());
-    } catch (PasskeyException e) {
-      throw refuse("registration", e);
-    }
+  public CompletionStage<Registered> finishRegistration(String ceremonyId, String registrationResponseJson,
+      Optional<String> label, Optional<String> signedInUserId) {
+    return Async.attempt(() -> take(ceremonyId, Ceremony.Kind.REGISTRATION)).thenCompose(c -> {
+      if (!c.signedInUserId().equals(signedInUserId))
+        throw refuse("registration", PasskeyException.forbidden("not-your-account",
+            "The registration was started by someone else."));
+      requireJson(registrationResponseJson);
+      return verifying(() -> {
+        try {
+          return verifier.verifyRegistration(registrationResponseJson, c, c.userVerificationRequired());
+        } catch (PasskeyException e) {
+          throw refuse("registration", e);
+        }
+      }).thenCompose(v -> enroll(c, v, label));
+    });
+  }
+
+  private CompletionStage<Registered> enroll(Ceremony c, WebAuthnVerifier.VerifiedRegistration v, Optional<String> label) {
     if (settings.attestationDirect()) {
       if ("none".equals(v.format()))
         throw refuse("registration", PasskeyException.verification("attestation-required",
@@ -129,19 +168,21 @@ public final class PasskeyService {
     var credential = new StoredCredential(v.credentialId(), userId, v.attestedCredentialData(), v.signCount(),
         v.userVerified(), v.backupEligible(), v.backupState(), v.transports(),
         cleanLabel(label), now, Optional.empty(), v.aaguid());
-    var user = c.newUser()
-        ? new User(userId, c.username().orElseThrow(), c.displayName().orElseThrow(), now)
-        : store.findUserById(userId).orElseThrow(() -> refuse("registration", PasskeyException.ceremonyInvalid()));
-    try {
-      store.enroll(new Enrollment(c.newUser() ? Optional.of(user) : Optional.empty(),
-          c.inviteTokenHash().map(B64D::decode), credential), now);
-    } catch (CredentialException e) {
-      if (e.status() >= 500) throw e;
-      throw refuse("registration", new PasskeyException(e.type(), e.status(), e.getMessage(), e));
-    }
-    store.recordEvent("passkey-registered", Optional.of(userId),
-        "credential=" + credential.credentialIdBase64() + (c.newUser() ? " new-user" : ""));
-    return new Registered(user, credential, c.newUser());
+    CompletionStage<User> owner = c.newUser()
+        ? CompletableFuture.completedFuture(new User(userId, c.username().orElseThrow(), c.displayName().orElseThrow(), now))
+        : users.byId(userId).thenApply(u -> u.orElseThrow(() -> refuse("registration", PasskeyException.ceremonyInvalid())));
+    return owner.thenCompose(user -> passkeys.enroll(new Enrollment(c.newUser() ? Optional.of(user) : Optional.empty(),
+            c.inviteTokenHash().map(B64D::decode), credential), now)
+        .handle((done, err) -> {
+          if (err == null) return user;
+          var cause = Async.cause(err);
+          if (cause instanceof CredentialException e && e.status() < 500)
+            throw refuse("registration", new PasskeyException(e.type(), e.status(), e.getMessage(), e));
+          throw rethrow(cause);
+        })
+        .thenCompose(u -> audit.record("passkey-registered", Optional.of(userId),
+            "credential=" + credential.credentialIdBase64() + (c.newUser() ? " new-user" : ""))
+            .thenApply(done -> new Registered(u, credential, c.newUser()))));
   }
 
   // ---------------------------------------------------------------- sign-in
@@ -152,67 +193,90 @@ public final class PasskeyService {
    * passkeys) deterministic decoys of the same shape, so the response does not tell whether the
    * account exists (WebAuthn L3 §14.6.2).
    */
-  public CeremonyStart startLogin(Optional<String> username) {
-    var now = clock.instant();
-    if (username.isEmpty()) {
-      var c = newCeremony(Ceremony.Kind.LOGIN, Optional.empty(), Optional.empty(), Optional.empty(), false,
-          Optional.empty(), Optional.empty(), now);
-      return start(c, OptionsJson.request(settings, c, List.of(), timeoutMillis()));
-    }
-    var name = normalize(username.get());
-    var user = store.findUserByUsername(name);
-    var creds = store.listCredentials(user.map(User::id).orElse(""));
-    var allow = creds.isEmpty() ? decoys.forUsername(name) : creds.stream().map(OptionsJson.Descriptor::of).toList();
-    var c = newCeremony(Ceremony.Kind.LOGIN, user.map(User::id), Optional.of(name), Optional.empty(), false,
-        Optional.empty(), Optional.empty(), now);
-    return start(c, OptionsJson.request(settings, c, allow, timeoutMillis()));
+  public CompletionStage<CeremonyStart> startLogin(Optional<String> username) {
+    return Async.attempt(() -> {
+      var now = clock.instant();
+      if (username.isEmpty()) {
+        var c = newCeremony(Ceremony.Kind.LOGIN, Optional.empty(), Optional.empty(), Optional.empty(), false,
+            Optional.empty(), Optional.empty(), now);
+        return start(c, OptionsJson.request(settings, c, List.of(), timeoutMillis()));
+      }
+      var name = normalize(username.get());
+      return users.byUsername(name).thenCompose(user -> passkeys.ofUser(user.map(User::id).orElse("")).thenCompose(creds -> {
+        var allow = creds.isEmpty() ? decoys.forUsername(name) : creds.stream().map(OptionsJson.Descriptor::of).toList();
+        var c = newCeremony(Ceremony.Kind.LOGIN, user.map(User::id), Optional.of(name), Optional.empty(), false,
+            Optional.empty(), Optional.empty(), now);
+        return start(c, OptionsJson.request(settings, c, allow, timeoutMillis()));
+      }));
+    });
   }
 
   /** Finishes a sign-in: WebAuthn L3 §7.2 steps 5-24, then persists counter, BS, UV and last use. */
-  public Authenticated finishLogin(String ceremonyId, String authenticationResponseJson) {
-    var c = take(ceremonyId, Ceremony.Kind.LOGIN);
-    return assertion("login", c, authenticationResponseJson, Optional.empty());
+  public CompletionStage<Authenticated> finishLogin(String ceremonyId, String authenticationResponseJson) {
+    return Async.attempt(() -> take(ceremonyId, Ceremony.Kind.LOGIN))
+        .thenCompose(c -> assertion("login", c, authenticationResponseJson, Optional.empty()));
   }
 
   // ---------------------------------------------------------------- step-up
 
   /** Starts a step-up for the signed-in user: their passkeys only, user verification required. */
-  public CeremonyStart startStepUp(String userId) {
-    var user = store.findUserById(userId).orElseThrow(() -> refuse("step-up",
-        PasskeyException.invalidRequest("Unknown user.")));
-    var creds = store.listCredentials(user.id());
-    if (creds.isEmpty())
-      throw refuse("step-up", PasskeyException.forbidden("no-passkey", "This account has no passkey yet."));
-    var c = newCeremony(Ceremony.Kind.STEP_UP, Optional.of(user.id()), Optional.of(user.username()), Optional.empty(),
-        false, Optional.empty(), Optional.empty(), clock.instant());
-    var allow = creds.stream().map(OptionsJson.Descriptor::of).toList();
-    return start(c, OptionsJson.request(settings, c, allow, timeoutMillis()));
+  public CompletionStage<CeremonyStart> startStepUp(String userId) {
+    return users.byId(userId).thenCompose(found -> {
+      var user = found.orElseThrow(() -> refuse("step-up", PasskeyException.invalidRequest("Unknown user.")));
+      return passkeys.ofUser(user.id()).thenCompose(creds -> {
+        if (creds.isEmpty())
+          throw refuse("step-up", PasskeyException.forbidden("no-passkey", "This account has no passkey yet."));
+        var c = newCeremony(Ceremony.Kind.STEP_UP, Optional.of(user.id()), Optional.of(user.username()), Optional.empty(),
+            false, Optional.empty(), Optional.empty(), clock.instant());
+        var allow = creds.stream().map(OptionsJson.Descriptor::of).toList();
+        return start(c, OptionsJson.request(settings, c, allow, timeoutMillis()));
+      });
+    });
   }
 
   /**
    * Finishes a step-up: as {@link #finishLogin}, and the ceremony must have been started for
    * {@code userId}, the passkey must be theirs, and UV is required whatever the settings say.
    */
-  public Authenticated finishStepUp(String ceremonyId, String authenticationResponseJson, String userId) {
-    var c = take(ceremonyId, Ceremony.Kind.STEP_UP);
-    if (!c.userId().orElseThrow().equals(userId)) throw refuse("step-up", PasskeyException.ceremonyInvalid());
-    return assertion("step-up", c, authenticationResponseJson, Optional.of(userId));
+  public CompletionStage<Authenticated> finishStepUp(String ceremonyId, String authenticationResponseJson, String userId) {
+    return Async.attempt(() -> take(ceremonyId, Ceremony.Kind.STEP_UP)).thenCompose(c -> {
+      if (!c.userId().orElseThrow().equals(userId)) throw refuse("step-up", PasskeyException.ceremonyInvalid());
+      return assertion("step-up", c, authenticationResponseJson, Optional.of(userId));
+    });
   }
 
   // ---------------------------------------------------------------- shared
 
-  private Authenticated assertion(String event, Ceremony c, String json, Optional<String> requiredUserId) {
+  private CompletionStage<Authenticated> assertion(String event, Ceremony c, String json, Optional<String> requiredUserId) {
     requireJson(json);
-    AuthenticationData data;
-    try {
-      data = verifier.parseAssertion(json);
-    } catch (PasskeyException e) {
-      throw refuse(event, e);
-    }
-    // §7.2 step 5: the credential must be one we know (revoked ones are deleted).
-    var stored = store.findCredential(data.getCredentialId())
-        .orElseThrow(() -> refuse(event, unknownCredential()));
-    var owner = store.findUserById(stored.userId()).orElseThrow(() -> refuse(event, unknownCredential()));
+    return verifying(() -> {
+      try {
+        return verifier.parseAssertion(json);
+      } catch (PasskeyException e) {
+        throw refuse(event, e);
+      }
+    }).thenCompose(data -> passkeys.find(data.getCredentialId()).thenCompose(found -> {
+      // §7.2 step 5: the credential must be one we know (revoked ones are deleted).
+      var stored = found.orElseThrow(() -> refuse(event, unknownCredential()));
+      return users.byId(stored.userId()).thenCompose(ownerFound -> {
+        var owner = ownerFound.orElseThrow(() -> refuse(event, unknownCredential()));
+        checkOwner(event, c, data, owner, requiredUserId);
+        return verifying(() -> verifier.verifyAssertion(data, c, stored, c.userVerificationRequired()))
+            .exceptionallyCompose(err -> {
+              if (!(Async.cause(err) instanceof PasskeyException e)) return CompletableFuture.failedFuture(Async.cause(err));
+              var noted = e.type().equals("counter-regression")
+                  ? possibleClone(stored, stored.signCount(), data.getAuthenticatorData().getSignCount())
+                  : CompletableFuture.<Void>completedFuture(null);
+              return noted.thenApply(done -> {
+                throw refuse(event, e);
+              });
+            })
+            .thenCompose(v -> recordAssertion(event, stored, owner, v));
+      });
+    }));
+  }
+
+  private static void checkOwner(String event, Ceremony c, AuthenticationData data, User owner, Optional<String> requiredUserId) {
     // §7.2 step 6: the credential must belong to the user the ceremony was for.
     if (c.kind() == Ceremony.Kind.LOGIN && c.username().isPresent()
         && (c.userId().isEmpty() || !c.userId().get().equals(owner.id())))
@@ -226,38 +290,64 @@ public final class PasskeyService {
       // A discoverable sign-in names its user only through userHandle; without it, refuse.
       throw refuse(event, PasskeyException.verification("user-handle-mismatch", "The passkey did not name its account."));
     }
-    WebAuthnVerifier.VerifiedAssertion v;
-    try {
-      v = verifier.verifyAssertion(data, c, stored, c.userVerificationRequired());
-    } catch (PasskeyException e) {
-      if (e.type().equals("counter-regression")) possibleClone(stored, stored.signCount(), data.getAuthenticatorData().getSignCount());
-      throw refuse(event, e);
-    }
-    var now = clock.instant();
-    // §7.2 steps 21-23, with the counter compared again inside the write.
-    if (!store.recordAssertion(stored.credentialId(), v.signCount(), v.backupState(), v.userVerified(), now)) {
-      if (store.findCredential(stored.credentialId()).isEmpty()) throw refuse(event, unknownCredential());
-      possibleClone(stored, stored.signCount(), v.signCount());
-      throw refuse(event, PasskeyException.verification("counter-regression",
-          "This passkey's signature counter went backwards; it may have been cloned."));
-    }
-    return new Authenticated(owner, stored.credentialIdBase64(), v.userVerified(), stored.backupEligible(),
-        v.backupState(), stored.createdAt(), now);
   }
 
-  private void possibleClone(StoredCredential stored, long storedCount, long presented) {
-    store.recordEvent("possible-clone", Optional.of(stored.userId()),
+  /** §7.2 steps 21-23, with the counter compared again inside the write. */
+  private CompletionStage<Authenticated> recordAssertion(String event, StoredCredential stored, User owner,
+      WebAuthnVerifier.VerifiedAssertion v) {
+    var now = clock.instant();
+    return passkeys.recordAssertion(stored.credentialId(), v.signCount(), v.backupState(), v.userVerified(), now)
+        .thenCompose(recorded -> {
+          if (recorded)
+            return CompletableFuture.completedFuture(new Authenticated(owner, stored.credentialIdBase64(), v.userVerified(),
+                stored.backupEligible(), v.backupState(), stored.createdAt(), now));
+          return passkeys.find(stored.credentialId()).thenCompose(still -> {
+            if (still.isEmpty()) throw refuse(event, unknownCredential());
+            return possibleClone(stored, stored.signCount(), v.signCount()).thenApply(done -> {
+              throw refuse(event, PasskeyException.verification("counter-regression",
+                  "This passkey's signature counter went backwards; it may have been cloned."));
+            });
+          });
+        });
+  }
+
+  private CompletionStage<Void> possibleClone(StoredCredential stored, long storedCount, long presented) {
+    return audit.record("possible-clone", Optional.of(stored.userId()),
         "credential=" + stored.credentialIdBase64() + " stored=" + storedCount + " presented=" + presented);
   }
 
-  private Ceremony take(String ceremonyId, Ceremony.Kind kind) {
+  private CompletionStage<Ceremony> take(String ceremonyId, Ceremony.Kind kind) {
     if (ceremonyId == null || ceremonyId.isEmpty() || ceremonyId.length() > 64)
       throw PasskeyException.invalidRequest("ceremonyId is missing.");
-    var c = ceremonies.take(ceremonyId).orElseThrow(() -> refuse(kind.name(), PasskeyException.ceremonyInvalid()));
-    // WebAuthn L3 §13.4.3: a challenge is single use (taken above) and short-lived.
-    if (c.kind() != kind || !clock.instant().isBefore(c.expiresAt()))
-      throw refuse(kind.name(), PasskeyException.ceremonyInvalid());
-    return c;
+    return ceremonies.take(ceremonyId).thenApply(found -> {
+      var c = found.orElseThrow(() -> refuse(kind.name(), PasskeyException.ceremonyInvalid()));
+      // WebAuthn L3 §13.4.3: a challenge is single use (taken above) and short-lived.
+      if (c.kind() != kind || !clock.instant().isBefore(c.expiresAt()))
+        throw refuse(kind.name(), PasskeyException.ceremonyInvalid());
+      return c;
+    });
+  }
+
+  /** Runs WebAuthn work on {@link #verification}; a full executor fails closed with a 503. */
+  private <T> CompletionStage<T> verifying(Supplier<T> work) {
+    var result = new CompletableFuture<T>();
+    try {
+      verification.execute(() -> {
+        try {
+          result.complete(work.get());
+        } catch (Throwable t) {
+          result.completeExceptionally(t);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new PasskeyException("verification-busy", 503,
+          "The gateway is busy; try again in a moment.", e));
+    }
+    return result;
+  }
+
+  private static RuntimeException rethrow(Throwable cause) {
+    return cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
   }
 
   private Ceremony newCeremony(Ceremony.Kind kind, Optional<String> userId, Optional<String> username,
@@ -271,9 +361,8 @@ public final class PasskeyService {
         newUser, inviteHash, signedIn, uv, now.plus(settings.ceremonyTtl()));
   }
 
-  private CeremonyStart start(Ceremony c, String json) {
-    ceremonies.put(c);
-    return new CeremonyStart(c.id(), json);
+  private CompletionStage<CeremonyStart> start(Ceremony c, String json) {
+    return ceremonies.put(c).thenApply(done -> new CeremonyStart(c.id(), json));
   }
 
   private long timeoutMillis() {

@@ -1,12 +1,11 @@
 package dev.stepgate.server;
 
+import dev.stepgate.Async;
 import dev.stepgate.config.GatewayConfig;
-import dev.stepgate.credential.EmbeddedStore;
 import dev.stepgate.identity.AssertionCache;
 import dev.stepgate.identity.AssertionSigner;
 import dev.stepgate.identity.IdentityHeaders;
 import dev.stepgate.identity.SigningKeys;
-import dev.stepgate.passkey.MemoryCeremonyStore;
 import dev.stepgate.passkey.PasskeyService;
 import dev.stepgate.passkey.PasskeySettings;
 import dev.stepgate.passkey.RegistrationMode;
@@ -101,9 +100,9 @@ public final class Gateway implements AutoCloseable {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     try {
-      var store = EmbeddedStore.open(config.storage().path(), config.storage().allowSharedPermissions());
-      closeables.add(store);
-      var keys = new SigningKeys(store, clock, config.assertion().keyGrace());
+      var storage = Backends.storage(config.storage());
+      closeables.add(storage);
+      var keys = Async.join(SigningKeys.load(storage.signingKeys(), clock, config.assertion().keyGrace()));
       var assertions = new AssertionCache(new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME), clock,
           AssertionCache.DEFAULT_MAXIMUM_SIZE);
       var sessions = new MemorySessionStore(config.sessions().idleTimeout(), config.sessions().maxLifetime());
@@ -111,7 +110,7 @@ public final class Gateway implements AutoCloseable {
       // admin CLI in another one (the store's change record, read off the event loop).
       var revocations = new LocalRevocationBus();
       closeables.add(revocations.subscribe(sessions::honour));
-      closeables.add(StoreRevocationFeed.start(store, revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
+      closeables.add(StoreRevocationFeed.start(storage.revocations(), revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());
       var held = new HeldRequests(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes());
       var hygiene = new HeaderHygiene(config.trustedProxies(), cookie);
@@ -122,14 +121,16 @@ public final class Gateway implements AutoCloseable {
       var responder = new VerdictResponder(config.publicOrigin(), held, config.proxy().heldRequestMaxSize(), clock);
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
           new ServedOrigins(config.webauthn().origins()), new DecisionMetrics(registry), clock);
-      var passkeys = new PasskeyService(PasskeySettings.from(config), store,
-          new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL), clock);
+      var verification = VerificationPool.create();
+      closeables.add(verification);
+      var passkeys = new PasskeyService(PasskeySettings.from(config), storage.users(), storage.passkeys(),
+          storage.invites(), storage.audit(), Backends.ceremonies(config), clock, verification);
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
       var replay = new HeldReplay(held, sessions, cookie, admission, responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
 
       var routes = GatewayRoutes.create(vertx, () -> readiness(reloader));
-      new PasskeyApi(vertx, passkeys, store, sessions, cookie, new HashSet<>(config.webauthn().origins()), mode,
+      new PasskeyApi(vertx, passkeys, storage.passkeys(), storage.audit(), sessions, cookie, new HashSet<>(config.webauthn().origins()), mode,
           new PasskeyApi.StepUpFollowUp() {
             @Override
             public Result after(String oldId, dev.stepgate.session.Session session, Optional<String> heldId, Optional<String> rd) {
@@ -142,18 +143,18 @@ public final class Gateway implements AutoCloseable {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);
-      new PageRoutes(vertx, sessions, cookie, store, mode, stepUps, replay, keys::jwksJson,
+      new PageRoutes(vertx, sessions, cookie, storage.passkeys(), mode, stepUps, replay, keys::jwksJson,
           new HashSet<>(config.webauthn().origins())).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());
       registry.gauge("stepgate.policy.reload.successes", reloader, r -> r.successfulReloads());
-      // Another node (or `stepgate keys rotate`) may rotate keys: pick that up, off the event loop.
-      vertx.setPeriodic(30_000, id -> vertx.executeBlocking(() -> {
-        keys.reload();
-        keys.dropExpired();
-        return null;
-      }, false));
+      // Another node (or `stepgate keys rotate`) may rotate keys: pick that up (on the store's
+      // threads; the keys in force stay so if the store cannot be read).
+      vertx.setPeriodic(30_000, id -> keys.reload().thenCompose(done -> keys.dropExpired()).whenComplete((n, err) -> {
+        if (err != null) LOG.warning("signing key reload failed (" + Async.cause(err).getClass().getSimpleName()
+            + "); the keys loaded before stay in force");
+      }));
 
       var handler = new GatewayHandler(knownHosts(config), hygiene, admission, responder, routes, forwarder, webSockets);
       var relay = RelayLane.create(vertx, config, knownHosts(config), hygiene, admission);

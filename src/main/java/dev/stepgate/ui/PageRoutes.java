@@ -1,7 +1,7 @@
 package dev.stepgate.ui;
 
 import dev.stepgate.proxy.Html;
-import dev.stepgate.credential.CredentialStore;
+import dev.stepgate.credential.PasskeyStore;
 import dev.stepgate.passkey.RegistrationMode;
 import dev.stepgate.proxy.HeldReplay;
 import dev.stepgate.proxy.ReturnTarget;
@@ -33,7 +33,7 @@ public final class PageRoutes {
   private final Vertx vertx;
   private final SessionStore sessions;
   private final SessionCookie cookie;
-  private final CredentialStore store;
+  private final PasskeyStore credentials;
   private final RegistrationMode mode;
   private final StepUpResume stepUps;
   private final HeldReplay replay;
@@ -41,12 +41,12 @@ public final class PageRoutes {
   private final Set<String> origins;
 
   /** @param origins the browser origins of this site (lower case), as the JSON API accepts them */
-  public PageRoutes(Vertx vertx, SessionStore sessions, SessionCookie cookie, CredentialStore store,
+  public PageRoutes(Vertx vertx, SessionStore sessions, SessionCookie cookie, PasskeyStore credentials,
       RegistrationMode mode, StepUpResume stepUps, HeldReplay replay, Supplier<String> jwks, Set<String> origins) {
     this.vertx = vertx;
     this.sessions = sessions;
     this.cookie = cookie;
-    this.store = store;
+    this.credentials = credentials;
     this.mode = mode;
     this.stepUps = stepUps;
     this.replay = replay;
@@ -146,7 +146,8 @@ public final class PageRoutes {
       return;
     }
     var userId = session.get().userId();
-    vertx.executeBlocking(() -> store.listCredentials(userId), false).onComplete(ar -> {
+    // The store answers on its own threads; the page is written back on this request's context.
+    io.vertx.core.Future.fromCompletionStage(credentials.ofUser(userId), vertx.getOrCreateContext()).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(500);
         return;

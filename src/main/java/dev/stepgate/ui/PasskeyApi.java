@@ -1,8 +1,10 @@
 package dev.stepgate.ui;
 
+import dev.stepgate.Async;
 import dev.stepgate.StepgateException;
+import dev.stepgate.credential.AuditLog;
 import dev.stepgate.credential.CredentialId;
-import dev.stepgate.credential.CredentialStore;
+import dev.stepgate.credential.PasskeyStore;
 import dev.stepgate.passkey.Authenticated;
 import dev.stepgate.passkey.CeremonyStart;
 import dev.stepgate.passkey.PasskeyService;
@@ -29,7 +31,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -66,7 +69,8 @@ public final class PasskeyApi {
 
   private final Vertx vertx;
   private final PasskeyService passkeys;
-  private final CredentialStore store;
+  private final PasskeyStore credentials;
+  private final AuditLog auditLog;
   private final SessionStore sessions;
   private final SessionCookie cookie;
   private final Set<String> origins;
@@ -75,12 +79,13 @@ public final class PasskeyApi {
   private final AccountStepUps accountStepUps;
   private final Clock clock;
 
-  public PasskeyApi(Vertx vertx, PasskeyService passkeys, CredentialStore store, SessionStore sessions,
+  public PasskeyApi(Vertx vertx, PasskeyService passkeys, PasskeyStore credentials, AuditLog auditLog, SessionStore sessions,
       SessionCookie cookie, Set<String> origins, RegistrationMode mode, StepUpFollowUp followUp,
       AccountStepUps accountStepUps, Clock clock) {
     this.vertx = vertx;
     this.passkeys = passkeys;
-    this.store = store;
+    this.credentials = credentials;
+    this.auditLog = auditLog;
     this.sessions = sessions;
     this.cookie = cookie;
     this.origins = Set.copyOf(origins);
@@ -129,7 +134,7 @@ public final class PasskeyApi {
     // Signed in, a registration can only add a passkey to this account: that needs the step-up.
     current.ifPresent(s -> requireFresh(s, AccountAction.ADD_PASSKEY));
     var userId = current.map(Session::userId);
-    return blocking(() -> passkeys.startRegistration(username, displayName, invite, userId, mode)).map(PasskeyApi::start);
+    return async(() -> passkeys.startRegistration(username, displayName, invite, userId, mode)).map(PasskeyApi::start);
   }
 
   private Future<JsonObject> registrationVerify(RoutingContext ctx, JsonObject body) {
@@ -139,7 +144,7 @@ public final class PasskeyApi {
     var current = currentSession(ctx);
     // The ceremony began with a fresh step-up; it must still be fresh now, and is used up here.
     var spent = current.isPresent() ? spend(current.get(), AccountAction.ADD_PASSKEY) : Future.<Void>succeededFuture();
-    return spent.compose(v -> blocking(() -> passkeys.finishRegistration(ceremony, credential.encode(), label,
+    return spent.compose(v -> async(() -> passkeys.finishRegistration(ceremony, credential.encode(), label,
             current.map(Session::userId))))
         .map(registered -> {
           if (current.isEmpty()) {
@@ -157,14 +162,14 @@ public final class PasskeyApi {
 
   private Future<JsonObject> loginOptions(RoutingContext ctx, JsonObject body) {
     var username = optionalString(body, "username");
-    return blocking(() -> passkeys.startLogin(username)).map(PasskeyApi::start);
+    return async(() -> passkeys.startLogin(username)).map(PasskeyApi::start);
   }
 
   private Future<JsonObject> loginVerify(RoutingContext ctx, JsonObject body) {
     var ceremony = requiredString(body, "ceremonyId");
     var credential = requiredObject(body, "credential");
     var previous = cookie.read(ctx.request().getHeader("Cookie"));
-    return blocking(() -> passkeys.finishLogin(ceremony, credential.encode())).map(a -> {
+    return async(() -> passkeys.finishLogin(ceremony, credential.encode())).map(a -> {
       previous.ifPresent(sessions::end); // a new session id at every sign-in
       var session = new Session(SessionIds.next(), a.user().id(), a.user().username(), a.at(), a.credentialId(),
           a.backupEligible(), a.userVerified(), Optional.empty(), a.at());
@@ -177,7 +182,7 @@ public final class PasskeyApi {
 
   private Future<JsonObject> stepUpOptions(RoutingContext ctx, JsonObject body) {
     var session = requireSession(ctx);
-    return blocking(() -> passkeys.startStepUp(session.userId())).map(PasskeyApi::start);
+    return async(() -> passkeys.startStepUp(session.userId())).map(PasskeyApi::start);
   }
 
   private Future<JsonObject> stepUpVerify(RoutingContext ctx, JsonObject body) {
@@ -190,7 +195,7 @@ public final class PasskeyApi {
     // A held request's rule is decided server-side; else the prompt may name an account action.
     var action = held.isEmpty() ? rule.flatMap(AccountAction::named) : Optional.<AccountAction>empty();
     var forRule = action.isPresent() ? action.map(AccountAction::ruleName) : followUp.ruleFor(session.id(), held, rule);
-    return blocking(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
+    return async(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
       var newId = SessionIds.next(); // a new session id at every step-up
       return Future.fromCompletionStage(sessions.rotateAndRecordStepUp(session.id(), newId, record(a, forRule)))
           .compose(rotated -> afterStepUp(ctx, session, newId, rotated, a, forRule, action, held, rd));
@@ -219,14 +224,13 @@ public final class PasskeyApi {
     // Any base64 spelling of the id names the same passkey (and the same sessions): parsed once here.
     var id = CredentialId.parse(requiredString(body, "credentialId"));
     final byte[] raw = id.bytes();
-    return spend(session, AccountAction.REVOKE_PASSKEY).compose(spent -> blocking(() -> {
-      if (store.listCredentials(session.userId()).size() <= 1)
-        throw problemError(Problems.LAST_PASSKEY);
-      if (!store.revokeCredential(session.userId(), raw))
-        throw problemError(Problems.PASSKEY_NOT_FOUND);
-      store.recordEvent("passkey-revoked", Optional.of(session.userId()), "by owner");
-      return true;
-    })).compose(ok -> Future.fromCompletionStage(sessions.endSessionsOfCredential(session.userId(), id)))
+    return spend(session, AccountAction.REVOKE_PASSKEY).compose(spent -> async(() -> credentials.ofUser(session.userId()).thenCompose(list -> {
+      if (list.size() <= 1) throw problemError(Problems.LAST_PASSKEY);
+      return credentials.revoke(session.userId(), raw);
+    }).thenCompose(revoked -> {
+      if (!revoked) throw problemError(Problems.PASSKEY_NOT_FOUND);
+      return auditLog.record("passkey-revoked", Optional.of(session.userId()), "by owner");
+    }))).compose(ok -> Future.fromCompletionStage(sessions.endSessionsOfCredential(session.userId(), id)))
         .map(ended -> new JsonObject().put("status", "ok"));
   }
 
@@ -286,8 +290,9 @@ public final class PasskeyApi {
     }
   }
 
-  private void problem(RoutingContext ctx, Throwable err) {
+  private void problem(RoutingContext ctx, Throwable failure) {
     if (ctx.response().ended()) return;
+    var err = Async.cause(failure);
     if (err instanceof AccountStepUpRequired r) {
       ctx.response().putHeader("WWW-Authenticate", Responder.stepUpChallenge(r.maxAgeSeconds()));
       send(ctx, Problems.accountStepUpRequired(r.getMessage())
@@ -326,8 +331,13 @@ public final class PasskeyApi {
     return new ProblemError(problem);
   }
 
-  private <T> Future<T> blocking(Callable<T> work) {
-    return vertx.executeBlocking(work, false);
+  /**
+   * The service's answer as a Vert.x future completed on this request's context: the work itself
+   * runs on the stores' and the verifier's own threads, never here.
+   */
+  private <T> Future<T> async(Supplier<? extends CompletionStage<T>> work) {
+    var context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(Async.attempt(work), context);
   }
 
   private Optional<Session> currentSession(RoutingContext ctx) {
@@ -340,10 +350,9 @@ public final class PasskeyApi {
   }
 
   private void audit(String kind, String userId, String detail) {
-    vertx.executeBlocking(() -> {
-      store.recordEvent(kind, Optional.of(userId), detail);
-      return null;
-    }, false).onFailure(e -> LOG.warning("audit write failed: " + e.getClass().getSimpleName()));
+    auditLog.record(kind, Optional.of(userId), detail).whenComplete((done, e) -> {
+      if (e != null) LOG.warning("audit write failed: " + Async.cause(e).getClass().getSimpleName());
+    });
   }
 
   private static JsonObject start(CeremonyStart start) {

@@ -2,7 +2,7 @@ package dev.stepgate.admin;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.stepgate.credential.EmbeddedStore;
+import dev.stepgate.credential.BlockingStore;
 import dev.stepgate.credential.StoredCredential;
 import dev.stepgate.credential.User;
 import java.io.PrintWriter;
@@ -37,7 +37,7 @@ class AdminCommandsTest {
   }
 
   User seedUser(String name, byte[]... credentialIds) {
-    try (var store = EmbeddedStore.open(dir)) {
+    try (var store = BlockingStore.open(dir)) {
       var u = new User("dXNlci0" + name, name, name, Instant.parse("2026-01-01T00:00:00Z"));
       store.createUser(u);
       for (var id : credentialIds)
@@ -54,7 +54,7 @@ class AdminCommandsTest {
     assertTrue(line.startsWith("https://gate.example.com/.stepgate/register?invite="), line);
     var token = line.substring(line.indexOf('=') + 1);
     var hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
-    try (var store = EmbeddedStore.open(dir)) {
+    try (var store = BlockingStore.open(dir)) {
       assertEquals(Optional.of("alice"), store.findInvite(hash, Instant.now()));
       assertEquals(Optional.empty(), store.findInvite(hash, Instant.now().plusSeconds(2 * 3600 + 1)));
     }
@@ -117,7 +117,7 @@ class AdminCommandsTest {
   void credentialsRevoke_deletesAndAudits() {
     var u = seedUser("alice", new byte[] {1, 2, 3});
     assertEquals(0, run(new CredentialsCommand.Revoke(settings()), "alice", "AQID"));
-    try (var store = EmbeddedStore.open(dir)) {
+    try (var store = BlockingStore.open(dir)) {
       assertEquals(0, store.listCredentials(u.id()).size());
       assertEquals("credential-revoked", store.recentEvents(1).get(0).kind());
     }
@@ -128,7 +128,7 @@ class AdminCommandsTest {
     seedUser("alice", new byte[] {1, 2, 3});
     seedUser("bob");
     assertEquals(1, run(new CredentialsCommand.Revoke(settings()), "bob", "AQID"));
-    try (var store = EmbeddedStore.open(dir)) {
+    try (var store = BlockingStore.open(dir)) {
       assertTrue(store.findCredential(new byte[] {1, 2, 3}).isPresent());
     }
   }

@@ -44,12 +44,12 @@ class KeysCommandTest {
 
   @Test
   void rotate_printsNewKidAndGraceAndClosesStore() {
-    var old = new SigningKeys(store, clock, Duration.ofHours(24)).currentKid();
+    var old = dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ofHours(24))).currentKid();
 
     var code = run("rotate", "--config", "/etc/stepgate.yaml");
 
     assertEquals(0, code, err.toString());
-    var current = new SigningKeys(store, clock, Duration.ofHours(24)).currentKid();
+    var current = dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ofHours(24))).currentKid();
     assertEquals("new signing key: " + current + "\n"
         + "previous key " + old + " stays published until 2026-01-02T10:00:00Z (24h grace)\n"
         + "running gateways sign with the new key after their next key reload\n", out.toString());
@@ -65,7 +65,7 @@ class KeysCommandTest {
 
   @Test
   void rotate_corruptStoredKey_exits1WithKidAndChangesNothing() {
-    var kid = new SigningKeys(store, clock, Duration.ofHours(24)).currentKid();
+    var kid = dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ofHours(24))).currentKid();
     store.corrupt(kid, "{oops");
     var before = store.snapshot();
 
@@ -90,10 +90,10 @@ class KeysCommandTest {
 
   @Test
   void list_showsCurrentAndRetiredWithoutKeyMaterial() throws Exception {
-    var keys = new SigningKeys(store, clock, Duration.ofHours(24));
+    var keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ofHours(24)));
     var old = keys.currentKid();
     var d = ECKey.parse(store.snapshot().get(0).privateJwk()).getD().toString();
-    var rotation = keys.rotate();
+    var rotation = dev.stepgate.Async.join(keys.rotate());
 
     assertEquals(0, run("list"));
 

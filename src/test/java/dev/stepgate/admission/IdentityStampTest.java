@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class IdentityStampTest {
   static final Instant START = Instant.parse("2026-12-01T10:00:00Z");
   final MutableClock clock = new MutableClock(START);
-  final SigningKeys keys = new SigningKeys(new InMemorySigningKeyStore(), clock, Duration.ofHours(24));
+  final SigningKeys keys = dev.stepgate.Async.join(SigningKeys.load(new InMemorySigningKeyStore(), clock, Duration.ofHours(24)));
   final IdentityStamp stamp = new IdentityStamp("http://gw", "http://app",
       new AssertionCache(new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME), clock, 1000),
       new IdentityHeaders(List.of()));
@@ -72,7 +72,7 @@ class IdentityStampTest {
   @Test
   void afterAKeyRotation_theNewKeySigns() throws Exception {
     var first = stamp.headersFor(session, allow("app", false));
-    keys.rotate();
+    dev.stepgate.Async.join(keys.rotate());
     var second = stamp.headersFor(session, allow("app", false));
     assertEquals(keys.currentKid(), SignedJWT.parse(second.get(IdentityHeaders.STEPGATE_ASSERTION)).getHeader().getKeyID());
     assertNotEquals(SignedJWT.parse(first.get(IdentityHeaders.STEPGATE_ASSERTION)).getHeader().getKeyID(), keys.currentKid());

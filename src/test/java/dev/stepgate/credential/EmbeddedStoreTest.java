@@ -2,19 +2,43 @@ package dev.stepgate.credential;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import static dev.stepgate.credential.StorageContract.credential;
+import static dev.stepgate.credential.StorageContract.id;
+import static dev.stepgate.credential.StorageContract.user;
+
+import dev.stepgate.Async;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EmbeddedStoreTest extends CredentialStoreContract {
+/** What only the embedded backend does: its file, its migrations, its own bounded executor. */
+class EmbeddedStoreTest {
   @TempDir Path dir;
+  EmbeddedStore embedded;
+  BlockingStore store;
 
-  @Override
-  protected CredentialStore newStore() {
-    return EmbeddedStore.open(dir);
+  @BeforeEach
+  void open() {
+    embedded = EmbeddedStore.open(dir);
+    store = new BlockingStore(embedded.storage());
+  }
+
+  @AfterEach
+  void close() {
+    embedded.close();
+  }
+
+  @Test
+  void calls_afterClose_failWithStorageUnavailable() {
+    embedded.close();
+    var e = assertThrows(CredentialException.class, () -> store.findUserById("dXNlcg"));
+    assertEquals("storage-unavailable", e.type());
+    embedded = EmbeddedStore.open(dir.resolve("other"));
   }
 
   @Test
@@ -31,21 +55,22 @@ class EmbeddedStoreTest extends CredentialStoreContract {
         assertEquals("V1__init.sql", rs.getString(2));
       }
     }
-    assertEquals("ok", ((EmbeddedStore) store).integrityCheck());
+    assertEquals("ok", embedded.integrityCheck());
   }
 
   @Test
   void reopen_keepsDataAndDoesNotReapplyMigrations() {
     var u = user("alice");
     store.createUser(u);
-    store.close();
-    store = EmbeddedStore.open(dir);
+    embedded.close();
+    embedded = EmbeddedStore.open(dir);
+    store = new BlockingStore(embedded.storage());
     assertEquals(Optional.of(u), store.findUserById(u.id()));
   }
 
   @Test
   void migrate_editedScript_isRefused() throws Exception {
-    store.close();
+    embedded.close();
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
         var s = c.createStatement()) {
       s.executeUpdate("UPDATE schema_version SET checksum = 'x'");
@@ -53,18 +78,18 @@ class EmbeddedStoreTest extends CredentialStoreContract {
     var e = assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
     assertEquals("storage-schema-invalid", e.type());
     assertEquals("migration V1__init.sql changed after it was applied", e.getMessage());
-    store = EmbeddedStore.open(dir.resolve("other"));
+    embedded = EmbeddedStore.open(dir.resolve("other"));
   }
 
   @Test
   void migrate_newerDatabase_isRefused() throws Exception {
-    store.close();
+    embedded.close();
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
         var s = c.createStatement()) {
       s.executeUpdate("INSERT INTO schema_version VALUES (3, 'V3__future.sql', 'x', 0)");
     }
     assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
-    store = EmbeddedStore.open(dir.resolve("other"));
+    embedded = EmbeddedStore.open(dir.resolve("other"));
   }
 
   @Test

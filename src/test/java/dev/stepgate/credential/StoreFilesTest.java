@@ -51,7 +51,7 @@ class StoreFilesTest {
   void open_existingDirectoryReadableByOthers_isRefusedWithOneLine() throws Exception {
     var data = Files.createDirectory(tmp.resolve("data"));
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
-    var e = assertThrows(CredentialException.class, () -> EmbeddedStore.open(data));
+    var e = assertThrows(CredentialException.class, () -> BlockingStore.open(data));
     assertEquals(StoreFiles.SHARED, e.type());
     assertEquals("storage path " + data + " is readable by others (mode 0755); chmod 700 it or set "
         + "storage.allow_shared_permissions: true", e.getMessage());
@@ -61,9 +61,9 @@ class StoreFilesTest {
   @Test
   void open_existingDatabaseReadableByGroup_isRefused() throws Exception {
     var data = tmp.resolve("data");
-    EmbeddedStore.open(data).close();
+    BlockingStore.open(data).close();
     Files.setPosixFilePermissions(data.resolve("stepgate.db"), PosixFilePermissions.fromString("rw-r-----"));
-    var e = assertThrows(CredentialException.class, () -> EmbeddedStore.open(data));
+    var e = assertThrows(CredentialException.class, () -> BlockingStore.open(data));
     assertEquals("storage file " + data.resolve("stepgate.db") + " is readable by others (mode 0640); chmod 600 it or "
         + "set storage.allow_shared_permissions: true", e.getMessage());
   }
@@ -74,28 +74,28 @@ class StoreFilesTest {
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx-w----"));
     assertEquals("storage path " + data + " is writable by others (mode 0720); chmod 700 it or set "
         + "storage.allow_shared_permissions: true",
-        assertThrows(CredentialException.class, () -> EmbeddedStore.open(data)).getMessage());
+        assertThrows(CredentialException.class, () -> BlockingStore.open(data)).getMessage());
   }
 
   @Test
   void open_allowSharedPermissions_acceptsTheExistingStoreAsItIs() throws Exception {
     var data = Files.createDirectory(tmp.resolve("data"));
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-x---"));
-    try (var store = EmbeddedStore.open(data, true)) {
+    try (var store = BlockingStore.open(data, true)) {
       store.createUser(new User("dXNlcg", "alice", "Alice", java.time.Instant.now()));
     }
     assertEquals("rwxr-x---", mode(data), "the operator's choice is kept");
     assertEquals("rw-------", mode(data.resolve("stepgate.db")), "a new file is still owner-only");
     Files.setPosixFilePermissions(data.resolve("stepgate.db"), PosixFilePermissions.fromString("rw-r-----"));
-    EmbeddedStore.open(data, true).close();
+    BlockingStore.open(data, true).close();
     assertEquals("rw-r-----", mode(data.resolve("stepgate.db")));
   }
 
   @Test
   void open_existingOwnerOnlyStore_opens() throws Exception {
     var data = tmp.resolve("data");
-    EmbeddedStore.open(data).close();
-    EmbeddedStore.open(data).close();
+    BlockingStore.open(data).close();
+    BlockingStore.open(data).close();
     assertEquals("rwx------", mode(data));
   }
 

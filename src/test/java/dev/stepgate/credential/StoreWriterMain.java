@@ -13,7 +13,7 @@ public final class StoreWriterMain {
   private StoreWriterMain() {}
 
   public static void main(String[] args) {
-    var store = EmbeddedStore.open(Path.of(args[0]));
+    var store = BlockingStore.open(Path.of(args[0]));
     var user = new User("dXNlcg", "writer", "Writer", Instant.now());
     store.createUser(user);
     System.out.println("committed -1");

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class AssertionCacheTest {
   private final InMemorySigningKeyStore store = new InMemorySigningKeyStore();
   private final MutableClock clock = new MutableClock(START);
-  private final SigningKeys keys = new SigningKeys(store, clock, Duration.ofHours(24));
+  private final SigningKeys keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ofHours(24)));
   private final AssertionSigner signer = new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME);
   private final AssertionCache cache = new AssertionCache(signer, clock, AssertionCache.DEFAULT_MAXIMUM_SIZE);
 
@@ -59,7 +59,7 @@ class AssertionCacheTest {
   @Test
   void assertionFor_afterRotate_signsWithNewKey() throws Exception {
     var before = cache.assertionFor(authenticated());
-    var rotation = keys.rotate();
+    var rotation = dev.stepgate.Async.join(keys.rotate());
 
     var after = cache.assertionFor(authenticated());
 
@@ -71,11 +71,11 @@ class AssertionCacheTest {
   @Test
   void assertionFor_afterOtherNodeRotatesAndReload_signsWithNewKey() {
     var before = cache.assertionFor(authenticated());
-    var otherNode = new SigningKeys(store, clock, Duration.ofHours(24));
-    var rotation = otherNode.rotate();
+    var otherNode = dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ofHours(24)));
+    var rotation = dev.stepgate.Async.join(otherNode.rotate());
     assertSame(before, cache.assertionFor(authenticated()), "no reload yet: old key still current here");
 
-    keys.reload();
+    dev.stepgate.Async.join(keys.reload());
 
     assertEquals(rotation.newKid(), cache.assertionFor(authenticated()).kid());
   }

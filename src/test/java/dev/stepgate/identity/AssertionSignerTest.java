@@ -24,7 +24,7 @@ class AssertionSignerTest {
 
   private final InMemorySigningKeyStore store = new InMemorySigningKeyStore();
   private final MutableClock clock = new MutableClock(START);
-  private final SigningKeys keys = new SigningKeys(store, clock, Duration.ofHours(24));
+  private final SigningKeys keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ofHours(24)));
   private final AssertionSigner signer = new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME);
 
   static AssertionClaims authenticated() {
@@ -123,7 +123,7 @@ class AssertionSignerTest {
   @Test
   void assertion_duringGrace_oldKeyStillVerifies() throws Exception {
     var old = signer.sign(authenticated());
-    keys.rotate();
+    dev.stepgate.Async.join(keys.rotate());
 
     var claims = IndependentVerifier.verify(keys.jwksJson(), old.token(), AUD, now());
     assertEquals("u-7f3a9c", claims.getSubject());
@@ -135,9 +135,9 @@ class AssertionSignerTest {
   @Test
   void assertion_afterGrace_oldKeyNoLongerVerifies() throws Exception {
     var old = signer.sign(authenticated());
-    keys.rotate();
+    dev.stepgate.Async.join(keys.rotate());
     clock.advance(Duration.ofHours(24));
-    keys.dropExpired();
+    dev.stepgate.Async.join(keys.dropExpired());
 
     assertFalse(keys.jwksJson().contains(old.kid()));
     // Verified as of its own validity window, so only the missing key can fail it.

@@ -29,7 +29,7 @@ class SigningKeysTest {
 
   @Test
   void firstStart_emptyStore_generatesAndStoresOneP256Key() throws Exception {
-    var keys = new SigningKeys(store, clock, GRACE);
+    var keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
 
     assertEquals(1, store.snapshot().size());
     var stored = store.snapshot().get(0);
@@ -44,8 +44,8 @@ class SigningKeysTest {
 
   @Test
   void laterStart_sameStore_loadsTheStoredKey() {
-    var first = new SigningKeys(store, clock, GRACE);
-    var second = new SigningKeys(store, clock, GRACE);
+    var first = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
+    var second = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
 
     assertEquals(first.currentKid(), second.currentKid());
     assertEquals(1, store.adds);
@@ -53,7 +53,7 @@ class SigningKeysTest {
 
   @Test
   void jwks_publishesPublicPartsWithUseAndAlg() throws Exception {
-    var keys = new SigningKeys(store, clock, GRACE);
+    var keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
 
     var json = keys.jwksJson();
     var set = JWKSet.parse(json);
@@ -70,7 +70,7 @@ class SigningKeysTest {
 
   @Test
   void toString_neverShowsPrivateKey() throws Exception {
-    var keys = new SigningKeys(store, clock, GRACE);
+    var keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
     var d = ECKey.parse(store.snapshot().get(0).privateJwk()).getD().toString();
 
     assertFalse(keys.toString().contains(d));
@@ -81,11 +81,11 @@ class SigningKeysTest {
 
   @Test
   void start_corruptStoredKey_failsNamingKidAndLeavesStoreUnchanged() {
-    var kid = new SigningKeys(store, clock, GRACE).currentKid();
+    var kid = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)).currentKid();
     store.corrupt(kid, "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"garbage");
     var before = store.snapshot();
 
-    var e = assertThrows(IdentityException.class, () -> new SigningKeys(store, clock, GRACE));
+    var e = assertThrows(IdentityException.class, () -> dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)));
 
     assertEquals(IdentityException.KEY_UNUSABLE, e.type());
     assertTrue(e.getMessage().contains(kid), e.getMessage());
@@ -97,47 +97,47 @@ class SigningKeysTest {
 
   @Test
   void start_storedKeyWithoutPrivatePart_fails() throws Exception {
-    var kid = new SigningKeys(store, clock, GRACE).currentKid();
+    var kid = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)).currentKid();
     var pub = ECKey.parse(store.snapshot().get(0).privateJwk()).toPublicJWK().toJSONString();
     store.corrupt(kid, pub);
 
-    var e = assertThrows(IdentityException.class, () -> new SigningKeys(store, clock, GRACE));
+    var e = assertThrows(IdentityException.class, () -> dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)));
     assertTrue(e.getMessage().contains(kid + " has no private part"), e.getMessage());
   }
 
   @Test
   void start_storedKeyOfWrongType_fails() throws Exception {
-    var kid = new SigningKeys(store, clock, GRACE).currentKid();
+    var kid = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)).currentKid();
     store.corrupt(kid, new RSAKeyGenerator(2048).keyID(kid).generate().toJSONString());
 
-    var e = assertThrows(IdentityException.class, () -> new SigningKeys(store, clock, GRACE));
+    var e = assertThrows(IdentityException.class, () -> dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)));
     assertTrue(e.getMessage().contains(kid), e.getMessage());
   }
 
   @Test
   void start_storedKeyOnOtherCurve_fails() throws Exception {
-    var kid = new SigningKeys(store, clock, GRACE).currentKid();
+    var kid = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)).currentKid();
     store.corrupt(kid, new ECKeyGenerator(Curve.P_384).keyID(kid).generate().toJSONString());
 
-    var e = assertThrows(IdentityException.class, () -> new SigningKeys(store, clock, GRACE));
+    var e = assertThrows(IdentityException.class, () -> dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)));
     assertTrue(e.getMessage().contains(kid + " is not on curve P-256"), e.getMessage());
   }
 
   @Test
   void start_storedJwkWithOtherKid_fails() throws Exception {
-    var kid = new SigningKeys(store, clock, GRACE).currentKid();
+    var kid = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)).currentKid();
     store.corrupt(kid, new ECKeyGenerator(Curve.P_256).keyID("someone-else").generate().toJSONString());
 
-    var e = assertThrows(IdentityException.class, () -> new SigningKeys(store, clock, GRACE));
+    var e = assertThrows(IdentityException.class, () -> dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE)));
     assertTrue(e.getMessage().contains(kid + " carries a different kid"), e.getMessage());
   }
 
   @Test
   void rotate_newKeyCurrent_oldKeyPublishedForGrace() throws Exception {
-    var keys = new SigningKeys(store, clock, GRACE);
+    var keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
     var old = keys.currentKid();
 
-    var rotation = keys.rotate();
+    var rotation = dev.stepgate.Async.join(keys.rotate());
 
     assertNotEquals(old, rotation.newKid());
     assertEquals(rotation.newKid(), keys.currentKid());
@@ -154,16 +154,16 @@ class SigningKeysTest {
 
   @Test
   void dropExpired_removesOnlyKeysPastGrace() {
-    var keys = new SigningKeys(store, clock, GRACE);
+    var keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
     var first = keys.currentKid();
-    keys.rotate();
+    dev.stepgate.Async.join(keys.rotate());
     clock.advance(Duration.ofHours(12));
     var second = keys.currentKid();
-    keys.rotate();
+    dev.stepgate.Async.join(keys.rotate());
 
-    assertEquals(0, keys.dropExpired());
+    assertEquals(0, dev.stepgate.Async.join(keys.dropExpired()));
     clock.advance(Duration.ofHours(12).plusSeconds(1));
-    assertEquals(1, keys.dropExpired());
+    assertEquals(1, dev.stepgate.Async.join(keys.dropExpired()));
 
     var left = store.snapshot().stream().map(k -> k.kid()).toList();
     assertFalse(left.contains(first));
@@ -173,51 +173,51 @@ class SigningKeysTest {
 
   @Test
   void start_corruptKeyPastGrace_isIgnoredNotFatal() {
-    var keys = new SigningKeys(store, clock, GRACE);
+    var keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
     var old = keys.currentKid();
-    keys.rotate();
+    dev.stepgate.Async.join(keys.rotate());
     store.corrupt(old, "not json");
     clock.advance(GRACE.plusSeconds(1));
 
-    var restarted = new SigningKeys(store, clock, GRACE);
+    var restarted = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
     assertEquals(keys.currentKid(), restarted.currentKid());
   }
 
   @Test
   void reload_otherNodeRotated_picksUpNewCurrentKey() throws Exception {
-    var nodeA = new SigningKeys(store, clock, GRACE);
-    var nodeB = new SigningKeys(store, clock, GRACE);
+    var nodeA = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
+    var nodeB = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
 
-    var rotation = nodeA.rotate();
+    var rotation = dev.stepgate.Async.join(nodeA.rotate());
     assertNotEquals(rotation.newKid(), nodeB.currentKid());
 
-    nodeB.reload();
+    dev.stepgate.Async.join(nodeB.reload());
     assertEquals(rotation.newKid(), nodeB.currentKid());
     assertEquals(kids(nodeA.jwksJson()), kids(nodeB.jwksJson()));
   }
 
   @Test
   void reload_corruptKey_failsAndKeepsPreviousKeys() {
-    var keys = new SigningKeys(store, clock, GRACE);
+    var keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
     var kid = keys.currentKid();
     store.corrupt(kid, "{}");
 
-    assertThrows(IdentityException.class, keys::reload);
+    assertThrows(IdentityException.class, () -> dev.stepgate.Async.join(keys.reload()));
     assertEquals(kid, keys.currentKid());
   }
 
   @Test
   void reload_storeWithoutCurrentKey_failsClosed() {
-    var keys = new SigningKeys(store, clock, GRACE);
-    store.retireSigningKey(keys.currentKid(), clock.instant());
+    var keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, GRACE));
+    store.retire(keys.currentKid(), clock.instant());
 
-    var e = assertThrows(IdentityException.class, keys::reload);
+    var e = assertThrows(IdentityException.class, () -> dev.stepgate.Async.join(keys.reload()));
     assertTrue(e.getMessage().contains("no current key"), e.getMessage());
   }
 
   @Test
   void constructor_nonPositiveGrace_isRejected() {
-    var e = assertThrows(IllegalArgumentException.class, () -> new SigningKeys(store, clock, Duration.ZERO));
+    var e = assertThrows(IllegalArgumentException.class, () -> dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ZERO)));
     assertEquals("grace must be positive", e.getMessage());
   }
 }

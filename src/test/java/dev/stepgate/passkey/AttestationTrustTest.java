@@ -35,7 +35,7 @@ class AttestationTrustTest extends PasskeyServiceTestBase {
   /** Another CA entirely (webauthn4j-test's 2-tier root), as a vendor the operator did not approve. */
   static final X509Certificate OTHER_ROOT = TestAttestationUtil.load2tierTestRootCACertificate();
 
-  PasskeyService trusting(AttestationRoots roots, UUID... allowed) {
+  BlockingPasskeys trusting(AttestationRoots roots, UUID... allowed) {
     return service(new PasskeySettings(RP_ID, "Example", Set.of(ORIGIN), true, true, Set.of(allowed),
         Duration.ofMinutes(5), roots));
   }

@@ -3,7 +3,7 @@ package dev.stepgate.passkey;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.stepgate.StepgateException;
-import dev.stepgate.credential.EmbeddedStore;
+import dev.stepgate.credential.BlockingStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,14 +24,14 @@ abstract class PasskeyServiceTestBase {
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   @TempDir Path dir;
-  EmbeddedStore store;
+  BlockingStore store;
   MutableClock clock;
-  PasskeyService service;
+  BlockingPasskeys service;
   SoftAuthenticator soft;
 
   @BeforeEach
   void setUp() {
-    store = EmbeddedStore.open(dir);
+    store = BlockingStore.open(dir);
     clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
     service = service(settings(true, false, Set.of()));
     soft = new SoftAuthenticator();
@@ -46,8 +46,10 @@ abstract class PasskeyServiceTestBase {
     return new PasskeySettings(RP_ID, "Example", Set.of(ORIGIN), uv, direct, aaguids, Duration.ofMinutes(5));
   }
 
-  PasskeyService service(PasskeySettings s) {
-    return new PasskeyService(s, store, new MemoryCeremonyStore(Duration.ofMinutes(10)), clock);
+  BlockingPasskeys service(PasskeySettings s) {
+    var p = store.storage();
+    return new BlockingPasskeys(new PasskeyService(s, p.users(), p.passkeys(), p.invites(), p.audit(),
+        new MemoryCeremonyStore(Duration.ofMinutes(10)), clock, Runnable::run));
   }
 
   /** Registers {@code username} (open mode) with the soft authenticator; returns the credential id. */

@@ -233,7 +233,7 @@ class RegistrationTest extends PasskeyServiceTestBase {
 
   @Test
   void register_inviteModeWithInvite_createsUserAndSpendsInvite() throws Exception {
-    var token = new InviteService(store, clock).createInvite("Alice", Duration.ofDays(7));
+    var token = dev.stepgate.Async.join(new InviteService(store.storage().invites(), store.storage().audit(), clock).createInvite("Alice", Duration.ofDays(7)));
     assertEquals(43, token.length());
     var start = service.startRegistration("alice", Optional.empty(), Optional.of(token), Optional.empty(), RegistrationMode.INVITE);
     service.finishRegistration(start.ceremonyId(), soft.register(start.publicKeyJson()), Optional.empty(), Optional.empty());
@@ -243,13 +243,13 @@ class RegistrationTest extends PasskeyServiceTestBase {
 
   @Test
   void register_inviteForAnotherUsername_isRefused() {
-    var token = new InviteService(store, clock).createInvite("alice", Duration.ofDays(7));
+    var token = dev.stepgate.Async.join(new InviteService(store.storage().invites(), store.storage().audit(), clock).createInvite("alice", Duration.ofDays(7)));
     assertRefused("invite-invalid", 403, () -> service.startRegistration("mallory", Optional.empty(), Optional.of(token), Optional.empty(), RegistrationMode.INVITE));
   }
 
   @Test
   void register_inviteUsedTwice_secondFinishIsRefused() throws Exception {
-    var token = new InviteService(store, clock).createInvite("alice", Duration.ofDays(7));
+    var token = dev.stepgate.Async.join(new InviteService(store.storage().invites(), store.storage().audit(), clock).createInvite("alice", Duration.ofDays(7)));
     var first = service.startRegistration("alice", Optional.empty(), Optional.of(token), Optional.empty(), RegistrationMode.INVITE);
     var second = service.startRegistration("alice", Optional.empty(), Optional.of(token), Optional.empty(), RegistrationMode.INVITE);
     var r1 = soft.register(first.publicKeyJson());
@@ -262,7 +262,7 @@ class RegistrationTest extends PasskeyServiceTestBase {
 
   @Test
   void register_inviteSpentBetweenStartAndFinish_isRefused() throws Exception {
-    var token = new InviteService(store, clock).createInvite("alice", Duration.ofDays(7));
+    var token = dev.stepgate.Async.join(new InviteService(store.storage().invites(), store.storage().audit(), clock).createInvite("alice", Duration.ofDays(7)));
     var start = service.startRegistration("alice", Optional.empty(), Optional.of(token), Optional.empty(), RegistrationMode.INVITE);
     assertTrue(store.consumeInvite(InviteService.hash(token).orElseThrow(), "alice", clock.instant()));
     assertRefused("invite-invalid", 403, () -> service.finishRegistration(start.ceremonyId(), soft.register(start.publicKeyJson()), Optional.empty(), Optional.empty()));
@@ -271,7 +271,7 @@ class RegistrationTest extends PasskeyServiceTestBase {
 
   @Test
   void register_expiredInvite_isRefused() {
-    var token = new InviteService(store, clock).createInvite("alice", Duration.ofHours(1));
+    var token = dev.stepgate.Async.join(new InviteService(store.storage().invites(), store.storage().audit(), clock).createInvite("alice", Duration.ofHours(1)));
     clock.advance(Duration.ofHours(1));
     assertRefused("invite-invalid", 403, () -> service.startRegistration("alice", Optional.empty(), Optional.of(token), Optional.empty(), RegistrationMode.INVITE));
   }
@@ -283,9 +283,9 @@ class RegistrationTest extends PasskeyServiceTestBase {
 
   @Test
   void createInvite_tokensAreRandomAndOnlyTheirHashIsStored() throws Exception {
-    var invites = new InviteService(store, clock);
-    var a = invites.createInvite("alice", Duration.ofDays(1));
-    var b = invites.createInvite("alice", Duration.ofDays(1));
+    var invites = new InviteService(store.storage().invites(), store.storage().audit(), clock);
+    var a = dev.stepgate.Async.join(invites.createInvite("alice", Duration.ofDays(1)));
+    var b = dev.stepgate.Async.join(invites.createInvite("alice", Duration.ofDays(1)));
     assertNotEquals(a, b);
     var db = java.nio.file.Files.readAllBytes(dir.resolve("stepgate.db"));
     var wal = dir.resolve("stepgate.db-wal");
@@ -305,7 +305,7 @@ class RegistrationTest extends PasskeyServiceTestBase {
   }
 
   /** Direct attestation judged against webauthn4j-test's 3-tier root, which the emulator's chain reaches. */
-  PasskeyService trustingEmulatorRoot(Set<UUID> aaguids) {
+  BlockingPasskeys trustingEmulatorRoot(Set<UUID> aaguids) {
     return service(new PasskeySettings(RP_ID, "Example", Set.of(ORIGIN), true, true, aaguids, Duration.ofMinutes(5),
         new dev.stepgate.config.AttestationRoots(
             java.util.List.of(com.webauthn4j.test.TestAttestationUtil.load3tierTestRootCACertificate()), java.util.Map.of())));

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 class StoreRevocationFeedTest {
@@ -26,15 +28,16 @@ class StoreRevocationFeedTest {
     }
 
     @Override
-    public long lastRevocationSeq() {
-      return entries.size();
+    public CompletionStage<Long> lastSeq() {
+      return CompletableFuture.completedFuture((long) entries.size());
     }
 
     @Override
-    public List<LoggedRevocation> revocationsAfter(long seq, int limit) {
+    public CompletionStage<List<LoggedRevocation>> after(long seq, int limit) {
       readers.add(Thread.currentThread());
-      if (failing) throw new CredentialException("storage-unavailable", 503, "down");
-      return entries.stream().filter(e -> e.seq() > seq).limit(Math.min(limit, MAX_BATCH)).toList();
+      if (failing) return CompletableFuture.failedFuture(new CredentialException("storage-unavailable", 503, "down"));
+      return CompletableFuture.completedFuture(
+          entries.stream().filter(e -> e.seq() > seq).limit(Math.min(limit, MAX_BATCH)).toList());
     }
   }
 

@@ -1,0 +1,53 @@
+package dev.stepgate.credential;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Registered passkeys. One implementation per {@code storage.driver}; every write is one atomic
+ * operation named for what it does. Stages fail with a {@link CredentialException}.
+ */
+public interface PasskeyStore {
+
+  /**
+   * Applies a finished registration in one transaction: creates {@code newUser} if present,
+   * consumes the invite if present (it must be unexpired at {@code now}, unused, and for that
+   * user's username), adds the credential. Nothing is written if any step fails: the stage fails
+   * with {@code username-taken}, {@code invite-invalid} or {@code credential-exists}.
+   */
+  CompletionStage<Void> enroll(Enrollment enrollment, Instant now);
+
+  /**
+   * Adds a credential to an existing user, refusing a credential id that exists for any user
+   * (WebAuthn L3 §7.1 step 26: never re-bind a credential to another account): {@code
+   * credential-exists} (409), {@code unknown-user} (404).
+   */
+  CompletionStage<Void> add(StoredCredential credential);
+
+  /** The credential with this id. */
+  CompletionStage<Optional<StoredCredential>> find(byte[] credentialId);
+
+  /** The user's credentials, oldest first. */
+  CompletionStage<List<StoredCredential>> ofUser(String userId);
+
+  /**
+   * Records a successful assertion (WebAuthn L3 §7.2 steps 21-23) if, at the moment of writing,
+   * the stored counter is still below {@code signCount} (or both are zero). This compare-and-set
+   * keeps two concurrent logins with one cloned counter from both succeeding.
+   *
+   * @return false if the stored counter had moved on (the caller treats it as a regression) or
+   *     the credential is gone
+   */
+  CompletionStage<Boolean> recordAssertion(byte[] credentialId, long signCount, boolean backupState,
+      boolean userVerified, Instant at);
+
+  /**
+   * Deletes one of the user's credentials and, in the same transaction, appends the revocation to
+   * the {@link RevocationLog}, so that every running gateway ends the sessions made with it.
+   *
+   * @return false if the user has no credential with that id (nothing is appended)
+   */
+  CompletionStage<Boolean> revoke(String userId, byte[] credentialId);
+}
