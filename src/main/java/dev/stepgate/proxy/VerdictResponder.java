@@ -46,7 +46,7 @@ public final class VerdictResponder {
   public void respond(HttpServerRequest req, RequestTarget target, Verdict verdict) {
     if (verdict instanceof Verdict.Refuse r) Responder.send(req, r.problem());
     else if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) stepUp(req, target, c.stepUp().get(), c.session().orElseThrow());
-    else if (verdict instanceof Verdict.Challenge) login(req, target);
+    else if (verdict instanceof Verdict.Challenge c) login(req, target, c.challenge().rule());
     else throw new IllegalArgumentException("a forward is not answered here");
   }
 
@@ -69,7 +69,8 @@ public final class VerdictResponder {
       challenge(req, pathAndQuery, nginx, "/.stepgate/step-up", Responder.stepUpChallenge(s.maxAgeSeconds()),
           Problems.stepUpRequired(s.description()).with(Map.of("maxAge", s.maxAgeSeconds(), "rule", s.rule())), "stepUpUrl");
     } else {
-      challenge(req, pathAndQuery, nginx, "/.stepgate/login", Responder.LOGIN_CHALLENGE, Problems.LOGIN_REQUIRED, "loginUrl");
+      challenge(req, pathAndQuery, nginx, "/.stepgate/login", Responder.LOGIN_CHALLENGE,
+          Problems.LOGIN_REQUIRED.with("rule", verdict.decision().orElseThrow().rule()), "loginUrl");
     }
   }
 
@@ -87,13 +88,15 @@ public final class VerdictResponder {
     Responder.send(req, problem.with(urlField, url));
   }
 
-  private void login(HttpServerRequest req, RequestTarget target) {
+  /** A sign-in challenge; its problem names the rule that asks, as a step-up's and a deny's do. */
+  private void login(HttpServerRequest req, RequestTarget target, String rule) {
     if (Responder.wantsHtml(req)) {
       redirect(req, "/.stepgate/login?rd=" + encode(target.pathAndQuery()));
       return;
     }
     req.response().putHeader("WWW-Authenticate", Responder.LOGIN_CHALLENGE);
-    Responder.send(req, Problems.LOGIN_REQUIRED.with("loginUrl", publicOrigin + "/.stepgate/login?rd=" + encode(target.pathAndQuery())));
+    Responder.send(req, Problems.LOGIN_REQUIRED
+        .with("loginUrl", publicOrigin + "/.stepgate/login?rd=" + encode(target.pathAndQuery())).with("rule", rule));
   }
 
   private void stepUp(HttpServerRequest req, RequestTarget target, Decision.StepUp decision, Session session) {
