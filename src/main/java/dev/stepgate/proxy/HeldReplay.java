@@ -5,16 +5,16 @@ import dev.stepgate.admission.AdmissionRequest;
 import dev.stepgate.admission.EntryPoint;
 import dev.stepgate.admission.Problems;
 import dev.stepgate.admission.Verdict;
-import dev.stepgate.session.HeldRequest;
-import dev.stepgate.session.HeldRequests;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.session.SessionStore;
+import dev.stepgate.stepup.HeldRequest;
+import dev.stepgate.stepup.HeldRequestStore;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Logger;
@@ -29,7 +29,7 @@ import java.util.logging.Logger;
 public final class HeldReplay {
   private static final Logger LOG = Logger.getLogger(HeldReplay.class.getName());
 
-  private final HeldRequests held;
+  private final HeldRequestStore held;
   private final SessionStore sessions;
   private final SessionCookie cookie;
   private final Admission admission;
@@ -37,7 +37,7 @@ public final class HeldReplay {
   private final HeaderHygiene hygiene;
   private final UpstreamForwarder forwarder;
 
-  public HeldReplay(HeldRequests held, SessionStore sessions, SessionCookie cookie, Admission admission,
+  public HeldReplay(HeldRequestStore held, SessionStore sessions, SessionCookie cookie, Admission admission,
       VerdictResponder responder, HeaderHygiene hygiene, UpstreamForwarder forwarder) {
     this.held = held;
     this.sessions = sessions;
@@ -55,61 +55,54 @@ public final class HeldReplay {
       gone(req);
       return;
     }
-    var context = Vertx.currentContext();
-    CompletionStage<Void> done = sessions.find(sessionId.get()).thenCompose(session -> {
-      var request = session.flatMap(s -> held.peek(id, s.id()));
-      if (request.isEmpty()) {
-        gone(req);
-        return CompletableFuture.completedFuture(null);
+    var peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+    CompletionStage<Runnable> answer = sessions.find(sessionId.get()).thenCompose(session -> session.isEmpty()
+        ? CompletableFuture.completedFuture(Optional.<HeldRequest>empty())
+        : held.peek(id, session.get().id())).thenCompose(request -> {
+          if (request.isEmpty()) return CompletableFuture.completedFuture(() -> gone(req));
+          var h = request.get();
+          // Decided for the host it was held for, as the prompt was (StepUpResume), not for the host
+          // the browser resumes through: both are hosts the gateway serves, but rules may name hosts.
+          var target = new RequestTarget(CanonicalPath.of(pathOf(h.pathAndQuery())), queryOf(h.pathAndQuery()), h.host());
+          var admissionRequest = new AdmissionRequest(h.method(), h.host(), target.path().forPolicy(), h.pathAndQuery(),
+              cookieHeader, peer, List.of(), true, false, null, EntryPoint.HELD_REPLAY);
+          return admission.admit(admissionRequest).thenCompose(verdict -> answer(req, id, h, target, verdict));
+        });
+    ContextFutures.here(answer).onComplete(done -> {
+      if (done.succeeded()) {
+        done.result().run();
+        return;
       }
-      var h = request.get();
-      // Decided for the host it was held for, as the prompt was (StepUpResume), not for the host
-      // the browser resumes through: both are hosts the gateway serves, but rules may name hosts.
-      var target = new RequestTarget(CanonicalPath.of(pathOf(h.pathAndQuery())), queryOf(h.pathAndQuery()), h.host());
-      var peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
-      var admissionRequest = new AdmissionRequest(h.method(), h.host(), target.path().forPolicy(), h.pathAndQuery(),
-          cookieHeader, peer, List.of(), true, false, null, EntryPoint.HELD_REPLAY);
-      return admission.admit(admissionRequest).thenAccept(verdict -> onContext(context,
-          () -> answer(req, id, session.get().id(), h, target, verdict)));
-    });
-    done.exceptionally(err -> {
-      onContext(context, () -> {
-        var requestId = RequestIds.of(req, hygiene);
-        LOG.warning("held replay admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
-        Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
-      });
-      return null;
+      var requestId = RequestIds.of(req, hygiene);
+      LOG.warning("held replay failed (" + done.cause().getClass().getName() + "), request " + requestId + ": answered 503");
+      Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
     });
   }
 
-  private void answer(HttpServerRequest req, String id, String sessionId, HeldRequest h, RequestTarget target, Verdict verdict) {
+  /** What to answer for {@code verdict}, once the held request is taken out if it goes. */
+  private CompletionStage<Runnable> answer(HttpServerRequest req, String id, HeldRequest h, RequestTarget target,
+      Verdict verdict) {
     if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) {
       // Not (or no longer) enough, or another tab spent the one-time step-up first: back to the
       // prompt, the request still held.
-      req.response().setStatusCode(303).putHeader("Location", "/.stepgate/step-up?rd="
-          + VerdictResponder.encode(h.pathAndQuery()) + "&held=" + id).end();
-      return;
+      return CompletableFuture.completedFuture(() -> req.response().setStatusCode(303).putHeader("Location",
+          "/.stepgate/step-up?rd=" + VerdictResponder.encode(h.pathAndQuery()) + "&held=" + id).end());
     }
     if (!(verdict instanceof Verdict.Forward forward)) {
-      held.take(id, sessionId); // refused for good: the form goes
-      responder.respond(req, target, verdict);
-      return;
+      // Refused for good: the form goes.
+      return held.take(id, h.sessionId()).thenApply(taken -> () -> responder.respond(req, target, verdict));
     }
-    var taken = held.take(id, sessionId);
-    if (taken.isEmpty()) {
-      gone(req);
-      return;
-    }
-    var original = MultiMap.caseInsensitiveMultiMap();
-    for (var e : taken.get().headers()) original.add(e.getKey(), e.getValue());
-    var headers = ForwardingHeaders.of(original, req, hygiene);
-    forward.identity().forEach(headers::set);
-    forwarder.replay(req, HttpMethod.valueOf(h.method()), h.pathAndQuery(), headers, Buffer.buffer(taken.get().body()));
-  }
-
-  private static void onContext(io.vertx.core.Context context, Runnable work) {
-    if (context == null || Vertx.currentContext() == context) work.run();
-    else context.runOnContext(v -> work.run());
+    return held.take(id, h.sessionId()).thenApply(taken -> () -> {
+      if (taken.isEmpty()) {
+        gone(req);
+        return;
+      }
+      var original = MultiMap.caseInsensitiveMultiMap();
+      for (var e : taken.get().headers()) original.add(e.getKey(), e.getValue());
+      var headers = ForwardingHeaders.of(original, req, hygiene);
+      forward.identity().forEach(headers::set);
+      forwarder.replay(req, HttpMethod.valueOf(h.method()), h.pathAndQuery(), headers, Buffer.buffer(taken.get().body()));
+    });
   }
 
   private static void gone(HttpServerRequest req) {

@@ -22,8 +22,8 @@ import dev.stepgate.proxy.StepUpResume;
 import dev.stepgate.session.AccountStepUps;
 import dev.stepgate.revocation.LocalRevocationBus;
 import dev.stepgate.revocation.StoreRevocationFeed;
-import dev.stepgate.session.HeldRequests;
 import dev.stepgate.session.MemorySessionStore;
+import dev.stepgate.stepup.MemoryHeldRequestStore;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.ui.PageRoutes;
 import dev.stepgate.ui.PasskeyApi;
@@ -113,13 +113,13 @@ public final class Gateway implements AutoCloseable {
       closeables.add(revocations.subscribe(sessions::honour));
       closeables.add(StoreRevocationFeed.start(store, revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());
-      var held = new HeldRequests(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes());
+      var held = new MemoryHeldRequestStore(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes());
       var hygiene = new HeaderHygiene(config.trustedProxies(), cookie);
       var forwarder = new UpstreamForwarder(vertx, config);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
           new IdentityHeaders(config.assertion().compatHeaders()));
-      var responder = new VerdictResponder(config.publicOrigin(), held, config.proxy().heldRequestMaxSize(), clock);
+      var responder = new VerdictResponder(config.publicOrigin(), held, hygiene, config.proxy().heldRequestMaxSize(), clock);
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
           new ServedOrigins(config.webauthn().origins()), new DecisionMetrics(registry), clock);
       var passkeys = new PasskeyService(PasskeySettings.from(config), store,
@@ -132,13 +132,13 @@ public final class Gateway implements AutoCloseable {
       new PasskeyApi(vertx, passkeys, store, sessions, cookie, new HashSet<>(config.webauthn().origins()), mode,
           new PasskeyApi.StepUpFollowUp() {
             @Override
-            public Result after(String oldId, dev.stepgate.session.Session session, Optional<String> heldId, Optional<String> rd) {
-              var next = stepUps.after(oldId, session, heldId, rd);
-              return new Result(next.resume(), next.refusal());
+            public java.util.concurrent.CompletionStage<Result> after(String oldId, dev.stepgate.session.Session session,
+                Optional<String> heldId, Optional<String> rd) {
+              return stepUps.after(oldId, session, heldId, rd).thenApply(next -> new Result(next.resume(), next.refusal()));
             }
 
             @Override
-            public Optional<String> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
+            public java.util.concurrent.CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);
