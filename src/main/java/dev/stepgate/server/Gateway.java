@@ -18,11 +18,12 @@ import dev.stepgate.proxy.RelayLane;
 import dev.stepgate.admission.ServedOrigins;
 import dev.stepgate.admission.AdmissionPipeline;
 import dev.stepgate.observe.DecisionMetrics;
-import dev.stepgate.proxy.StepUpResume;
-import dev.stepgate.session.AccountStepUps;
+import dev.stepgate.stepup.StepUpResume;
+import dev.stepgate.stepup.AccountStepUps;
 import dev.stepgate.revocation.LocalRevocationBus;
 import dev.stepgate.revocation.StoreRevocationFeed;
 import dev.stepgate.session.MemorySessionStore;
+import dev.stepgate.stepup.HeldResume;
 import dev.stepgate.stepup.MemoryHeldRequestStore;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.ui.PageRoutes;
@@ -125,7 +126,7 @@ public final class Gateway implements AutoCloseable {
       var passkeys = new PasskeyService(PasskeySettings.from(config), store,
           new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL), clock);
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
-      var replay = new HeldReplay(held, sessions, cookie, admission, responder, hygiene, forwarder);
+      var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
 
       var routes = GatewayRoutes.create(vertx, () -> readiness(reloader));

@@ -1,11 +1,11 @@
-package dev.stepgate.proxy;
+package dev.stepgate.stepup;
 
 import dev.stepgate.admission.AdmissionPipeline;
+import dev.stepgate.admission.CanonicalPath;
+import dev.stepgate.admission.ReturnTarget;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.policy.PolicyRequest;
 import dev.stepgate.session.Session;
-import dev.stepgate.stepup.HeldRequest;
-import dev.stepgate.stepup.HeldRequestStore;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionStage;
  * Connects the step-up prompt to the request that caused it: which rule asks (its description,
  * and why the user's passkeys may not qualify) before the ceremony, and where to resume after it.
  * A held request is decided for the host it was held for ({@link HeldRequest#host()}), exactly as
- * {@link HeldReplay} decides it; a bare return target ({@code rd}) for {@code public_url}'s host.
+ * {@link HeldResume} decides it; a bare return target ({@code rd}) for {@code public_url}'s host.
  */
 public final class StepUpResume {
   private final AdmissionPipeline admission;
