@@ -3,6 +3,7 @@ package dev.stepgate.proxy;
 import dev.stepgate.admission.Admission;
 import dev.stepgate.admission.EntryPoint;
 import dev.stepgate.admission.Problems;
+import dev.stepgate.admission.RequestRejected;
 import dev.stepgate.admission.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,6 +1,7 @@
 package dev.stepgate.proxy;
 
 import dev.stepgate.admission.Problems;
+import dev.stepgate.admission.RequestRejected;
 import dev.stepgate.admission.Admission;
 import dev.stepgate.admission.EntryPoint;
 import dev.stepgate.admission.Verdict;

@@ -1,128 +1,67 @@
 package dev.stepgate.proxy;
 
-import dev.stepgate.admission.Admission;
-import dev.stepgate.admission.AdmissionRequest;
-import dev.stepgate.admission.EntryPoint;
+import dev.stepgate.admission.CanonicalPath;
 import dev.stepgate.admission.Problems;
-import dev.stepgate.admission.Verdict;
-import dev.stepgate.session.HeldRequest;
-import dev.stepgate.session.HeldRequests;
-import dev.stepgate.session.SessionCookie;
-import dev.stepgate.session.SessionStore;
+import dev.stepgate.stepup.HeldRequest;
+import dev.stepgate.stepup.HeldResume;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.logging.Logger;
 
 /**
- * {@code GET /.stepgate/resume/ID}: after a successful step-up, sends the held POST upstream once
- * and answers the browser with the upstream's response. The held request is admitted by the same
- * pipeline as every other request (for the host it was held for), which spends a one-time step-up
- * first; only a forward takes the held request out, atomically, so it is sent at most once, only
- * for the session that held it, and a replay that lost the race for the step-up keeps the form.
+ * {@code GET /.stepgate/resume/ID}: the wire side of resuming a held POST after its step-up. What
+ * happens to it — admitted by the pipeline first, taken out only to be sent — is {@link
+ * HeldResume}'s; this sends it upstream once and answers the browser with the upstream's
+ * response, or renders the outcome.
  */
 public final class HeldReplay {
   private static final Logger LOG = Logger.getLogger(HeldReplay.class.getName());
 
-  private final HeldRequests held;
-  private final SessionStore sessions;
-  private final SessionCookie cookie;
-  private final Admission admission;
+  private final HeldResume resume;
   private final VerdictResponder responder;
   private final HeaderHygiene hygiene;
   private final UpstreamForwarder forwarder;
 
-  public HeldReplay(HeldRequests held, SessionStore sessions, SessionCookie cookie, Admission admission,
-      VerdictResponder responder, HeaderHygiene hygiene, UpstreamForwarder forwarder) {
-    this.held = held;
-    this.sessions = sessions;
-    this.cookie = cookie;
-    this.admission = admission;
+  public HeldReplay(HeldResume resume, VerdictResponder responder, HeaderHygiene hygiene, UpstreamForwarder forwarder) {
+    this.resume = resume;
     this.responder = responder;
     this.hygiene = hygiene;
     this.forwarder = forwarder;
   }
 
   public void handle(HttpServerRequest req, String id) {
-    var cookieHeader = req.getHeader("Cookie");
-    var sessionId = cookie.read(cookieHeader);
-    if (sessionId.isEmpty()) {
-      gone(req);
-      return;
-    }
-    var context = Vertx.currentContext();
-    CompletionStage<Void> done = sessions.find(sessionId.get()).thenCompose(session -> {
-      var request = session.flatMap(s -> held.peek(id, s.id()));
-      if (request.isEmpty()) {
-        gone(req);
-        return CompletableFuture.completedFuture(null);
-      }
-      var h = request.get();
-      // Decided for the host it was held for, as the prompt was (StepUpResume), not for the host
-      // the browser resumes through: both are hosts the gateway serves, but rules may name hosts.
-      var target = new RequestTarget(CanonicalPath.of(pathOf(h.pathAndQuery())), queryOf(h.pathAndQuery()), h.host());
-      var peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
-      var admissionRequest = new AdmissionRequest(h.method(), h.host(), target.path().forPolicy(), h.pathAndQuery(),
-          cookieHeader, peer, List.of(), true, false, null, EntryPoint.HELD_REPLAY);
-      return admission.admit(admissionRequest).thenAccept(verdict -> onContext(context,
-          () -> answer(req, id, session.get().id(), h, target, verdict)));
-    });
-    done.exceptionally(err -> {
-      onContext(context, () -> {
+    var peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+    ContextFutures.here(resume.resume(id, req.getHeader("Cookie"), peer)).onComplete(done -> {
+      if (done.failed()) {
         var requestId = RequestIds.of(req, hygiene);
-        LOG.warning("held replay admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+        LOG.warning("held replay failed (" + done.cause().getClass().getName() + "), request " + requestId + ": answered 503");
         Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
-      });
-      return null;
+        return;
+      }
+      var outcome = done.result();
+      if (outcome instanceof HeldResume.Send send) send(req, send);
+      else if (outcome instanceof HeldResume.BackToPrompt back)
+        req.response().setStatusCode(303).putHeader("Location", back.location()).putHeader("Cache-Control", "no-store").end();
+      else if (outcome instanceof HeldResume.Dropped dropped) responder.respond(req, targetOf(dropped.request()), dropped.verdict());
+      else Responder.send(req, Problems.HELD_REQUEST_GONE);
     });
   }
 
-  private void answer(HttpServerRequest req, String id, String sessionId, HeldRequest h, RequestTarget target, Verdict verdict) {
-    if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) {
-      // Not (or no longer) enough, or another tab spent the one-time step-up first: back to the
-      // prompt, the request still held.
-      req.response().setStatusCode(303).putHeader("Location", "/.stepgate/step-up?rd="
-          + VerdictResponder.encode(h.pathAndQuery()) + "&held=" + id).end();
-      return;
-    }
-    if (!(verdict instanceof Verdict.Forward forward)) {
-      held.take(id, sessionId); // refused for good: the form goes
-      responder.respond(req, target, verdict);
-      return;
-    }
-    var taken = held.take(id, sessionId);
-    if (taken.isEmpty()) {
-      gone(req);
-      return;
-    }
+  private void send(HttpServerRequest req, HeldResume.Send send) {
+    var h = send.request();
     var original = MultiMap.caseInsensitiveMultiMap();
-    for (var e : taken.get().headers()) original.add(e.getKey(), e.getValue());
+    for (var e : h.headers()) original.add(e.getKey(), e.getValue());
     var headers = ForwardingHeaders.of(original, req, hygiene);
-    forward.identity().forEach(headers::set);
-    forwarder.replay(req, HttpMethod.valueOf(h.method()), h.pathAndQuery(), headers, Buffer.buffer(taken.get().body()));
+    send.forward().identity().forEach(headers::set);
+    forwarder.replay(req, HttpMethod.valueOf(h.method()), h.pathAndQuery(), headers, Buffer.buffer(h.body()));
   }
 
-  private static void onContext(io.vertx.core.Context context, Runnable work) {
-    if (context == null || Vertx.currentContext() == context) work.run();
-    else context.runOnContext(v -> work.run());
-  }
-
-  private static void gone(HttpServerRequest req) {
-    Responder.send(req, Problems.HELD_REQUEST_GONE);
-  }
-
-  private static String pathOf(String pathAndQuery) {
-    int q = pathAndQuery.indexOf('?');
-    return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
-  }
-
-  private static String queryOf(String pathAndQuery) {
-    int q = pathAndQuery.indexOf('?');
-    return q < 0 ? null : pathAndQuery.substring(q + 1);
+  /** The target the held request was sent to, on the host it was held for. */
+  private static RequestTarget targetOf(HeldRequest h) {
+    var pq = h.pathAndQuery();
+    int q = pq.indexOf('?');
+    return new RequestTarget(CanonicalPath.of(q < 0 ? pq : pq.substring(0, q)), q < 0 ? null : pq.substring(q + 1), h.host());
   }
 }

@@ -1,6 +1,7 @@
 package dev.stepgate.proxy;
 
 import dev.stepgate.admission.Admission;
+import dev.stepgate.admission.RequestRejected;
 import dev.stepgate.config.GatewayConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;

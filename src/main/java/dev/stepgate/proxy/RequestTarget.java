@@ -1,5 +1,7 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.admission.CanonicalPath;
+import dev.stepgate.admission.RequestRejected;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import java.util.Locale;

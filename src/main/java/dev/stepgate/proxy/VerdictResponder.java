@@ -4,9 +4,9 @@ import dev.stepgate.admission.Problems;
 import dev.stepgate.admission.Problem;
 import dev.stepgate.admission.Verdict;
 import dev.stepgate.policy.Decision;
-import dev.stepgate.session.HeldRequest;
-import dev.stepgate.session.HeldRequests;
 import dev.stepgate.session.Session;
+import dev.stepgate.stepup.HeldRequest;
+import dev.stepgate.stepup.HeldRequestStore;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * The one place a {@link Verdict} that is not a forward becomes an HTTP response (SPEC section
@@ -29,15 +30,18 @@ import java.util.Map;
 public final class VerdictResponder {
   /** Set on a forward-auth refusal the client should follow as a redirect (a browser navigation). */
   public static final String REDIRECT_HEADER = "X-Stepgate-Redirect";
+  private static final Logger LOG = Logger.getLogger(VerdictResponder.class.getName());
 
   private final String publicOrigin;
-  private final HeldRequests held;
+  private final HeldRequestStore held;
+  private final HeaderHygiene hygiene;
   private final int heldMax;
   private final Clock clock;
 
-  public VerdictResponder(String publicOrigin, HeldRequests held, int heldMax, Clock clock) {
+  public VerdictResponder(String publicOrigin, HeldRequestStore held, HeaderHygiene hygiene, int heldMax, Clock clock) {
     this.publicOrigin = publicOrigin;
     this.held = held;
+    this.hygiene = hygiene;
     this.heldMax = heldMax;
     this.clock = clock;
   }
@@ -46,7 +50,7 @@ public final class VerdictResponder {
   public void respond(HttpServerRequest req, RequestTarget target, Verdict verdict) {
     if (verdict instanceof Verdict.Refuse r) Responder.send(req, r.problem());
     else if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) stepUp(req, target, c.stepUp().get(), c.session().orElseThrow());
-    else if (verdict instanceof Verdict.Challenge) login(req, target);
+    else if (verdict instanceof Verdict.Challenge c) login(req, target, c.challenge().rule());
     else throw new IllegalArgumentException("a forward is not answered here");
   }
 
@@ -69,7 +73,8 @@ public final class VerdictResponder {
       challenge(req, pathAndQuery, nginx, "/.stepgate/step-up", Responder.stepUpChallenge(s.maxAgeSeconds()),
           Problems.stepUpRequired(s.description()).with(Map.of("maxAge", s.maxAgeSeconds(), "rule", s.rule())), "stepUpUrl");
     } else {
-      challenge(req, pathAndQuery, nginx, "/.stepgate/login", Responder.LOGIN_CHALLENGE, Problems.LOGIN_REQUIRED, "loginUrl");
+      challenge(req, pathAndQuery, nginx, "/.stepgate/login", Responder.LOGIN_CHALLENGE,
+          Problems.LOGIN_REQUIRED.with("rule", verdict.decision().orElseThrow().rule()), "loginUrl");
     }
   }
 
@@ -87,13 +92,15 @@ public final class VerdictResponder {
     Responder.send(req, problem.with(urlField, url));
   }
 
-  private void login(HttpServerRequest req, RequestTarget target) {
+  /** A sign-in challenge; its problem names the rule that asks, as a step-up's and a deny's do. */
+  private void login(HttpServerRequest req, RequestTarget target, String rule) {
     if (Responder.wantsHtml(req)) {
       redirect(req, "/.stepgate/login?rd=" + encode(target.pathAndQuery()));
       return;
     }
     req.response().putHeader("WWW-Authenticate", Responder.LOGIN_CHALLENGE);
-    Responder.send(req, Problems.LOGIN_REQUIRED.with("loginUrl", publicOrigin + "/.stepgate/login?rd=" + encode(target.pathAndQuery())));
+    Responder.send(req, Problems.LOGIN_REQUIRED
+        .with("loginUrl", publicOrigin + "/.stepgate/login?rd=" + encode(target.pathAndQuery())).with("rule", rule));
   }
 
   private void stepUp(HttpServerRequest req, RequestTarget target, Decision.StepUp decision, Session session) {
@@ -115,9 +122,10 @@ public final class VerdictResponder {
 
   /**
    * Reads the POST (bounded), keeps it for this session, and sends the browser to step up. Room is
-   * reserved in {@link HeldRequests} before anything is buffered and grown before each chunk, so
-   * neither the per-session nor the process-wide bound can be passed while the body arrives; past
-   * either, the browser is told to confirm first and submit again, and what is already held stays.
+   * reserved in the {@link HeldRequestStore} before anything is buffered and grown before each
+   * chunk, so neither the per-session nor the process-wide bound can be passed while the body
+   * arrives; past either, the browser is told to confirm first and submit again, and what is
+   * already held stays. The request stays paused until the room is reserved.
    */
   private void hold(HttpServerRequest req, RequestTarget target, Session session, String stepUpUrl) {
     var length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -130,14 +138,25 @@ public final class VerdictResponder {
     for (var e : req.headers()) headers.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
     var method = req.method().name();
     // A declared length is reserved at once: a request that cannot fit is refused unread.
-    var reserved = held.reserve(session.id(),
-        HeldRequest.sizeWithoutBody(method, target.host(), target.pathAndQuery(), headers) + declared);
-    if (reserved.isEmpty()) {
-      discardBody(req, 0);
-      heldRequestLimit(req, stepUpUrl);
-      return;
-    }
-    var reservation = reserved.get();
+    ContextFutures.here(held.reserve(session.id(),
+        HeldRequest.sizeWithoutBody(method, target.host(), target.pathAndQuery(), headers) + declared))
+        .onComplete(reserved -> {
+          if (reserved.failed()) {
+            discardBody(req, 0);
+            unavailable(req, reserved.cause());
+          } else if (reserved.result().isEmpty()) {
+            discardBody(req, 0);
+            heldRequestLimit(req, stepUpUrl);
+          } else {
+            read(req, new HeldRequest(session.id(), method, target.host(), target.pathAndQuery(), headers, new byte[0],
+                clock.instant()), declared, reserved.result().get(), stepUpUrl);
+          }
+        });
+  }
+
+  /** Reads the body of {@code head} (the request without its body yet) into the reserved room, then holds it. */
+  private void read(HttpServerRequest req, HeldRequest head, long declared, HeldRequestStore.Reservation reservation,
+      String stepUpUrl) {
     // Whatever ends the exchange before the request is held gives the room back (idempotent).
     req.response().closeHandler(v -> reservation.release());
     req.exceptionHandler(e -> {
@@ -169,11 +188,29 @@ public final class VerdictResponder {
     });
     req.endHandler(v -> {
       if (body[0] == null) return;
-      var id = reservation.hold(new HeldRequest(session.id(), method, target.host(), target.pathAndQuery(), headers,
-          body[0].getBytes(), clock.instant()));
-      redirect(req, stepUpUrl + "&held=" + id);
+      var request = new HeldRequest(head.sessionId(), head.method(), head.host(), head.pathAndQuery(), head.headers(),
+          body[0].getBytes(), head.heldAt());
+      body[0] = null;
+      ContextFutures.here(reservation.hold(request)).onComplete(id -> {
+        if (id.succeeded()) {
+          redirect(req, stepUpUrl + "&held=" + id.result());
+          return;
+        }
+        reservation.release(); // nothing was held
+        unavailable(req, id.cause());
+      });
     });
     req.resume();
+  }
+
+  /**
+   * The held-request store could not keep the form: 503, logged once with the exception's class
+   * and the request id the answer carries.
+   */
+  private void unavailable(HttpServerRequest req, Throwable err) {
+    var requestId = RequestIds.of(req, hygiene);
+    LOG.warning("holding a request failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+    Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 
   /**

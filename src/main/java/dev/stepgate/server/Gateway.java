@@ -17,12 +17,13 @@ import dev.stepgate.proxy.RelayLane;
 import dev.stepgate.admission.ServedOrigins;
 import dev.stepgate.admission.AdmissionPipeline;
 import dev.stepgate.observe.DecisionMetrics;
-import dev.stepgate.proxy.StepUpResume;
-import dev.stepgate.session.AccountStepUps;
+import dev.stepgate.stepup.StepUpResume;
+import dev.stepgate.stepup.AccountStepUps;
 import dev.stepgate.revocation.LocalRevocationBus;
 import dev.stepgate.revocation.StoreRevocationFeed;
-import dev.stepgate.session.HeldRequests;
 import dev.stepgate.session.MemorySessionStore;
+import dev.stepgate.stepup.HeldResume;
+import dev.stepgate.stepup.MemoryHeldRequestStore;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.ui.PageRoutes;
 import dev.stepgate.ui.PasskeyApi;
@@ -112,13 +113,13 @@ public final class Gateway implements AutoCloseable {
       closeables.add(revocations.subscribe(sessions::honour));
       closeables.add(StoreRevocationFeed.start(storage.revocations(), revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());
-      var held = new HeldRequests(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes());
+      var held = new MemoryHeldRequestStore(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes());
       var hygiene = new HeaderHygiene(config.trustedProxies(), cookie);
       var forwarder = new UpstreamForwarder(vertx, config);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
           new IdentityHeaders(config.assertion().compatHeaders()));
-      var responder = new VerdictResponder(config.publicOrigin(), held, config.proxy().heldRequestMaxSize(), clock);
+      var responder = new VerdictResponder(config.publicOrigin(), held, hygiene, config.proxy().heldRequestMaxSize(), clock);
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
           new ServedOrigins(config.webauthn().origins()), new DecisionMetrics(registry), clock);
       var verification = VerificationPool.create();
@@ -126,20 +127,20 @@ public final class Gateway implements AutoCloseable {
       var passkeys = new PasskeyService(PasskeySettings.from(config), storage.users(), storage.passkeys(),
           storage.invites(), storage.audit(), Backends.ceremonies(config), clock, verification);
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
-      var replay = new HeldReplay(held, sessions, cookie, admission, responder, hygiene, forwarder);
+      var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
 
       var routes = GatewayRoutes.create(vertx, () -> readiness(reloader));
       new PasskeyApi(vertx, passkeys, storage.passkeys(), storage.audit(), sessions, cookie, new HashSet<>(config.webauthn().origins()), mode,
           new PasskeyApi.StepUpFollowUp() {
             @Override
-            public Result after(String oldId, dev.stepgate.session.Session session, Optional<String> heldId, Optional<String> rd) {
-              var next = stepUps.after(oldId, session, heldId, rd);
-              return new Result(next.resume(), next.refusal());
+            public java.util.concurrent.CompletionStage<Result> after(String oldId, dev.stepgate.session.Session session,
+                Optional<String> heldId, Optional<String> rd) {
+              return stepUps.after(oldId, session, heldId, rd).thenApply(next -> new Result(next.resume(), next.refusal()));
             }
 
             @Override
-            public Optional<String> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
+            public java.util.concurrent.CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);

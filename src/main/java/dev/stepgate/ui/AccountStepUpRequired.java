@@ -1,7 +1,7 @@
 package dev.stepgate.ui;
 
 import dev.stepgate.StepgateException;
-import dev.stepgate.session.AccountAction;
+import dev.stepgate.stepup.AccountAction;
 import java.time.Duration;
 
 /**

@@ -1,14 +1,18 @@
 package dev.stepgate.ui;
 
+import dev.stepgate.admission.Problems;
 import dev.stepgate.proxy.Html;
 import dev.stepgate.credential.PasskeyStore;
+import dev.stepgate.proxy.RequestIds;
+import dev.stepgate.proxy.Responder;
 import dev.stepgate.passkey.RegistrationMode;
 import dev.stepgate.proxy.HeldReplay;
-import dev.stepgate.proxy.ReturnTarget;
-import dev.stepgate.proxy.StepUpResume;
+import dev.stepgate.admission.ReturnTarget;
+import dev.stepgate.stepup.StepUpResume;
 import dev.stepgate.session.Session;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.session.SessionStore;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -23,9 +27,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /** The gateway's pages and their static files, under {@code /.stepgate/}. */
 public final class PageRoutes {
+  private static final Logger LOG = Logger.getLogger(PageRoutes.class.getName());
   /** Pages allow only their own script and styles; nothing may frame them. */
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
       + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -131,12 +137,20 @@ public final class PageRoutes {
       return;
     }
     var held = Optional.ofNullable(ctx.request().getParam("held"));
-    var prompt = stepUps.prompt(session.get(), Optional.ofNullable(ctx.request().getParam("rd")), held);
-    if (!prompt.needed()) {
-      redirect(ctx, prompt.rd());
-      return;
-    }
-    html(ctx, Pages.stepUp(prompt.rd(), prompt.rule(), session.get().username(), prompt.description(), held, prompt.refusal()));
+    Future.fromCompletionStage(stepUps.prompt(session.get(), Optional.ofNullable(ctx.request().getParam("rd")), held),
+        vertx.getOrCreateContext()).onComplete(ar -> {
+          if (ar.failed()) {
+            unavailable(ctx, "step-up prompt", ar.cause());
+            return;
+          }
+          var prompt = ar.result();
+          if (!prompt.needed()) {
+            redirect(ctx, prompt.rd());
+            return;
+          }
+          html(ctx, Pages.stepUp(prompt.rd(), prompt.rule(), session.get().username(), prompt.description(), held,
+              prompt.refusal()));
+        });
   }
 
   private void account(RoutingContext ctx) {
@@ -162,6 +176,16 @@ public final class PageRoutes {
   private Optional<Session> session(RoutingContext ctx) {
     // What this node knows now (the memory store knows everything); TODO(issue 12): find, async, for Redis.
     return cookie.read(ctx.request().getHeader("Cookie")).flatMap(sessions::findNow);
+  }
+
+  /**
+   * A store behind the page could not answer: 503, logged once with the exception's class and the
+   * request id the answer carries.
+   */
+  private static void unavailable(RoutingContext ctx, String what, Throwable err) {
+    var requestId = RequestIds.generate();
+    LOG.warning(what + " failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+    Responder.send(ctx.request(), Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 
   private static String rd(RoutingContext ctx) {

@@ -3,7 +3,7 @@ package dev.stepgate.ui;
 import dev.stepgate.proxy.Html;
 import static dev.stepgate.proxy.Html.esc;
 
-import dev.stepgate.session.AccountAction;
+import dev.stepgate.stepup.AccountAction;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

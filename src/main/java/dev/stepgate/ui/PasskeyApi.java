@@ -12,8 +12,8 @@ import dev.stepgate.passkey.RegistrationMode;
 import dev.stepgate.admission.Problem;
 import dev.stepgate.admission.Problems;
 import dev.stepgate.proxy.Responder;
-import dev.stepgate.session.AccountAction;
-import dev.stepgate.session.AccountStepUps;
+import dev.stepgate.stepup.AccountAction;
+import dev.stepgate.stepup.AccountStepUps;
 import dev.stepgate.session.Session;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.session.SessionIds;
@@ -56,13 +56,13 @@ public final class PasskeyApi {
      * (a held request, or {@code rd}), or a refusal message when the passkey used does not
      * qualify for that request's rule.
      */
-    Result after(String oldId, Session session, Optional<String> held, Optional<String> rd);
+    CompletionStage<Result> after(String oldId, Session session, Optional<String> held, Optional<String> rd);
 
     /**
      * The rule this step-up confirms: the held request's (decided server-side), else the rule
      * the prompt showed, if it names a rule of the policy.
      */
-    Optional<String> ruleFor(String sessionId, Optional<String> held, Optional<String> rule);
+    CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> held, Optional<String> rule);
 
     record Result(Optional<String> resume, Optional<String> refusal) {}
   }
@@ -194,12 +194,13 @@ public final class PasskeyApi {
     var rule = optionalString(body, "rule");
     // A held request's rule is decided server-side; else the prompt may name an account action.
     var action = held.isEmpty() ? rule.flatMap(AccountAction::named) : Optional.<AccountAction>empty();
-    var forRule = action.isPresent() ? action.map(AccountAction::ruleName) : followUp.ruleFor(session.id(), held, rule);
-    return async(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
+    var ruled = action.isPresent() ? Future.succeededFuture(action.map(AccountAction::ruleName))
+        : Future.fromCompletionStage(followUp.ruleFor(session.id(), held, rule), vertx.getOrCreateContext());
+    return ruled.compose(forRule -> async(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
       var newId = SessionIds.next(); // a new session id at every step-up
       return Future.fromCompletionStage(sessions.rotateAndRecordStepUp(session.id(), newId, record(a, forRule)))
           .compose(rotated -> afterStepUp(ctx, session, newId, rotated, a, forRule, action, held, rd));
-    });
+    }));
   }
 
   private Future<JsonObject> afterStepUp(RoutingContext ctx, Session session, String newId, Optional<Session> rotated,
@@ -210,12 +211,14 @@ public final class PasskeyApi {
       audit("stepped-up", a.user().id(), "user-verified passkey assertion" + forRule.map(r -> " for " + r).orElse(""));
       // An account action's step-up resumes nothing: the page goes on with the action itself.
       if (action.isPresent()) return Future.succeededFuture(new JsonObject().put("status", "ok"));
-      var next = followUp.after(session.id(), rotated.get(), held, rd);
-      if (next.refusal().isPresent())
-        return Future.failedFuture(problemError(Problems.stepUpNotQualified(next.refusal().get())));
-      var out = new JsonObject().put("status", "ok");
-      next.resume().ifPresent(r -> out.put("resume", r));
-      return Future.succeededFuture(out);
+      return Future.fromCompletionStage(followUp.after(session.id(), rotated.get(), held, rd), vertx.getOrCreateContext())
+          .compose(next -> {
+            if (next.refusal().isPresent())
+              return Future.failedFuture(problemError(Problems.stepUpNotQualified(next.refusal().get())));
+            var out = new JsonObject().put("status", "ok");
+            next.resume().ifPresent(r -> out.put("resume", r));
+            return Future.succeededFuture(out);
+          });
     }
   }
 

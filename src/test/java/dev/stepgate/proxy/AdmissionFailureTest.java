@@ -81,7 +81,7 @@ class AdmissionFailureTest {
     vertx = Vertx.vertx();
     var hosts = Set.of("localhost");
     var hygiene = new HeaderHygiene(config.trustedProxies(), new dev.stepgate.session.SessionCookie(false));
-    var handler = new GatewayHandler(hosts, hygiene, admission, new VerdictResponder("http://localhost", null, 0, java.time.Clock.systemUTC()),
+    var handler = new GatewayHandler(hosts, hygiene, admission, new VerdictResponder("http://localhost", null, hygiene, 0, java.time.Clock.systemUTC()),
         req -> Responder.send(req, dev.stepgate.admission.Problems.NOT_FOUND), new UpstreamForwarder(vertx, config),
         new WebSocketForwarder(vertx, config.upstream(), 1000));
     var lane = RelayLane.create(vertx, config, hosts, hygiene, admission);

@@ -187,6 +187,7 @@ class ForwardAuthTest {
       var problem = new JsonObject(r.body());
       assertEquals("urn:stepgate:problem:login-required", problem.getString("type"));
       assertEquals(base + "/.stepgate/login?rd=%2Faccount", problem.getString("loginUrl"));
+      assertEquals("defaults", problem.getString("rule"));
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.stepgate.session;
+package dev.stepgate.stepup;
 
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +24,7 @@ public record HeldRequest(
   /**
    * What one held request costs besides its body, headers, method, host and target: the objects
    * that carry them and the cache entry. An estimate on the high side, so that many tiny requests
-   * are bounded by {@link HeldRequests}'s byte budget too.
+   * are bounded by {@link HeldRequestStore}'s byte budget too.
    */
   public static final int OVERHEAD_BYTES = 512;
 

@@ -1,4 +1,4 @@
-package dev.stepgate.session;
+package dev.stepgate.stepup;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.stepgate.proxy;
+package dev.stepgate.admission;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

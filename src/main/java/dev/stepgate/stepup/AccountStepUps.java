@@ -1,5 +1,7 @@
-package dev.stepgate.session;
+package dev.stepgate.stepup;
 
+import dev.stepgate.session.Session;
+import dev.stepgate.session.SessionStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;

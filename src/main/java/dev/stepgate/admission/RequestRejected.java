@@ -1,4 +1,4 @@
-package dev.stepgate.proxy;
+package dev.stepgate.admission;
 
 import dev.stepgate.StepgateException;
 

@@ -1,9 +1,11 @@
-package dev.stepgate.session;
+package dev.stepgate.stepup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stepgate.session.MemorySessionStore;
+import dev.stepgate.session.Session;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,23 +1,26 @@
-package dev.stepgate.session;
+package dev.stepgate.stepup;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.stepgate.session.SessionIds;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Held POSTs, single-use and expiring, within two explicit bounds: at most {@code perSession} per
- * session, and at most {@code maxBytes} (bodies, headers and {@link HeldRequest#OVERHEAD_BYTES}
- * each) for the whole process. Room is {@linkplain #reserve reserved} before a body is read and
+ * The memory backend of {@link HeldRequestStore}, for one node: held POSTs, single-use and
+ * expiring, within two explicit bounds: at most {@code perSession} per session, and at most
+ * {@code maxBytes} (bodies, headers and {@link HeldRequest#OVERHEAD_BYTES} each) for the whole
+ * process. Room is {@linkplain #reserve reserved} before a body is read and
  * grown chunk by chunk while it is read, so a request that would pass a bound is refused before it
  * occupies memory; a refused request changes nothing (the ones already held stay). Nothing held is
  * ever evicted to make room: a held request leaves only when it is taken or expires.
@@ -25,8 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A held request is only ever handed back to the session it was held for: {@link #take}
  * removes it atomically, so a second replay finds nothing.
  */
-public final class HeldRequests {
-  public static final Duration TTL = Duration.ofMinutes(10);
+public final class MemoryHeldRequestStore implements HeldRequestStore {
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final int perSession;
   private final long maxBytes;
@@ -58,7 +61,7 @@ public final class HeldRequests {
    * @param perSession how many requests one session may hold (and be reading) at once, at least 1
    * @param maxBytes how many bytes all held (and reserved) requests may occupy together
    */
-  public HeldRequests(int perSession, long maxBytes) {
+  public MemoryHeldRequestStore(int perSession, long maxBytes) {
     if (perSession < 1) throw new IllegalArgumentException("perSession must be at least 1");
     if (maxBytes < 1) throw new IllegalArgumentException("maxBytes must be positive");
     this.perSession = perSession;
@@ -83,8 +86,13 @@ public final class HeldRequests {
    * buffering each chunk of the body, and either {@linkplain Reservation#hold holds} the request or
    * {@linkplain Reservation#release releases} the room.
    */
-  public Optional<Reservation> reserve(String sessionId, long bytes) {
-    if (sessionId == null || bytes < 0) return Optional.empty();
+  @Override
+  public CompletionStage<Optional<HeldRequestStore.Reservation>> reserve(String sessionId, long bytes) {
+    return CompletableFuture.completedFuture(Optional.ofNullable(reserveNow(sessionId, bytes)));
+  }
+
+  private Reservation reserveNow(String sessionId, long bytes) {
+    if (sessionId == null || bytes < 0) return null;
     boolean[] slot = {false};
     sessions.compute(sessionId, (k, slots) -> {
       var s = slots == null ? new Slots() : slots;
@@ -93,16 +101,16 @@ public final class HeldRequests {
       s.reading++;
       return s;
     });
-    if (!slot[0]) return Optional.empty();
+    if (!slot[0]) return null;
     if (!add(bytes)) {
       update(sessionId, s -> s.reading--);
-      return Optional.empty();
+      return null;
     }
-    return Optional.of(new Reservation(sessionId, bytes));
+    return new Reservation(sessionId, bytes);
   }
 
   /** Room taken for one request while its body is read; becomes a held request or is given back. */
-  public final class Reservation {
+  private final class Reservation implements HeldRequestStore.Reservation {
     private final String sessionId;
     private long reserved;
     private boolean open = true;
@@ -112,18 +120,15 @@ public final class HeldRequests {
       this.reserved = reserved;
     }
 
-    /** Takes {@code more} bytes for the next chunk; false (nothing taken) when they are not left. */
+    @Override
     public synchronized boolean grow(long more) {
       if (!open || more < 0 || !add(more)) return false;
       reserved += more;
       return true;
     }
 
-    /**
-     * Holds {@code request} (of this reservation's session, within what was reserved) and returns
-     * its id (random, 128-bit); the room now belongs to the held request.
-     */
-    public synchronized String hold(HeldRequest request) {
+    @Override
+    public synchronized CompletionStage<String> hold(HeldRequest request) {
       if (!open) throw new IllegalStateException("this reservation was already used or released");
       if (!same(request.sessionId(), sessionId)) throw new IllegalArgumentException("the request is another session's");
       if (request.size() > reserved) throw new IllegalArgumentException("the request is larger than what was reserved");
@@ -135,10 +140,10 @@ public final class HeldRequests {
         s.held.add(id);
       });
       held.put(id, new Held(request, reserved));
-      return id;
+      return CompletableFuture.completedFuture(id);
     }
 
-    /** Gives the room back, unless it was already used to hold a request; idempotent. */
+    @Override
     public synchronized void release() {
       if (!open) return;
       open = false;
@@ -147,31 +152,29 @@ public final class HeldRequests {
     }
   }
 
-  /** The held request {@code id} of {@code sessionId}, if any; never another session's. */
-  public Optional<HeldRequest> peek(String id, String sessionId) {
+  @Override
+  public CompletionStage<Optional<HeldRequest>> peek(String id, String sessionId) {
     var h = id == null ? null : held.getIfPresent(id);
-    return h != null && same(h.request().sessionId(), sessionId) ? Optional.of(h.request()) : Optional.empty();
+    return CompletableFuture.completedFuture(
+        h != null && same(h.request().sessionId(), sessionId) ? Optional.of(h.request()) : Optional.empty());
   }
 
-  /** Removes and returns the held request {@code id} if it belongs to {@code sessionId}. */
-  public Optional<HeldRequest> take(String id, String sessionId) {
-    if (id == null) return Optional.empty();
+  @Override
+  public CompletionStage<Optional<HeldRequest>> take(String id, String sessionId) {
+    if (id == null) return CompletableFuture.completedFuture(Optional.empty());
     var taken = new HeldRequest[1];
     held.asMap().computeIfPresent(id, (k, h) -> {
       if (!same(h.request().sessionId(), sessionId)) return h;
       taken[0] = h.request();
       return null; // the removal listener gives its room back
     });
-    return Optional.ofNullable(taken[0]);
+    return CompletableFuture.completedFuture(Optional.ofNullable(taken[0]));
   }
 
-  /**
-   * Moves every request held for {@code oldSessionId} to {@code newSessionId}, after the session's
-   * id rotated at a step-up: the same person's forms (from other tabs too) must not be lost at the
-   * step-up they were held for. They keep their bytes and count for the new id from now on.
-   */
-  public void rebind(String oldSessionId, String newSessionId) {
-    if (oldSessionId == null || newSessionId == null || oldSessionId.equals(newSessionId)) return;
+  /** {@inheritDoc} They keep the bytes counted for them. */
+  @Override
+  public CompletionStage<Void> rebindAll(String oldSessionId, String newSessionId) {
+    if (oldSessionId == null || newSessionId == null || oldSessionId.equals(newSessionId)) return DONE;
     var ids = new ArrayList<String>();
     update(oldSessionId, s -> ids.addAll(s.held));
     for (var id : ids) {
@@ -186,6 +189,7 @@ public final class HeldRequests {
         return new Held(h.request().rebind(newSessionId), h.bytes());
       });
     }
+    return DONE;
   }
 
   /** Bytes counted for held and reserved requests right now. */

@@ -1,4 +1,4 @@
-package dev.stepgate.proxy;
+package dev.stepgate.admission;
 
 /**
  * Where to send the browser after sign-in or step-up ({@code rd=}). Only same-origin relative

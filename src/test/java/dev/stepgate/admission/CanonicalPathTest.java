@@ -1,4 +1,4 @@
-package dev.stepgate.proxy;
+package dev.stepgate.admission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
