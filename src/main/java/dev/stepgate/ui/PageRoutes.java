@@ -65,6 +65,9 @@ public final class PageRoutes {
         .setCachingEnabled(true).setMaxAgeSeconds(3600).setIncludeHidden(false).setDirectoryListing(false));
     router.get("/.stepgate/jwks.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "public, max-age=300").end(jwks.get()));
+    var lookup = new SessionLookup(cookie, sessions);
+    for (var page : java.util.List.of("login", "register", "step-up", "account", "logout"))
+      router.get("/.stepgate/" + page).handler(lookup);
     router.get("/.stepgate/login").handler(ctx -> html(ctx, Pages.login(rd(ctx), mode != RegistrationMode.CLOSED)));
     router.get("/.stepgate/register").handler(this::register);
     router.get("/.stepgate/step-up").handler(this::stepUp);
@@ -174,8 +177,7 @@ public final class PageRoutes {
   }
 
   private Optional<Session> session(RoutingContext ctx) {
-    // What this node knows now (the memory store knows everything); TODO(issue 12): find, async, for Redis.
-    return cookie.read(ctx.request().getHeader("Cookie")).flatMap(sessions::findNow);
+    return SessionLookup.of(ctx);
   }
 
   /**

@@ -99,6 +99,7 @@ public final class PasskeyApi {
     var api = "/.stepgate/api/";
     router.post(api + "*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY).setHandleFileUploads(false));
     router.post(api + "*").handler(this::sameOriginJson);
+    router.route(api + "*").handler(new SessionLookup(cookie, sessions));
     router.post(api + "registration/options").handler(ctx -> json(ctx, this::registrationOptions));
     router.post(api + "registration/verify").handler(ctx -> json(ctx, this::registrationVerify));
     router.post(api + "login/options").handler(ctx -> json(ctx, this::loginOptions));
@@ -344,8 +345,7 @@ public final class PasskeyApi {
   }
 
   private Optional<Session> currentSession(RoutingContext ctx) {
-    // What this node knows now (the memory store knows everything); TODO(issue 12): find, async, for Redis.
-    return cookie.read(ctx.request().getHeader("Cookie")).flatMap(sessions::findNow);
+    return SessionLookup.of(ctx);
   }
 
   private Session requireSession(RoutingContext ctx) {

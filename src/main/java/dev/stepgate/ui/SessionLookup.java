@@ -1,0 +1,62 @@
+package dev.stepgate.ui;
+
+import dev.stepgate.admission.Problems;
+import dev.stepgate.proxy.RequestIds;
+import dev.stepgate.proxy.Responder;
+import dev.stepgate.session.Session;
+import dev.stepgate.session.SessionCookie;
+import dev.stepgate.session.SessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Reads the caller's session once per page or API request, asynchronously ({@link
+ * SessionStore#find}: a remote store may take a while, and the event loop never waits on it), and
+ * hands it to the route that follows. A store that cannot answer ends the request with a logged
+ * 503: a page never treats "could not look" as "not signed in".
+ */
+final class SessionLookup implements Handler<RoutingContext> {
+  private static final Logger LOG = Logger.getLogger(SessionLookup.class.getName());
+  private static final String KEY = "stepgate.session";
+
+  private final SessionCookie cookie;
+  private final SessionStore sessions;
+
+  SessionLookup(SessionCookie cookie, SessionStore sessions) {
+    this.cookie = cookie;
+    this.sessions = sessions;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    var id = cookie.read(ctx.request().getHeader("Cookie"));
+    if (id.isEmpty()) {
+      ctx.put(KEY, Optional.<Session>empty());
+      ctx.next();
+      return;
+    }
+    Future<Optional<Session>> found;
+    try {
+      found = Future.fromCompletionStage(sessions.find(id.get()), ctx.vertx().getOrCreateContext());
+    } catch (RuntimeException e) {
+      found = Future.failedFuture(e);
+    }
+    found.onSuccess(session -> {
+      ctx.put(KEY, session);
+      ctx.next();
+    }).onFailure(err -> {
+      var requestId = RequestIds.generate();
+      LOG.warning("session lookup failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+      Responder.send(ctx.request(), Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
+    });
+  }
+
+  /** The session {@link #handle} found for this request; empty when none (or the lookup did not run). */
+  static Optional<Session> of(RoutingContext ctx) {
+    Optional<Session> session = ctx.get(KEY);
+    return session == null ? Optional.empty() : session;
+  }
+}
