@@ -9,8 +9,6 @@ import dev.stepgate.testing.Gateways;
 import dev.stepgate.testing.PasskeyUser;
 import dev.stepgate.testing.TestUpstream;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,15 +178,8 @@ class CredentialsRevokeGatewayTest {
     assertEquals(0, r.code(), r.err());
   }
 
-  record Result(int code, String out, String err) {}
-
-  static Result cli(String... args) {
-    var cli = Cli.commandLine();
-    var out = new StringWriter();
-    var err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  /** The command line as a user runs it: {@link CliTest#run}. */
+  static CliTest.Result cli(String... args) {
+    return CliTest.run(args);
   }
 }

@@ -3,8 +3,6 @@ package dev.stepgate.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,16 +19,9 @@ class StoragePermissionsCliTest {
   Path data;
   Path policy;
 
-  record Result(int code, String out, String err) {}
-
-  static Result run(String... args) {
-    var cli = Cli.commandLine();
-    var out = new StringWriter();
-    var err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  /** The command line as a user runs it: {@link CliTest#run}. */
+  static CliTest.Result run(String... args) {
+    return CliTest.run(args);
   }
 
   @BeforeEach
