@@ -95,7 +95,7 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
     (context == null ? Future.fromCompletionStage(decided) : Future.fromCompletionStage(decided, context))
         .onFailure(err -> {
           var requestId = RequestIds.of(req, trust);
-          LOG.warning("forward-auth admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+          LOG.warning("forward-auth admission failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
           Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
         })
         .onSuccess(verdict -> responder.forwardAuth(req, target.pathAndQuery(), original.nginx(), verdict));

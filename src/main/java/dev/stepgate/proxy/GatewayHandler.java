@@ -92,7 +92,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
    */
   private void unavailable(HttpServerRequest req, Throwable err) {
     var requestId = RequestIds.of(req, hygiene);
-    LOG.warning("admission failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+    LOG.warning("admission failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
     Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 

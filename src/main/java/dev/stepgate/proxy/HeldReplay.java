@@ -36,7 +36,7 @@ public final class HeldReplay {
     ContextFutures.here(resume.resume(id, req.getHeader("Cookie"), peer)).onComplete(done -> {
       if (done.failed()) {
         var requestId = RequestIds.of(req, hygiene);
-        LOG.warning("held replay failed (" + done.cause().getClass().getName() + "), request " + requestId + ": answered 503");
+        LOG.warning("held replay failed (" + dev.stepgate.Async.cause(done.cause()).getClass().getName() + "), request " + requestId + ": answered 503");
         Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
         return;
       }

@@ -209,7 +209,7 @@ public final class VerdictResponder {
    */
   private void unavailable(HttpServerRequest req, Throwable err) {
     var requestId = RequestIds.of(req, hygiene);
-    LOG.warning("holding a request failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+    LOG.warning("holding a request failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
     Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 

@@ -186,7 +186,7 @@ public final class PageRoutes {
    */
   private static void unavailable(RoutingContext ctx, String what, Throwable err) {
     var requestId = RequestIds.generate();
-    LOG.warning(what + " failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+    LOG.warning(what + " failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
     Responder.send(ctx.request(), Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 

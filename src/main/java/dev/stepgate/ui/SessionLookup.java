@@ -49,7 +49,7 @@ final class SessionLookup implements Handler<RoutingContext> {
       ctx.next();
     }).onFailure(err -> {
       var requestId = RequestIds.generate();
-      LOG.warning("session lookup failed (" + err.getClass().getName() + "), request " + requestId + ": answered 503");
+      LOG.warning("session lookup failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
       Responder.send(ctx.request(), Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
     });
   }
