@@ -21,14 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsTest {
   @TempDir Path dir;
 
+  /** A gateway serving https on {@code port} with {@code cert}, in front of {@code upstream}. */
+  Gateway startTls(TestUpstream upstream, SelfSignedCertificate cert, int port, String base) {
+    return Gateways.start(upstream.url(), dir.resolve("data"), "listen: 127.0.0.1:" + port + "\npublic_url: " + base
+        + "\ntls: { cert_file: " + cert.certificatePath() + ", key_file: " + cert.privateKeyPath() + " }\n");
+  }
+
   @Test
   void tls_servesHttp2_andTheSessionCookieIsSecureWithHostPrefix() throws Exception {
     var cert = SelfSignedCertificate.create("localhost");
     int port = PasskeyUser.freePort();
     var base = "https://localhost:" + port;
-    try (var upstream = new TestUpstream(); var gateway = Gateways.start(upstream.url(), dir.resolve("data"),
-        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\ntls: { cert_file: " + cert.certificatePath()
-            + ", key_file: " + cert.privateKeyPath() + " }\n")) {
+    try (var upstream = new TestUpstream(); var gateway = startTls(upstream, cert, port, base)) {
       var params = new SSLParameters();
       params.setEndpointIdentificationAlgorithm(null);
       var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trustAll()).sslParameters(params);
@@ -59,9 +63,7 @@ class TlsTest {
     var cert = SelfSignedCertificate.create("localhost");
     int port = PasskeyUser.freePort();
     var base = "https://localhost:" + port;
-    try (var upstream = new TestUpstream(); var gateway = Gateways.start(upstream.url(), dir.resolve("data"),
-        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\ntls: { cert_file: " + cert.certificatePath()
-            + ", key_file: " + cert.privateKeyPath() + " }\n")) {
+    try (var upstream = new TestUpstream(); var gateway = startTls(upstream, cert, port, base)) {
       var params = new SSLParameters();
       params.setEndpointIdentificationAlgorithm(null);
       var user = new PasskeyUser(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
