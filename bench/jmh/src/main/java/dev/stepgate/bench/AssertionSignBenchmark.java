@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,7 +37,7 @@ public class AssertionSignBenchmark {
   @Setup
   public void setUp() {
     var clock = Clock.systemUTC();
-    var keys = new SigningKeys(new MemoryStore(), clock, Duration.ofHours(24));
+    var keys = SigningKeys.load(new MemoryStore(), clock, Duration.ofHours(24)).toCompletableFuture().join();
     signer = new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME);
     cache = new AssertionCache(signer, clock, AssertionCache.DEFAULT_MAXIMUM_SIZE);
     claims = new AssertionClaims("https://gw.example.com", "http://127.0.0.1:3000", "u-7f3a9c2e",
@@ -62,23 +64,24 @@ public class AssertionSignBenchmark {
     private final List<StoredSigningKey> keys = new ArrayList<>();
 
     @Override
-    public synchronized List<StoredSigningKey> signingKeys() {
-      return List.copyOf(keys);
+    public synchronized CompletionStage<List<StoredSigningKey>> all() {
+      return CompletableFuture.completedFuture(List.copyOf(keys));
     }
 
     @Override
-    public synchronized void addSigningKey(StoredSigningKey key) {
+    public synchronized CompletionStage<Void> add(StoredSigningKey key) {
       keys.add(0, key);
+      return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public synchronized void retireSigningKey(String kid, Instant retiredAt) {
-      throw new UnsupportedOperationException("not needed here");
+    public CompletionStage<Void> retire(String kid, Instant retiredAt) {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException("not needed here"));
     }
 
     @Override
-    public synchronized int dropRetiredBefore(Instant before) {
-      return 0;
+    public CompletionStage<Integer> dropRetiredBefore(Instant before) {
+      return CompletableFuture.completedFuture(0);
     }
   }
 }
