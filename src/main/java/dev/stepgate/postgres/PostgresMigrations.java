@@ -58,7 +58,9 @@ final class PostgresMigrations {
       return Future.failedFuture(e);
     }
     return pool.withTransaction(c -> c.query("SELECT pg_advisory_xact_lock(" + LOCK + ")").execute()
-        .compose(locked -> c.query("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
+        // Every node but the first would log the server's "already exists, skipping" notice.
+        .compose(locked -> c.query("SET LOCAL client_min_messages = warning").execute())
+        .compose(quiet -> c.query("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
             + "name text NOT NULL, checksum text NOT NULL, applied_at bigint NOT NULL)").execute())
         .compose(created -> c.query("SELECT version, checksum FROM schema_version ORDER BY version").execute())
         .compose(rows -> applyMissing(c, applied(rows), scripts)));

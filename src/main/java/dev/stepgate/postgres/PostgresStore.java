@@ -103,15 +103,9 @@ public final class PostgresStore implements AutoCloseable {
     }
   }
 
-  /** The URL read as the Postgres client reads it; its message never repeats the URL (it may hold a password). */
+  /** The URL as the Postgres client takes it ({@link PostgresUrl}). */
   static PgConnectOptions connectOptions(String url) {
-    if (url == null || !(url.startsWith("postgresql://") || url.startsWith("postgres://")))
-      throw new CredentialException("invalid-config", 400, "storage.url must be a postgresql:// URL");
-    try {
-      return PgConnectOptions.fromUri(url);
-    } catch (RuntimeException e) {
-      throw new CredentialException("invalid-config", 400, "storage.url is not a valid postgresql:// URL");
-    }
+    return PostgresUrl.parse(url);
   }
 
   /** Every port of this store; closing it closes the store. */

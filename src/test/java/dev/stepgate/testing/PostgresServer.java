@@ -38,9 +38,11 @@ public final class PostgresServer implements AutoCloseable {
   private final String password;
   private final int port;
   private final Thread hook;
+  private final boolean tls;
   private volatile boolean running;
 
-  private PostgresServer(Path dir, String password, int port) {
+  private PostgresServer(Path dir, String password, int port, boolean tls) {
+    this.tls = tls;
     this.dir = dir;
     this.data = dir.resolve("data");
     this.password = password;
@@ -50,6 +52,14 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Initializes and starts a new server; fails (never skips) with the reason if it cannot. */
   public static PostgresServer start() {
+    return start(false);
+  }
+
+  /**
+   * As {@link #start()}; with {@code tls}, the server also offers TLS (ssl=on, a self-signed
+   * certificate for 127.0.0.1 made with openssl, {@link #certificate()}).
+   */
+  public static PostgresServer start(boolean tls) {
     if (!Files.isExecutable(BIN.resolve("postgres")))
       throw new AssertionError("Postgres is not installed (" + BIN + "/postgres missing): apt-get install postgresql (scripts/test does)");
     Path dir;
@@ -59,7 +69,7 @@ public final class PostgresServer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     var password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
-    var server = new PostgresServer(dir, password, freePort());
+    var server = new PostgresServer(dir, password, freePort(), tls);
     Runtime.getRuntime().addShutdownHook(server.hook);
     try {
       server.init();
@@ -103,13 +113,23 @@ public final class PostgresServer implements AutoCloseable {
     }
     run("initdb", List.of(BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "-E", "UTF8",
         "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + dir.resolve("pw"), "--no-sync"));
+    if (tls)
+      run("openssl", List.of("openssl", "req", "-new", "-x509", "-days", "2", "-nodes", "-subj", "/CN=127.0.0.1",
+          "-addext", "subjectAltName=IP:127.0.0.1", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+          "-keyout", data.resolve("server.key").toString(), "-out", data.resolve("server.crt").toString()));
+  }
+
+  /** The server's self-signed certificate (PEM), when started with TLS. */
+  public Path certificate() {
+    return data.resolve("server.crt");
   }
 
   /** Starts the server (again, after {@link #stop}) on the same port and data. */
   public void startAgain() {
     run("pg_ctl start", List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("log").toString(),
         "-w", "-t", "30", "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + dir
-            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"));
+            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            + (tls ? " -c ssl=on" : ""), "start"));
     running = true;
   }
 
