@@ -139,6 +139,34 @@ public final class PostgresServer implements AutoCloseable {
     running = false;
   }
 
+  /**
+   * Sends {@code signal} ({@code STOP}, {@code CONT}) to this server's processes, by id: the
+   * postmaster of {@code postmaster.pid} and its children. {@code STOP} makes a hung server: its
+   * sockets stay open, nothing answers.
+   */
+  public void signal(String signal) {
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    var pids = new ArrayList<String>();
+    pids.add(String.valueOf(pid));
+    ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(String.valueOf(d.pid()))));
+    var cmd = new ArrayList<>(List.of("kill", "-" + signal));
+    cmd.addAll(pids);
+    try {
+      var p = new ProcessBuilder(cmd).inheritIO().start();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError("kill -" + signal + " failed");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   public int port() {
     return port;
   }
