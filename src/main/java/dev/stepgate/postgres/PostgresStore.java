@@ -49,7 +49,9 @@ public final class PostgresStore implements AutoCloseable {
   static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);
   /** Bound of opening: connecting, waiting for another node's migration, migrating. */
   static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
-  /** A connection that has sent and received nothing this long is closed. */
+  /** An idle pooled connection is closed after this long (a new one is opened when needed). */
+  static final Duration IDLE_CONNECTION = Duration.ofSeconds(15);
+  /** A connection that has sent and received nothing this long is closed, in use or not. */
   static final Duration SILENT_CONNECTION = Duration.ofSeconds(30);
   /** Bound of closing the pool and the store's Vert.x. */
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -82,13 +84,17 @@ public final class PostgresStore implements AutoCloseable {
   }
 
   static PostgresStore open(String url, Clock clock, Duration queryTimeout) {
-    var connect = connectOptions(url);
+    // Each connection keeps its statements prepared (named, parsed once), so a call is one round trip.
+    var connect = connectOptions(url).setCachePreparedStatements(true);
     var vertx = Vertx.builder()
         .with(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS).setWorkerPoolSize(1).setInternalBlockingPoolSize(1))
         .build();
     var pool = PgBuilder.pool()
         .with(new PoolOptions().setName("stepgate-postgres").setMaxSize(MAX_POOL_SIZE).setMaxWaitQueueSize(MAX_WAIT_QUEUE)
-            .setConnectionTimeout((int) queryTimeout.toMillis()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+            .setConnectionTimeout((int) queryTimeout.toMillis()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+            // The pool retires its idle connections before the socket's silence bound could close
+            // one as it is handed out; that bound then only catches connections stuck on a hung server.
+            .setIdleTimeout((int) IDLE_CONNECTION.toSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS))
         .with(new NetClientOptions().setConnectTimeout((int) CONNECT_TIMEOUT.toMillis()).setTcpKeepAlive(true)
             .setIdleTimeout((int) SILENT_CONNECTION.toSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS))
         .connectingTo(connect)
