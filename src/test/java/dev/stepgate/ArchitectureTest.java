@@ -27,8 +27,12 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   static final Path MAIN = Path.of("src/main/java/dev/stepgate");
 
-  /** Where Vert.x may appear: the wire ({@code proxy}), the pages ({@code ui}), the wiring, and the bundled demo app. */
-  static final Set<String> VERTX = Set.of("proxy", "ui", "server", "demo");
+  /**
+   * Where Vert.x may appear: the wire ({@code proxy}), the pages ({@code ui}), the wiring, the
+   * bundled demo app, and the Postgres backend ({@code postgres}: vertx-pg-client and the small
+   * Vert.x instance it runs on; its ports hand out plain {@code CompletionStage}s).
+   */
+  static final Set<String> VERTX = Set.of("proxy", "ui", "server", "demo", "postgres");
 
   /** Where Netty may appear: the relay and its wiring. */
   static final Set<String> NETTY = Set.of("proxy", "server");

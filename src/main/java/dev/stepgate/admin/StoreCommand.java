@@ -2,7 +2,6 @@ package dev.stepgate.admin;
 
 import dev.stepgate.StepgateException;
 import dev.stepgate.config.ConfigException;
-import dev.stepgate.config.GatewayConfig;
 import dev.stepgate.credential.Storage;
 import dev.stepgate.credential.StoreFiles;
 import dev.stepgate.server.Backends;
@@ -66,12 +65,11 @@ abstract class StoreCommand implements Callable<Integer> {
   }
 
   /**
-   * The one place the admin commands open a store: through the gateway's own wiring, with its
-   * permission rule. The commands wait for each answer ({@link dev.stepgate.Async#join}): a
+   * The one place the admin commands open a store: through the gateway's own wiring, the store
+   * {@code storage.driver} names (the embedded file with its permission rule, or Postgres). The commands wait for each answer ({@link dev.stepgate.Async#join}): a
    * command line has no event loop to keep free.
    */
   static Storage openStore(AdminSettings settings) {
-    return Backends.storage(new GatewayConfig.Storage(GatewayConfig.StorageDriver.EMBEDDED, settings.storagePath(),
-        Optional.empty(), settings.allowSharedPermissions()));
+    return Backends.storage(settings.storage());
   }
 }

@@ -202,9 +202,17 @@ public final class ConfigLoader {
       var path = opt(m, "storage.path", Path::of).orElse(Path.of(DEFAULT_STORAGE_PATH));
       Optional<String> url = opt(m, "storage.url", t -> t);
       var shared = opt(m, "storage.allow_shared_permissions", Values::bool).orElse(false);
-      if (driver == StorageDriver.POSTGRES)
-        yaml.problem(m.get("driver"), "storage.driver",
-            "postgres is not available in this build yet; use embedded (single node)");
+      if (driver == StorageDriver.POSTGRES) {
+        if (!m.containsKey("url"))
+          yaml.problem(m.get("driver"), "storage.url", "required with storage.driver: postgres " + POSTGRES_URL_EXAMPLE);
+        else url.ifPresent(u -> parseInto(m.get("url"), "storage.url", () -> postgresUrl(u)));
+        // The embedded store's keys mean nothing here: refused rather than silently ignored.
+        for (var key : List.of("path", "allow_shared_permissions"))
+          if (m.containsKey(key)) yaml.problem(m.get(key), "storage." + key, "is used only with storage.driver: embedded");
+      } else if (m.containsKey("url")) {
+        // A node with a url but no driver would quietly keep its own file: never what several nodes want.
+        yaml.problem(m.get("url"), "storage.url", "is used only with storage.driver: postgres");
+      }
       return new Storage(driver, path, url, shared);
     }
 
@@ -316,6 +324,24 @@ public final class ConfigLoader {
         yaml.problem(node, key, ex.getMessage());
       }
     }
+  }
+
+  static final String POSTGRES_URL_EXAMPLE = "(postgresql://user:password@host:5432/database?sslmode=verify-full)";
+
+  /**
+   * Checks a {@code storage.url}: a {@code postgresql://} (or {@code postgres://}) URL. The
+   * message never repeats the value: it may hold a password.
+   */
+  static void postgresUrl(String text) {
+    URI u;
+    try {
+      u = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("is not a valid URL " + POSTGRES_URL_EXAMPLE
+          + "; percent-encode special characters of the password");
+    }
+    if (!"postgresql".equals(u.getScheme()) && !"postgres".equals(u.getScheme()))
+      throw new IllegalArgumentException("must be a postgresql:// URL " + POSTGRES_URL_EXAMPLE);
   }
 
   static URI publicUrl(String text) {

@@ -96,11 +96,23 @@ public record GatewayConfig(
    *
    * @param driver the backend
    * @param path the embedded store's directory
-   * @param url the postgres URL
+   * @param url the postgres URL ({@code storage.url}); it may hold a password, which {@link
+   *     #toString()} leaves out
    * @param allowSharedPermissions accept an existing embedded store that its group or others may
    *     read (default false: refuse to start)
    */
-  public record Storage(StorageDriver driver, Path path, Optional<String> url, boolean allowSharedPermissions) {}
+  public record Storage(StorageDriver driver, Path path, Optional<String> url, boolean allowSharedPermissions) {
+    /** As the record's, with the URL's password left out. */
+    @Override
+    public String toString() {
+      return "Storage[driver=" + driver + ", path=" + path + ", url=" + url.map(Storage::withoutPassword)
+          + ", allowSharedPermissions=" + allowSharedPermissions + "]";
+    }
+
+    static String withoutPassword(String url) {
+      return url.replaceFirst("^([a-z]+://[^:/@?#]*):[^@/?#]*@", "$1:***@").replaceAll("(?i)([?&]password=)[^&#]*", "$1***");
+    }
+  }
 
   public record Sessions(
       SessionDriver driver, Optional<String> url, Duration idleTimeout, Duration maxLifetime) {}

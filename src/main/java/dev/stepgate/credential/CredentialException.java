@@ -17,19 +17,19 @@ public final class CredentialException extends StepgateException {
     super(type, status, message, cause);
   }
 
-  static CredentialException credentialExists() {
+  public static CredentialException credentialExists() {
     return new CredentialException("credential-exists", 409, "This passkey is already registered.");
   }
 
-  static CredentialException usernameTaken() {
+  public static CredentialException usernameTaken() {
     return new CredentialException("username-taken", 409, "This username is already taken.");
   }
 
-  static CredentialException inviteInvalid() {
+  public static CredentialException inviteInvalid() {
     return new CredentialException("invite-invalid", 403, "The invitation is not valid or has been used.");
   }
 
-  static CredentialException unavailable(Throwable cause) {
+  public static CredentialException unavailable(Throwable cause) {
     return new CredentialException("storage-unavailable", 503, "The credential store is unavailable.", cause);
   }
 }

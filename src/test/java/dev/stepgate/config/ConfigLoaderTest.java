@@ -162,6 +162,54 @@ class ConfigLoaderTest {
         problems("upstream: http://a\nstorage:\n  allow_shared_permissions: sometimes\n"));
   }
 
+  // ---- storage.driver: postgres (issue 12)
+
+  @Test
+  void storagePostgres_withAUrl_isAccepted() {
+    var c = parse("upstream: http://a\nstorage:\n  driver: postgres\n  url: postgresql://gate:s3cret@db:5432/stepgate?sslmode=require\n");
+    assertEquals(GatewayConfig.StorageDriver.POSTGRES, c.storage().driver());
+    assertEquals(java.util.Optional.of("postgresql://gate:s3cret@db:5432/stepgate?sslmode=require"), c.storage().url());
+  }
+
+  @Test
+  void storagePostgres_withoutAUrl_namesTheKey() {
+    assertEquals(List.of("gw.yaml:3:11: storage.url: required with storage.driver: postgres "
+            + "(postgresql://user:password@host:5432/database?sslmode=verify-full)"),
+        problems("upstream: http://a\nstorage:\n  driver: postgres\n"));
+  }
+
+  @Test
+  void storagePostgres_notAPostgresUrl_isRefusedWithoutRepeatingIt() {
+    assertEquals(List.of("gw.yaml:4:8: storage.url: must be a postgresql:// URL "
+            + "(postgresql://user:password@host:5432/database?sslmode=verify-full)"),
+        problems("upstream: http://a\nstorage:\n  driver: postgres\n  url: mysql://gate:s3cret@db/stepgate\n"));
+    var p = problems("upstream: http://a\nstorage:\n  driver: postgres\n  url: \"postgresql://gate:s3 cret@db/x\"\n");
+    assertEquals(List.of("gw.yaml:4:8: storage.url: is not a valid URL "
+        + "(postgresql://user:password@host:5432/database?sslmode=verify-full); percent-encode special characters of the password"), p);
+  }
+
+  @Test
+  void storagePostgres_embeddedKeys_areRefused() {
+    assertEquals(List.of("gw.yaml:5:9: storage.path: is used only with storage.driver: embedded",
+            "gw.yaml:6:29: storage.allow_shared_permissions: is used only with storage.driver: embedded"),
+        problems("upstream: http://a\nstorage:\n  driver: postgres\n  url: postgresql://db/x\n  path: ./data\n"
+            + "  allow_shared_permissions: true\n"));
+  }
+
+  @Test
+  void storageEmbedded_withAUrl_isRefused() {
+    assertEquals(List.of("gw.yaml:3:8: storage.url: is used only with storage.driver: postgres"),
+        problems("upstream: http://a\nstorage:\n  url: postgresql://db/x\n"));
+  }
+
+  @Test
+  void storageConfig_printed_leavesThePasswordOut() {
+    var c = parse("upstream: http://a\nstorage:\n  driver: postgres\n  url: postgresql://gate:s3cret@db:5432/x?password=s3cret\n");
+    var text = c.storage().toString();
+    assertTrue(text.contains("postgresql://gate:***@db:5432/x?password=***"), text);
+    assertTrue(!text.contains("s3cret") && !c.toString().contains("s3cret"), text);
+  }
+
   // ---- webauthn attestation trust (issue 10 item 6)
 
   static final String DIRECT = "upstream: http://a\nwebauthn:\n  attestation: direct\n"

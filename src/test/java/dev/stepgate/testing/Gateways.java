@@ -35,7 +35,7 @@ public final class Gateways {
 
   /**
    * {@code extraYaml} is added to a config with ephemeral ports (unless it sets {@code listen}),
-   * the given upstream, storage under {@code data}, and, unless it sets {@code policies}, a policy
+   * the given upstream, storage under {@code data} (unless it sets {@code storage}), and, unless it sets {@code policies}, a policy
    * that lets everything pass.
    */
   public static GatewayConfig config(String upstream, Path data, String extraYaml) {
@@ -43,7 +43,7 @@ public final class Gateways {
     if (!extraYaml.matches("(?s)(.*\\n)?listen:.*")) yaml.append("listen: 127.0.0.1:0\n");
     if (!extraYaml.contains("admin_listen:")) yaml.append("admin_listen: 127.0.0.1:0\n");
     yaml.append("upstream: ").append(upstream).append('\n');
-    yaml.append("storage: { path: ").append(data).append(" }\n");
+    if (!extraYaml.matches("(?s)(.*\\n)?storage:.*")) yaml.append("storage: { path: ").append(data).append(" }\n");
     if (!extraYaml.contains("policies:")) yaml.append("policies: ").append(openPolicy(data)).append('\n');
     yaml.append(extraYaml);
     return ConfigLoader.parse(Path.of("test.yaml"), yaml.toString(), name -> null);
