@@ -5,6 +5,7 @@ import dev.stepgate.config.SessionsEndpoint;
 import dev.stepgate.passkey.CeremonyStore;
 import dev.stepgate.revocation.RevocationBus;
 import dev.stepgate.session.SessionStore;
+import dev.stepgate.stepup.HeldRequestStore;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +47,7 @@ public final class RedisBackend implements AutoCloseable {
   private final RedisSessionStore sessions;
   private final RedisCeremonyStore ceremonies;
   private final RedisRevocationBus revocations;
+  private final RedisHeldRequestStore held;
 
   private RedisBackend(Vertx vertx, SessionsEndpoint endpoint, Settings settings, Clock clock) {
     var limits = new RedisLink.Limits(settings.commandTimeout(), RedisLink.Limits.DEFAULT.connectTimeout(),
@@ -58,6 +60,7 @@ public final class RedisBackend implements AutoCloseable {
     this.sessions = new RedisSessionStore(link, near, node, settings.idleTimeout(), settings.maxLifetime(), clock);
     this.ceremonies = new RedisCeremonyStore(link, settings.ceremonyTtl());
     this.revocations = new RedisRevocationBus(link, node);
+    this.held = new RedisHeldRequestStore(link, settings.heldPerSession(), settings.heldMaxBytes(), clock);
     subscriber.on(Keys.SESSIONS_CHANNEL, sessions::onInvalidation);
     subscriber.on(Keys.REVOCATIONS_CHANNEL, revocations::onMessage);
     subscriber.onResync(near::flush);
@@ -75,6 +78,10 @@ public final class RedisBackend implements AutoCloseable {
 
   public CeremonyStore ceremonies() {
     return ceremonies;
+  }
+
+  public HeldRequestStore held() {
+    return held;
   }
 
   /** Revocations across nodes (pub/sub), delivered here at once. */
