@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -49,7 +50,7 @@ final class RedisSubscriber implements AutoCloseable {
    */
   RedisSubscriber(Vertx vertx, RedisOptions options, Duration ping, Duration timeout) {
     this.vertx = vertx;
-    this.client = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
+    this.client = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(4).setMaxPoolWaiting(4));
     this.pingMs = ping.toMillis();
     this.timeoutMs = timeout.toMillis();
   }
@@ -79,7 +80,18 @@ final class RedisSubscriber implements AutoCloseable {
 
   private void connect() {
     if (closed) return;
-    client.connect().timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
+    // A connect to a frozen server may answer long after its timeout: that late connection is
+    // closed, never leaked (it would hold a slot of this client's pool for good).
+    var settled = new AtomicBoolean();
+    long timer = vertx.setTimer(timeoutMs, t -> {
+      if (settled.compareAndSet(false, true)) retry(new java.util.concurrent.TimeoutException("connect"));
+    });
+    client.connect().onComplete(ar -> {
+      if (!settled.compareAndSet(false, true)) {
+        if (ar.succeeded()) ar.result().close();
+        return;
+      }
+      vertx.cancelTimer(timer);
       if (ar.failed()) {
         retry(ar.cause());
         return;
