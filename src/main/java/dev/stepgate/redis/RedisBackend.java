@@ -3,6 +3,7 @@ package dev.stepgate.redis;
 import dev.stepgate.Async;
 import dev.stepgate.config.SessionsEndpoint;
 import dev.stepgate.passkey.CeremonyStore;
+import dev.stepgate.ratelimit.RateCounter;
 import dev.stepgate.revocation.RevocationBus;
 import dev.stepgate.session.SessionStore;
 import dev.stepgate.stepup.HeldRequestStore;
@@ -48,6 +49,7 @@ public final class RedisBackend implements AutoCloseable {
   private final RedisCeremonyStore ceremonies;
   private final RedisRevocationBus revocations;
   private final RedisHeldRequestStore held;
+  private final RedisRateCounter counters;
 
   private RedisBackend(Vertx vertx, SessionsEndpoint endpoint, Settings settings, Clock clock) {
     var limits = new RedisLink.Limits(settings.commandTimeout(), RedisLink.Limits.DEFAULT.connectTimeout(),
@@ -61,6 +63,7 @@ public final class RedisBackend implements AutoCloseable {
     this.ceremonies = new RedisCeremonyStore(link, settings.ceremonyTtl());
     this.revocations = new RedisRevocationBus(link, node);
     this.held = new RedisHeldRequestStore(link, settings.heldPerSession(), settings.heldMaxBytes(), clock);
+    this.counters = new RedisRateCounter(link);
     subscriber.on(Keys.SESSIONS_CHANNEL, sessions::onInvalidation);
     subscriber.on(Keys.REVOCATIONS_CHANNEL, revocations::onMessage);
     subscriber.onResync(near::flush);
@@ -82,6 +85,11 @@ public final class RedisBackend implements AutoCloseable {
 
   public HeldRequestStore held() {
     return held;
+  }
+
+  /** Rate-limit counters shared by every node. */
+  public RateCounter counters() {
+    return counters;
   }
 
   /** Revocations across nodes (pub/sub), delivered here at once. */
