@@ -24,22 +24,32 @@ public final class RedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final List<String> extra;
   private final Thread hook;
   private Process process;
 
-  private RedisServer(Path dir, int port) {
+  private RedisServer(Path dir, int port, List<String> extra) {
     this.dir = dir;
     this.port = port;
+    this.extra = List.copyOf(extra);
     this.hook = new Thread(this::stopQuietly, "redis-server-stop");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
   /** Starts a server on a free loopback port; fails (never skips) if it cannot. */
   public static RedisServer start() {
+    return start(List.of());
+  }
+
+  /**
+   * Starts one with extra arguments: {@code --requirepass PW}, or {@code --sentinel} with a
+   * {@code sentinel monitor} line for a Sentinel ({@link #sentinel}).
+   */
+  public static RedisServer start(List<String> extraArgs) {
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        var server = new RedisServer(Files.createTempDirectory("stepgate-redis"), freePort());
+        var server = new RedisServer(Files.createTempDirectory("stepgate-redis"), freePort(), extraArgs);
         server.launch();
         return server;
       } catch (IOException e) {
@@ -47,6 +57,11 @@ public final class RedisServer implements AutoCloseable {
       }
     }
     throw new IllegalStateException("redis-server did not start (is it installed? scripts/test installs it): " + last, last);
+  }
+
+  /** A Sentinel watching {@code master} under the name {@code name} (quorum 1). */
+  public static RedisServer sentinel(RedisServer master, String name) {
+    return start(List.of("--sentinel", "--sentinel", "monitor", name, "127.0.0.1", Integer.toString(master.port()), "1"));
   }
 
   public int port() {
@@ -63,10 +78,17 @@ public final class RedisServer implements AutoCloseable {
     try (var s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
       s.setSoTimeout(5000);
-      var out = new StringBuilder("*" + args.length + "\r\n");
+      int pw = extra.indexOf("--requirepass");
+      var out = new StringBuilder();
+      if (pw >= 0) {
+        var secret = extra.get(pw + 1);
+        out.append("*2\r\n$4\r\nAUTH\r\n$").append(secret.length()).append("\r\n").append(secret).append("\r\n");
+      }
+      out.append("*" + args.length + "\r\n");
       for (var a : args) out.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
       s.getOutputStream().write(out.toString().getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().flush();
+      if (pw >= 0) readLine(s.getInputStream()); // +OK of AUTH
       return readLine(s.getInputStream());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -116,9 +138,19 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    var cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no", "--protected-mode", "yes",
+    var cmd = new ArrayList<String>();
+    cmd.add("redis-server");
+    if (extra.contains("--sentinel")) {
+      // A Sentinel needs a writable config file of its own; its monitor line comes after the flags.
+      var conf = dir.resolve("sentinel.conf");
+      if (!Files.exists(conf)) Files.writeString(conf, "");
+      cmd.add(conf.toString());
+    }
+    cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--dir", dir.toString(), "--daemonize", "no", "--protected-mode", "yes",
         "--logfile", dir.resolve("redis.log").toString()));
+    if (!extra.contains("--sentinel")) cmd.addAll(List.of("--save", "", "--appendonly", "no"));
+    cmd.addAll(extra);
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
     while (System.currentTimeMillis() < deadline) {
