@@ -102,8 +102,9 @@ final class RedisSubscriber implements AutoCloseable {
         return;
       }
       conn.handler(this::receive);
-      conn.exceptionHandler(e -> lost(conn, e));
-      conn.endHandler(v -> lost(conn, null));
+      // An ended connection is closed already (closing it again trips the client's own assertion).
+      conn.exceptionHandler(e -> lost(conn, e, false));
+      conn.endHandler(v -> lost(conn, null, false));
       var subscribe = Request.cmd(Command.SUBSCRIBE);
       channels.keySet().forEach(subscribe::arg);
       conn.send(subscribe).timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(s -> {
@@ -141,17 +142,17 @@ final class RedisSubscriber implements AutoCloseable {
     var conn = current;
     if (conn == null || closed) return;
     conn.send(Request.cmd(Command.PING)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .onFailure(e -> lost(conn, e));
+        .onFailure(e -> lost(conn, e, true));
   }
 
-  private void lost(RedisConnection conn, Throwable cause) {
+  private void lost(RedisConnection conn, Throwable cause, boolean close) {
     synchronized (this) {
       if (current != conn) return; // already handled (end and exception both fire)
       current = null;
       live = false;
     }
     resync();
-    conn.close();
+    if (close) conn.close();
     retry(cause);
   }
 
