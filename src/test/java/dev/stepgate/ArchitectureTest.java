@@ -29,10 +29,11 @@ class ArchitectureTest {
 
   /**
    * Where Vert.x may appear: the wire ({@code proxy}), the pages ({@code ui}), the wiring, the
-   * bundled demo app, and the Postgres backend ({@code postgres}: vertx-pg-client and the small
-   * Vert.x instance it runs on; its ports hand out plain {@code CompletionStage}s).
+   * bundled demo app, and the two remote backends: {@code postgres} (vertx-pg-client and the small
+   * Vert.x instance it runs on) and {@code redis} (vertx-redis-client on the gateway's Vert.x).
+   * Their ports hand out plain {@code CompletionStage}s.
    */
-  static final Set<String> VERTX = Set.of("proxy", "ui", "server", "demo", "postgres");
+  static final Set<String> VERTX = Set.of("proxy", "ui", "server", "demo", "postgres", "redis");
 
   /** Where Netty may appear: the relay and its wiring. */
   static final Set<String> NETTY = Set.of("proxy", "server");

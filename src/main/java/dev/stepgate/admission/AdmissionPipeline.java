@@ -53,10 +53,24 @@ public final class AdmissionPipeline implements Admission {
     try {
       var refused = origin.check(request);
       if (refused.isPresent()) return CompletableFuture.completedFuture(refused.get());
-      return caller.caller(request).thenCompose(session -> decide(request, session));
+      return caller.caller(request)
+          .handle((session, err) -> err == null ? decide(request, session) : unknownCaller(request, err))
+          .thenCompose(verdict -> verdict);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * The session store could not say who is calling (SPEC section 7: it is down). A route that
+   * lets anyone pass still does, without an identity (nothing is vouched for that could not be
+   * checked); every other request fails with the store's error, so it is answered 503.
+   */
+  private CompletionStage<Verdict> unknownCaller(AdmissionRequest request, Throwable err) {
+    var anonymous = policy.decide(request, Optional.empty());
+    if (!(anonymous instanceof Decision.Allow allow) || allow.consumesStepUp()) return CompletableFuture.failedFuture(err);
+    listener.decided(allow, request.entry());
+    return CompletableFuture.completedFuture(forward(allow, Optional.empty()));
   }
 
   /**

@@ -219,12 +219,13 @@ public final class ConfigLoader {
     private Sessions sessions(Node node) {
       var m = section(node, "sessions", Set.of("driver", "url", "idle_timeout", "max_lifetime"));
       var driver = opt(m, "sessions.driver", t -> Values.choice(t, SessionDriver.class)).orElse(SessionDriver.MEMORY);
-      Optional<String> url = opt(m, "sessions.url", t -> t);
+      var url = opt(m, "sessions.url", SessionsEndpoint::parse);
       var idle = opt(m, "sessions.idle_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_IDLE_TIMEOUT);
       var max = opt(m, "sessions.max_lifetime", ConfigLoader::positiveDuration).orElse(DEFAULT_MAX_LIFETIME);
-      if (driver == SessionDriver.REDIS)
-        yaml.problem(m.get("driver"), "sessions.driver",
-            "redis is not available in this build yet; use memory (single node)");
+      if (driver == SessionDriver.REDIS && !m.containsKey("url"))
+        yaml.problem(m.get("driver"), "sessions.url", "required with sessions.driver: redis (redis://host:6379/0)");
+      if (driver == SessionDriver.MEMORY && m.containsKey("url"))
+        yaml.problem(m.get("url"), "sessions.url", "is used only with sessions.driver: redis");
       if (idle.compareTo(max) > 0 && m.containsKey("idle_timeout"))
         yaml.problem(m.get("idle_timeout"), "sessions.idle_timeout", "must not exceed sessions.max_lifetime");
       return new Sessions(driver, url, idle, max);

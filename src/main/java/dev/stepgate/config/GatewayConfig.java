@@ -114,8 +114,16 @@ public record GatewayConfig(
     }
   }
 
+  /**
+   * Where sessions, ceremonies and held requests live.
+   *
+   * @param driver the backend
+   * @param url the Redis server or Sentinels ({@code sessions.url}; Redis only)
+   * @param idleTimeout a session unused this long ends
+   * @param maxLifetime no session lives longer than this from its sign-in
+   */
   public record Sessions(
-      SessionDriver driver, Optional<String> url, Duration idleTimeout, Duration maxLifetime) {}
+      SessionDriver driver, Optional<SessionsEndpoint> url, Duration idleTimeout, Duration maxLifetime) {}
 
   public record Tls(Path certFile, Path keyFile) {}
 

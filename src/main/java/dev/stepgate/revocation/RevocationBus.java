@@ -4,8 +4,9 @@ import java.util.function.Consumer;
 
 /**
  * Carries {@link Revocation}s to everything that holds session state. One implementation per
- * deployment shape: {@link LocalRevocationBus} inside one process now; across nodes (Redis
- * pub/sub) later. Revocations made by other processes on the same store reach it through {@link
+ * deployment shape: {@link LocalRevocationBus} inside one process; across nodes on Redis pub/sub
+ * ({@code sessions.driver: redis}), which delivers here at once and to other nodes when they
+ * hear it. Revocations made by other processes on the same store reach it through {@link
  * StoreRevocationFeed}.
  */
 public interface RevocationBus {

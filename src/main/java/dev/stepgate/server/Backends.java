@@ -8,6 +8,19 @@ import dev.stepgate.passkey.CeremonyStore;
 import dev.stepgate.passkey.MemoryCeremonyStore;
 import dev.stepgate.passkey.PasskeySettings;
 import dev.stepgate.postgres.PostgresStore;
+import dev.stepgate.ratelimit.MemoryRateCounter;
+import dev.stepgate.ratelimit.RateCounter;
+import dev.stepgate.redis.RedisBackend;
+import dev.stepgate.revocation.LocalRevocationBus;
+import dev.stepgate.revocation.RevocationBus;
+import dev.stepgate.session.MemorySessionStore;
+import dev.stepgate.session.SessionStore;
+import dev.stepgate.stepup.HeldRequestStore;
+import dev.stepgate.stepup.MemoryHeldRequestStore;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The one place that names concrete state backends: the gateway and the admin CLI both open their
@@ -34,8 +47,44 @@ public final class Backends {
     };
   }
 
-  /** Where started passkey ceremonies wait ({@code sessions.driver: memory}: this process). */
-  static CeremonyStore ceremonies(GatewayConfig config) {
-    return new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL);
+  /**
+   * Everything {@code sessions.driver} provides to one gateway: sessions, started ceremonies,
+   * held requests, the revocation bus, rate-limit counters. Closing it closes its connections.
+   *
+   * @param subscribed whether revocations and session ends from other nodes reach this one now
+   *     (always true in memory); readiness shows it
+   */
+  record SessionSide(SessionStore sessions, CeremonyStore ceremonies, HeldRequestStore held, RevocationBus revocations,
+      RateCounter counters, BooleanSupplier subscribed, AutoCloseable closer) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      closer.close();
+    }
   }
+
+  /**
+   * Opens the session-side backends {@code sessions.driver} names, on the gateway's {@code
+   * vertx}. Redis is not waited for: a node starts while it is down, fails closed (503) until it
+   * answers, and recovers by itself.
+   */
+  static SessionSide sessions(GatewayConfig config, Vertx vertx, Clock clock) {
+    var s = config.sessions();
+    return switch (s.driver()) {
+      case MEMORY -> new SessionSide(new MemorySessionStore(s.idleTimeout(), s.maxLifetime()),
+          new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL),
+          new MemoryHeldRequestStore(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes()),
+          new LocalRevocationBus(), new MemoryRateCounter(), () -> true, () -> {});
+      case REDIS -> {
+        var endpoint = s.url().orElseThrow(() -> new IllegalStateException("sessions.url is required with redis"));
+        var redis = RedisBackend.open(vertx, endpoint, new RedisBackend.Settings(s.idleTimeout(), s.maxLifetime(),
+            PasskeySettings.DEFAULT_CEREMONY_TTL, config.proxy().heldRequestsPerSession(),
+            config.proxy().heldRequestsMaxBytes(), RedisBackend.Settings.NEAR_CACHE_TTL, REDIS_COMMAND_TIMEOUT), clock);
+        yield new SessionSide(redis.sessions(), redis.ceremonies(), redis.held(), redis.revocations(), redis.counters(),
+            redis::subscribed, redis);
+      }
+    };
+  }
+
+  /** How long one Redis command may take before the stage fails with 503. */
+  static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(2);
 }

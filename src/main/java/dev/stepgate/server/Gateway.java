@@ -19,11 +19,8 @@ import dev.stepgate.admission.AdmissionPipeline;
 import dev.stepgate.observe.DecisionMetrics;
 import dev.stepgate.stepup.StepUpResume;
 import dev.stepgate.stepup.AccountStepUps;
-import dev.stepgate.revocation.LocalRevocationBus;
 import dev.stepgate.revocation.StoreRevocationFeed;
-import dev.stepgate.session.MemorySessionStore;
 import dev.stepgate.stepup.HeldResume;
-import dev.stepgate.stepup.MemoryHeldRequestStore;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.ui.PageRoutes;
 import dev.stepgate.ui.PasskeyApi;
@@ -106,14 +103,16 @@ public final class Gateway implements AutoCloseable {
       var keys = Async.join(SigningKeys.load(storage.signingKeys(), clock, config.assertion().keyGrace()));
       var assertions = new AssertionCache(new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME), clock,
           AssertionCache.DEFAULT_MAXIMUM_SIZE);
-      var sessions = new MemorySessionStore(config.sessions().idleTimeout(), config.sessions().maxLifetime());
-      // Revocations end sessions wherever they were made: in this process (the bus), or by the
-      // admin CLI in another one (the store's change record, read off the event loop).
-      var revocations = new LocalRevocationBus();
+      var side = Backends.sessions(config, vertx, clock);
+      closeables.add(side);
+      var sessions = side.sessions();
+      // Revocations end sessions wherever they were made: in this process or another node (the
+      // bus), or by the admin CLI (the store's change record, read off the event loop).
+      var revocations = side.revocations();
       closeables.add(revocations.subscribe(sessions::honour));
       closeables.add(StoreRevocationFeed.start(storage.revocations(), revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());
-      var held = new MemoryHeldRequestStore(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes());
+      var held = side.held();
       var hygiene = new HeaderHygiene(config.trustedProxies(), cookie);
       var forwarder = new UpstreamForwarder(vertx, config);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
@@ -125,12 +124,12 @@ public final class Gateway implements AutoCloseable {
       var verification = VerificationPool.create();
       closeables.add(verification);
       var passkeys = new PasskeyService(PasskeySettings.from(config), storage.users(), storage.passkeys(),
-          storage.invites(), storage.audit(), Backends.ceremonies(config), clock, verification);
+          storage.invites(), storage.audit(), side.ceremonies(), clock, verification);
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
       var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
 
-      var routes = GatewayRoutes.create(vertx, () -> readiness(reloader));
+      var routes = GatewayRoutes.create(vertx, () -> readiness(reloader, config.sessions().driver(), side.subscribed()));
       new PasskeyApi(vertx, passkeys, storage.passkeys(), storage.audit(), sessions, cookie, new HashSet<>(config.webauthn().origins()), mode,
           new PasskeyApi.StepUpFollowUp() {
             @Override
@@ -222,12 +221,18 @@ public final class Gateway implements AutoCloseable {
     return wanted.name() + " transport";
   }
 
-  static JsonObject readiness(PolicyReloader reloader) {
+  static JsonObject readiness(PolicyReloader reloader, GatewayConfig.SessionDriver driver,
+      java.util.function.BooleanSupplier subscribed) {
     var policy = new JsonObject().put("status", reloader.lastError().isPresent() ? "stale" : "ok")
         .put("failedReloads", reloader.failedReloads());
     reloader.lastError().ifPresent(e -> policy.put("lastError", e));
     // A broken reload keeps the last good policy in force: still ready, but it shows here.
-    return new JsonObject().put("ready", true).put("policy", policy);
+    var ready = new JsonObject().put("ready", true).put("policy", policy);
+    // Redis's pub/sub is what this node hears other nodes' revocations on: without it the node
+    // still fails closed (no near cache is used), so it stays ready, but the state shows.
+    if (driver == GatewayConfig.SessionDriver.REDIS)
+      ready.put("sessions", new JsonObject().put("driver", "redis").put("pubsub", subscribed.getAsBoolean() ? "ok" : "down"));
+    return ready;
   }
 
   private static void closeAll(List<AutoCloseable> closeables) {

@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Server-side sessions, behind an asynchronous port: one backend per file (memory now, Redis
- * next), each running {@code SessionStoreContract}. Every change is one named atomic operation;
+ * Server-side sessions, behind an asynchronous port: one backend per file (memory, Redis), each
+ * running {@code SessionStoreContract}. Every change is one named atomic operation;
  * nothing hands the store a lambda. Implementations enforce the idle timeout and the absolute
  * lifetime: no operation ever returns an expired session. Stages never complete on a thread the
  * caller must not block, and they fail (never throw) when the backend is unreachable.

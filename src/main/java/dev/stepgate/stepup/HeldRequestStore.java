@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Held form POSTs (SPEC section 5), behind an asynchronous port: one backend per file (memory
- * now, Redis next), each running {@code HeldRequestStoreContract}. A held request belongs to one
+ * Held form POSTs (SPEC section 5), behind an asynchronous port: one backend per file (memory,
+ * Redis), each running {@code HeldRequestStoreContract}. A held request belongs to one
  * session, is handed back only to that session, leaves once ({@link #take}) and expires after
  * {@link #TTL}. Two explicit bounds hold: at most a configured number of requests per session
  * (those being read count), and at most a configured number of bytes in all; a request that would

@@ -91,9 +91,15 @@ public final class PageRoutes {
       html(ctx, Pages.signOutRefused());
       return;
     }
-    cookie.read(req.getHeader("Cookie")).ifPresent(sessions::end);
+    // The browser forgets the cookie either way; the redirect says signed out only once the
+    // store has ended the session (a shared store may be down: then 503, the session lives on).
     ctx.response().putHeader("Set-Cookie", cookie.clear());
-    redirect(ctx, "/.stepgate/login");
+    var ended = cookie.read(req.getHeader("Cookie")).map(sessions::end)
+        .orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
+    Future.fromCompletionStage(ended, vertx.getOrCreateContext()).onComplete(ar -> {
+      if (ar.succeeded()) redirect(ctx, "/.stepgate/login");
+      else unavailable(ctx, "sign-out", ar.cause());
+    });
   }
 
   /**

@@ -147,17 +147,24 @@ public final class PasskeyApi {
     var spent = current.isPresent() ? spend(current.get(), AccountAction.ADD_PASSKEY) : Future.<Void>succeededFuture();
     return spent.compose(v -> async(() -> passkeys.finishRegistration(ceremony, credential.encode(), label,
             current.map(Session::userId))))
-        .map(registered -> {
+        .compose(registered -> {
+          Future<Void> created = Future.succeededFuture();
           if (current.isEmpty()) {
             var c = registered.credential();
             var now = clock.instant();
             var session = new Session(SessionIds.next(), registered.user().id(), registered.user().username(), now,
                 b64(c.credentialId()), c.backupEligible(), c.uvInitialized(), Optional.empty(), now);
-            sessions.create(session);
-            ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
+            // The cookie goes out only once the session exists (a shared store answers later, or fails: 503).
+            created = Future.fromCompletionStage(sessions.create(session), vertx.getOrCreateContext())
+                .map(v -> {
+                  ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
+                  return null;
+                });
           }
-          audit("passkey-registered", registered.user().id(), registered.newUser() ? "new user" : "added passkey");
-          return new JsonObject().put("status", "ok");
+          return created.map(v -> {
+            audit("passkey-registered", registered.user().id(), registered.newUser() ? "new user" : "added passkey");
+            return new JsonObject().put("status", "ok");
+          });
         });
   }
 
@@ -170,14 +177,17 @@ public final class PasskeyApi {
     var ceremony = requiredString(body, "ceremonyId");
     var credential = requiredObject(body, "credential");
     var previous = cookie.read(ctx.request().getHeader("Cookie"));
-    return async(() -> passkeys.finishLogin(ceremony, credential.encode())).map(a -> {
-      previous.ifPresent(sessions::end); // a new session id at every sign-in
+    return async(() -> passkeys.finishLogin(ceremony, credential.encode())).compose(a -> {
       var session = new Session(SessionIds.next(), a.user().id(), a.user().username(), a.at(), a.credentialId(),
           a.backupEligible(), a.userVerified(), Optional.empty(), a.at());
-      sessions.create(session);
-      ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
-      audit("signed-in", a.user().id(), "passkey sign-in");
-      return new JsonObject().put("status", "ok");
+      // A new session id at every sign-in; the cookie goes out once the store has both changes.
+      var ended = previous.map(sessions::end).orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
+      var done = sessions.create(session).thenCombine(ended, (x, y) -> (Void) null);
+      return Future.fromCompletionStage(done, vertx.getOrCreateContext()).map(v -> {
+        ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
+        audit("signed-in", a.user().id(), "passkey sign-in");
+        return new JsonObject().put("status", "ok");
+      });
     });
   }
 
@@ -239,9 +249,11 @@ public final class PasskeyApi {
   }
 
   private Future<JsonObject> logout(RoutingContext ctx, JsonObject body) {
-    cookie.read(ctx.request().getHeader("Cookie")).ifPresent(sessions::end);
+    // "ok" only once the store has ended the session (a shared store may be down: then 503).
     ctx.response().putHeader("Set-Cookie", cookie.clear());
-    return Future.succeededFuture(new JsonObject().put("status", "ok"));
+    var ended = cookie.read(ctx.request().getHeader("Cookie")).map(sessions::end)
+        .orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
+    return Future.fromCompletionStage(ended, vertx.getOrCreateContext()).map(v -> new JsonObject().put("status", "ok"));
   }
 
   private void session(RoutingContext ctx) {

@@ -317,4 +317,64 @@ class ConfigLoaderTest {
     assertEquals(Duration.ZERO, Values.duration("0s"));
     assertThrows(IllegalArgumentException.class, () -> Values.duration("5"));
   }
+
+  @Test
+  void parse_redisSessions_plainUrl_defaultsPortAndDatabase() {
+    var c = parse("upstream: http://a\nsessions:\n  driver: redis\n  url: redis://:s3cret@cache.internal\n");
+    var e = c.sessions().url().orElseThrow();
+    assertEquals(GatewayConfig.SessionDriver.REDIS, c.sessions().driver());
+    assertEquals(List.of("cache.internal:6379"), e.hosts());
+    assertEquals(java.util.Optional.of("s3cret"), e.password());
+    assertEquals(0, e.database());
+    assertEquals(false, e.tls());
+    assertEquals("redis://:***@cache.internal:6379/0", e.toString(), "the password never shows");
+  }
+
+  @Test
+  void parse_redisSessions_tlsUserAndDatabase() {
+    var e = parse("upstream: http://a\nsessions: { driver: redis, url: 'rediss://gw:p%40ss@10.0.0.7:6380/3' }\n")
+        .sessions().url().orElseThrow();
+    assertTrue(e.tls());
+    assertEquals(java.util.Optional.of("gw"), e.user());
+    assertEquals(java.util.Optional.of("p@ss"), e.password());
+    assertEquals(List.of("10.0.0.7:6380"), e.hosts());
+    assertEquals(3, e.database());
+  }
+
+  @Test
+  void parse_redisSessions_sentinels() {
+    var e = parse("upstream: http://a\nsessions:\n  driver: redis\n  url: redis-sentinel://s1,s2:26380/1?master=main\n")
+        .sessions().url().orElseThrow();
+    assertTrue(e.sentinel());
+    assertEquals(List.of("s1:26379", "s2:26380"), e.hosts());
+    assertEquals(java.util.Optional.of("main"), e.master());
+    assertEquals(1, e.database());
+  }
+
+  @Test
+  void parse_redisWithoutUrl_namesTheKey() {
+    assertEquals(List.of("gw.yaml:3:11: sessions.url: required with sessions.driver: redis (redis://host:6379/0)"),
+        problems("upstream: http://a\nsessions:\n  driver: redis\n"));
+  }
+
+  @Test
+  void parse_urlWithMemory_isRefused() {
+    assertEquals(List.of("gw.yaml:3:8: sessions.url: is used only with sessions.driver: redis"),
+        problems("upstream: http://a\nsessions:\n  url: redis://h\n"));
+  }
+
+  @Test
+  void parse_badRedisUrls_sayWhatIsExpected_neverThePassword() {
+    assertEquals(List.of("gw.yaml:2:33: sessions.url: unknown scheme 'http'; expected redis://[:password@]host:port[/db],"
+        + " rediss://… (TLS) or redis-sentinel://[:password@]h1:26379,h2:26379[/db]?master=NAME"),
+        problems("upstream: http://a\nsessions: { driver: redis, url: 'http://h' }\n"));
+    assertEquals(List.of("gw.yaml:2:33: sessions.url: redis-sentinel:// needs ?master=NAME"),
+        problems("upstream: http://a\nsessions: { driver: redis, url: 'redis-sentinel://:pw@h1,h2' }\n"));
+    assertEquals(List.of("gw.yaml:2:33: sessions.url: 'x' is not a port"),
+        problems("upstream: http://a\nsessions: { driver: redis, url: 'redis://:topsecret@h:x' }\n"));
+    assertEquals(List.of("gw.yaml:2:33: sessions.url: several hosts need redis-sentinel://h1,h2/0?master=NAME"),
+        problems("upstream: http://a\nsessions: { driver: redis, url: 'redis://a,b' }\n"));
+    assertEquals(List.of("gw.yaml:2:33: sessions.url: the database must be a number (/0, /1, …)"),
+        problems("upstream: http://a\nsessions: { driver: redis, url: 'redis://a/zero' }\n"));
+  }
 }

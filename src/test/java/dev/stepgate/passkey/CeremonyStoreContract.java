@@ -9,7 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** What every {@link CeremonyStore} backend must do (memory now, Redis next). Each backend's test extends this. */
+/** What every {@link CeremonyStore} backend must do (memory and Redis). Each backend's test extends this. */
 public abstract class CeremonyStoreContract {
   /** A fresh, empty store. */
   protected abstract CeremonyStore newStore();

@@ -16,8 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every {@link SessionStore} backend keeps: the memory one runs it now, Redis next
- * (issue 11). Subclasses give a fresh, empty store whose clock reads {@link #NOW}.
+ * The contract every {@link SessionStore} backend keeps: memory and Redis run it. Subclasses give a fresh, empty store whose clock reads {@link #NOW}.
  */
 public abstract class SessionStoreContract {
   protected static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");

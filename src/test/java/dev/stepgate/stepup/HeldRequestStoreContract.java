@@ -20,8 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every {@link HeldRequestStore} backend keeps: the memory one runs it now, Redis
- * next. Subclasses give a fresh, empty store with the given bounds.
+ * The contract every {@link HeldRequestStore} backend keeps: memory and Redis run it. Subclasses give a fresh, empty store with the given bounds.
  */
 public abstract class HeldRequestStoreContract {
   protected static final String ALICE = "a".repeat(43);

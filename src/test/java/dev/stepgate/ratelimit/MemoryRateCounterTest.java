@@ -1,0 +1,8 @@
+package dev.stepgate.ratelimit;
+
+class MemoryRateCounterTest extends RateCounterContract {
+  @Override
+  protected RateCounter counter() {
+    return new MemoryRateCounter();
+  }
+}
