@@ -44,6 +44,31 @@ public final class Demo implements AutoCloseable {
     }
   }
 
+  /**
+   * Only the demo app, without a gateway in front of it: the upstream of a gateway started on its
+   * own ({@code stepgate demo-app}; the cluster script and the compose cluster use it). With a
+   * {@code gateway} origin, it verifies each {@code X-Stepgate-Assertion} against that gateway's
+   * JWKS, with {@code audience} (the gateway's {@code upstream}) as the audience.
+   */
+  public static AutoCloseable appOnly(String host, int port, java.util.Optional<URI> gateway, URI audience) {
+    var vertx = Vertx.vertx();
+    try {
+      var app = Gateway.await(DemoApp.start(vertx, host, port));
+      if (gateway.isPresent()) {
+        var origin = gateway.get().toString().replaceAll("/+$", "");
+        app.verifyAssertionsWith(dev.stepgate.demo.AssertionCheck.against(
+            URI.create(origin + "/.stepgate/jwks.json").toURL(), origin, audience.toString()));
+      }
+      return () -> Gateway.await(vertx.close());
+    } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+      vertx.close();
+      throw new StepgateException("bad-url", 400, "bad gateway URL: " + gateway.map(URI::toString).orElse(""));
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
   /** The given policies, or the copy bundled in the jar when they are absent (run from anywhere). */
   private static Path policyPath(Path policies, Path data) {
     if (Files.exists(policies)) return policies;
