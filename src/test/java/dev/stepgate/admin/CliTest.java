@@ -74,6 +74,29 @@ class CliTest {
   }
 
   @Test
+  void demoApp_badListen_isOneLineAndExitTwo() {
+    var r = run("demo-app", "--listen", "nowhere");
+    assertEquals(2, r.code());
+    assertEquals("stepgate: --listen: 'nowhere' is not host:port (see --help)\n", r.err());
+  }
+
+  @Test
+  void demoApp_servesTheDemoAppAlone() throws Exception {
+    int port;
+    try (var s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (var app = dev.stepgate.server.Demo.appOnly("127.0.0.1", port, java.util.Optional.empty(),
+        java.net.URI.create("http://127.0.0.1:" + port))) {
+      var res = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, res.statusCode());
+      assertTrue(res.body().contains("Acme Bank"), res.body());
+    }
+  }
+
+  @Test
   void noCommand_exitsTwo() {
     assertEquals(2, run().code());
   }
