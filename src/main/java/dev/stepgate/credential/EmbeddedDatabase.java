@@ -50,6 +50,19 @@ final class EmbeddedDatabase implements AutoCloseable {
     return executor.submit(() -> txNow(work));
   }
 
+  /**
+   * {@code SELECT 1} through the store's executor and connection: fails as a call would when the
+   * executor is full or the connection broken.
+   */
+  CompletionStage<Void> ping() {
+    return tx(c -> {
+      try (var st = c.createStatement(); var rs = st.executeQuery("SELECT 1")) {
+        rs.next();
+        return null;
+      }
+    });
+  }
+
   /** One transaction on the caller's thread: for start-up checks only. */
   <T> T txNow(SqlWork<T> work) {
     synchronized (lock) {

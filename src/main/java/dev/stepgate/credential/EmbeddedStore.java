@@ -37,7 +37,7 @@ public final class EmbeddedStore implements AutoCloseable {
   private EmbeddedStore(EmbeddedDatabase db) {
     this.db = db;
     this.storage = new Storage(new EmbeddedUserStore(db), new EmbeddedPasskeyStore(db), new EmbeddedInviteStore(db),
-        new EmbeddedAuditLog(db), new EmbeddedRevocationLog(db), new EmbeddedSigningKeyStore(db), this);
+        new EmbeddedAuditLog(db), new EmbeddedRevocationLog(db), new EmbeddedSigningKeyStore(db), db::ping, this);
   }
 
   /**

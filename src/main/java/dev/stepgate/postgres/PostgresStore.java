@@ -10,6 +10,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -67,7 +68,8 @@ public final class PostgresStore implements AutoCloseable {
     this.pool = pool;
     var db = new PostgresDatabase(pool, clock, queryTimeout);
     this.storage = new Storage(new PostgresUserStore(db), new PostgresPasskeyStore(db), new PostgresInviteStore(db),
-        new PostgresAuditLog(db), new PostgresRevocationLog(db), new PostgresSigningKeyStore(db), this);
+        new PostgresAuditLog(db), new PostgresRevocationLog(db), new PostgresSigningKeyStore(db),
+        () -> db.run("SELECT 1", Tuple.tuple()).thenApply(rows -> (Void) null), this);
   }
 
   /**

@@ -8,9 +8,12 @@ import dev.stepgate.revocation.RevocationBus;
 import dev.stepgate.session.SessionStore;
 import dev.stepgate.stepup.HeldRequestStore;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Everything {@code sessions.driver: redis} provides, on one Vert.x: a pooled command link, one
@@ -100,6 +103,15 @@ public final class RedisBackend implements AutoCloseable {
   /** Whether this node receives other nodes' invalidations now (readiness shows it). */
   public boolean subscribed() {
     return subscriber.live();
+  }
+
+  /**
+   * One {@code PING} on the command pool the stores use: completes when Redis answered, fails
+   * with {@link StoreUnavailable} when it could not (within the command timeout). Readiness runs
+   * it every second.
+   */
+  public CompletionStage<Void> ping() {
+    return link.send(Request.cmd(Command.PING)).thenApply(r -> (Void) null);
   }
 
   RedisLink link() {

@@ -20,7 +20,10 @@ import dev.stepgate.stepup.MemoryHeldRequestStore;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The one place that names concrete state backends: the gateway and the admin CLI both open their
@@ -53,9 +56,11 @@ public final class Backends {
    *
    * @param subscribed whether revocations and session ends from other nodes reach this one now
    *     (always true in memory); readiness shows it
+   * @param ping one round trip to the session backend (nothing to do in memory); readiness runs it
    */
   record SessionSide(SessionStore sessions, CeremonyStore ceremonies, HeldRequestStore held, RevocationBus revocations,
-      RateCounter counters, BooleanSupplier subscribed, AutoCloseable closer) implements AutoCloseable {
+      RateCounter counters, BooleanSupplier subscribed, Supplier<CompletionStage<Void>> ping, AutoCloseable closer)
+      implements AutoCloseable {
     @Override
     public void close() throws Exception {
       closer.close();
@@ -73,14 +78,15 @@ public final class Backends {
       case MEMORY -> new SessionSide(new MemorySessionStore(s.idleTimeout(), s.maxLifetime()),
           new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL),
           new MemoryHeldRequestStore(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes()),
-          new LocalRevocationBus(), new MemoryRateCounter(), () -> true, () -> {});
+          new LocalRevocationBus(), new MemoryRateCounter(), () -> true,
+          () -> CompletableFuture.completedFuture(null), () -> {});
       case REDIS -> {
         var endpoint = s.url().orElseThrow(() -> new IllegalStateException("sessions.url is required with redis"));
         var redis = RedisBackend.open(vertx, endpoint, new RedisBackend.Settings(s.idleTimeout(), s.maxLifetime(),
             PasskeySettings.DEFAULT_CEREMONY_TTL, config.proxy().heldRequestsPerSession(),
             config.proxy().heldRequestsMaxBytes(), RedisBackend.Settings.NEAR_CACHE_TTL, REDIS_COMMAND_TIMEOUT), clock);
         yield new SessionSide(redis.sessions(), redis.ceremonies(), redis.held(), redis.revocations(), redis.counters(),
-            redis::subscribed, redis);
+            redis::subscribed, redis::ping, redis);
       }
     };
   }

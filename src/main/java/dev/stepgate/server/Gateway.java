@@ -2,6 +2,7 @@ package dev.stepgate.server;
 
 import dev.stepgate.Async;
 import dev.stepgate.config.GatewayConfig;
+import dev.stepgate.observe.DependencyHealth;
 import dev.stepgate.identity.AssertionCache;
 import dev.stepgate.identity.AssertionSigner;
 import dev.stepgate.identity.IdentityHeaders;
@@ -129,7 +130,13 @@ public final class Gateway implements AutoCloseable {
       var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
 
-      var routes = GatewayRoutes.create(vertx, () -> readiness(reloader, config.sessions().driver(), side.subscribed()));
+      var storageHealth = new DependencyHealth("storage", config.storage().driver().name().toLowerCase(Locale.ROOT),
+          storage.ping(), DependencyProbe.TIMEOUT, clock);
+      var sessionsHealth = new DependencyHealth("sessions", config.sessions().driver().name().toLowerCase(Locale.ROOT),
+          side.ping(), DependencyProbe.TIMEOUT, clock);
+      closeables.add(DependencyProbe.start(vertx, registry, List.of(storageHealth, sessionsHealth), DependencyProbe.INTERVAL));
+      var routes = GatewayRoutes.create(vertx, () -> readiness(reloader, storageHealth, sessionsHealth,
+          config.sessions().driver() == GatewayConfig.SessionDriver.REDIS ? Optional.of(side.subscribed()) : Optional.empty()));
       new PasskeyApi(vertx, passkeys, storage.passkeys(), storage.audit(), sessions, cookie, new HashSet<>(config.webauthn().origins()), mode,
           new PasskeyApi.StepUpFollowUp() {
             @Override
@@ -221,18 +228,43 @@ public final class Gateway implements AutoCloseable {
     return wanted.name() + " transport";
   }
 
-  static JsonObject readiness(PolicyReloader reloader, GatewayConfig.SessionDriver driver,
-      java.util.function.BooleanSupplier subscribed) {
+  /**
+   * The body of {@code readyz}: the policy in force and each dependency's last probe. The node
+   * stays ready (200) while a shared dependency is down: every node shares it, so taking them all
+   * out of the load balancer would only stop the public routes they still serve; what needs the
+   * dependency fails closed (503) meanwhile. {@code status} is {@code degraded} while anything is
+   * not as it should be, so a monitor has one field to watch.
+   *
+   * @param pubsub with Redis, whether this node hears other nodes' invalidations now
+   */
+  static JsonObject readiness(PolicyReloader reloader, DependencyHealth storage, DependencyHealth sessions,
+      Optional<java.util.function.BooleanSupplier> pubsub) {
+    boolean degraded = false;
     var policy = new JsonObject().put("status", reloader.lastError().isPresent() ? "stale" : "ok")
         .put("failedReloads", reloader.failedReloads());
     reloader.lastError().ifPresent(e -> policy.put("lastError", e));
     // A broken reload keeps the last good policy in force: still ready, but it shows here.
-    var ready = new JsonObject().put("ready", true).put("policy", policy);
+    degraded |= reloader.lastError().isPresent();
+    var storageJson = dependency(storage);
+    var sessionsJson = dependency(sessions);
+    degraded |= storage.last().state() == DependencyHealth.State.DOWN || sessions.last().state() == DependencyHealth.State.DOWN;
     // Redis's pub/sub is what this node hears other nodes' revocations on: without it the node
     // still fails closed (no near cache is used), so it stays ready, but the state shows.
-    if (driver == GatewayConfig.SessionDriver.REDIS)
-      ready.put("sessions", new JsonObject().put("driver", "redis").put("pubsub", subscribed.getAsBoolean() ? "ok" : "down"));
-    return ready;
+    if (pubsub.isPresent()) {
+      boolean live = pubsub.get().getAsBoolean();
+      sessionsJson.put("pubsub", live ? "ok" : "down");
+      degraded |= !live;
+    }
+    return new JsonObject().put("ready", true).put("status", degraded ? "degraded" : "ok").put("policy", policy)
+        .put("storage", storageJson).put("sessions", sessionsJson);
+  }
+
+  private static JsonObject dependency(DependencyHealth d) {
+    var last = d.last();
+    var json = new JsonObject().put("driver", d.driver()).put("status", last.state().name().toLowerCase(Locale.ROOT))
+        .put("since", last.since().toString());
+    last.reason().ifPresent(r -> json.put("reason", r));
+    return json;
   }
 
   private static void closeAll(List<AutoCloseable> closeables) {

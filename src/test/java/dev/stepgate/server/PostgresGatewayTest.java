@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.stepgate.testing.Gateways;
 import dev.stepgate.testing.PasskeyUser;
 import dev.stepgate.testing.PostgresServer;
+import dev.stepgate.testing.Readiness;
 import dev.stepgate.testing.TestUpstream;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,7 +90,14 @@ class PostgresGatewayTest {
       var user = new PasskeyUser(started.base());
       user.enroll("alice");
 
+      assertEquals("ok", Readiness.read(started.base()).getJsonObject("storage").getString("status"));
       postgres.stop();
+      var down = Readiness.await(started.base(), "storage", "down", Duration.ofSeconds(3)).body();
+      assertEquals("postgres", down.getJsonObject("storage").getString("driver"));
+      assertEquals("degraded", down.getString("status"));
+      assertEquals("ok", down.getJsonObject("sessions").getString("status"), "memory sessions need no Postgres");
+      assertTrue(down.getJsonObject("storage").containsKey("reason"), down.encode());
+      assertFalse(down.encode().contains(postgres.url("x").split("@")[0].split(":")[2]), "readyz never shows the password");
       var anonymous = new PasskeyUser(started.base());
       long t0 = System.nanoTime();
       var r = anonymous.send("POST", "/.stepgate/api/registration/options", new JsonObject().put("username", "bob").encode(),
@@ -115,6 +124,8 @@ class PostgresGatewayTest {
         }
       }
       assertEquals(200, bob.send("GET", "/private/x", null).statusCode());
+      var back = Readiness.await(started.base(), "storage", "ok", Duration.ofSeconds(5)).body();
+      assertEquals("ok", back.getString("status"), back.encode());
     }
   }
 }

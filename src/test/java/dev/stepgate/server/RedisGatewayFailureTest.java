@@ -1,14 +1,17 @@
 package dev.stepgate.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepgate.testing.Gateways;
 import dev.stepgate.testing.PasskeyUser;
+import dev.stepgate.testing.Readiness;
 import dev.stepgate.testing.RedisServer;
 import dev.stepgate.testing.TestUpstream;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +65,13 @@ class RedisGatewayFailureTest {
     assertEquals(200, timed(alice, "/private/statement").statusCode());
     assertTrue(Integer.parseInt(redis.command("DBSIZE").substring(1)) > 0, "the session lives in Redis");
 
+    assertEquals("ok", Readiness.read(base).getString("status"));
     redis.stop();
+    var down = Readiness.await(base, "sessions", "down", Duration.ofSeconds(3)).body();
+    assertEquals("degraded", down.getString("status"), down.encode());
+    assertEquals("redis", down.getJsonObject("sessions").getString("driver"));
+    assertEquals("ok", down.getJsonObject("storage").getString("status"), "the embedded storage is not Redis");
+    assertFalse(down.encode().contains(redis.url()), "readyz never shows the URL");
     // What this node read in the last 500 ms may still pass from its near cache (the bound a lost
     // invalidation has too); beyond that nothing is vouched for without Redis.
     Thread.sleep(dev.stepgate.redis.RedisBackend.Settings.NEAR_CACHE_TTL.toMillis() + 100);
@@ -94,10 +103,12 @@ class RedisGatewayFailureTest {
     alice.api("login/verify", new JsonObject().put("ceremonyId", login.getString("ceremonyId"))
         .put("credential", new JsonObject(assertion)));
     assertEquals(200, timed(alice, "/private/statement").statusCode(), "signed in again: the session is in Redis");
+    Readiness.await(base, "sessions", "ok", Duration.ofSeconds(5));
     long readyBy = System.nanoTime() + 5_000_000_000L;
     while (!new JsonObject(timed(anonymous, "/.stepgate/readyz").body()).getJsonObject("sessions").getString("pubsub").equals("ok")) {
       assertTrue(System.nanoTime() < readyBy, "pub/sub back within 5 s");
       Thread.sleep(50);
     }
+    assertEquals("ok", Readiness.read(base).getString("status"), "nothing left degraded");
   }
 }
