@@ -58,6 +58,9 @@ public final class Responder {
   static final Link START_PAGE = new Link("/", "Back to the start page");
 
   /** Sends {@code problem}: HTML page or problem JSON depending on the caller. */
+  /** What a 503 asks the client to wait before retrying. */
+  static final String RETRY_AFTER_SECONDS = "5";
+
   public static void send(HttpServerRequest req, Problem problem) {
     send(req, problem, START_PAGE);
   }
@@ -79,6 +82,8 @@ public final class Responder {
       return;
     }
     var reply = render(headers, problem, next);
+    // Every 503 is an outage or a full bound on our side, over within seconds: say when to retry.
+    if (problem.status() == 503) resp.putHeader("Retry-After", RETRY_AFTER_SECONDS);
     resp.setStatusCode(problem.status()).putHeader("Cache-Control", "no-store")
         .putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType()).end(reply.body());
   }

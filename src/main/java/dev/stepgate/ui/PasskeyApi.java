@@ -1,6 +1,7 @@
 package dev.stepgate.ui;
 
 import dev.stepgate.Async;
+import dev.stepgate.observe.LogThrottle;
 import dev.stepgate.StepgateException;
 import dev.stepgate.credential.AuditLog;
 import dev.stepgate.credential.CredentialId;
@@ -33,6 +34,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import java.time.Duration;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -47,6 +50,7 @@ import java.util.logging.Logger;
  */
 public final class PasskeyApi {
   private static final Logger LOG = Logger.getLogger(PasskeyApi.class.getName());
+  private static final LogThrottle UNAVAILABLE_LOG = new LogThrottle(LOG, Duration.ofSeconds(10));
   private static final int MAX_BODY = 64 * 1024;
 
   /** What a successful step-up may hand back: where the browser goes next. */
@@ -320,6 +324,11 @@ public final class PasskeyApi {
       return;
     }
     if (err instanceof StepgateException s) {
+      // A 503 is ours to fix (a store or pool is down or full), not the caller's: say so, once
+      // per kind per window, however many requests meet it.
+      if (s.status() >= 500)
+        UNAVAILABLE_LOG.log(Level.WARNING, s.type(), "API " + ctx.request().path() + " answered " + s.status() + " " + s.type()
+            + (s.getCause() != null ? " (" + s.getCause().getClass().getSimpleName() + ")" : ""));
       send(ctx, Problems.of(s));
       return;
     }

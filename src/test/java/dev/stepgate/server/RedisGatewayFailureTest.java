@@ -80,6 +80,14 @@ class RedisGatewayFailureTest {
       assertEquals(503, r.statusCode(), r.body());
       assertEquals("urn:stepgate:problem:unavailable", new JsonObject(r.body()).getString("type"));
     }
+    long t0 = System.nanoTime();
+    var browser = alice.send("GET", "/private/statement", null, "Accept", "text/html,application/xhtml+xml");
+    assertTrue((System.nanoTime() - t0) / 1_000_000 < BOUND_MS);
+    assertEquals(503, browser.statusCode());
+    assertTrue(browser.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), "a page for a browser");
+    assertTrue(browser.body().contains("Temporarily unavailable"), browser.body());
+    assertFalse(browser.body().contains("Exception") || browser.body().contains("redis"), browser.body());
+    assertEquals("5", browser.headers().firstValue("Retry-After").orElse(""), "says when to try again");
     var page = timed(alice, "/public/page");
     assertEquals(200, page.statusCode(), "a public route still passes, for a signed-in browser too");
     assertEquals(null, upstream.last().headers().get("X-Stepgate-User"), "without an identity nobody could check");
