@@ -36,6 +36,19 @@ public final class LogThrottle {
     this.nanoTime = nanoTime;
   }
 
+  /** The window of the request-failure lines: an outage logs one line per place and cause per window. */
+  public static final Duration FAILURE_WINDOW = Duration.ofSeconds(10);
+
+  /**
+   * The warning for a request answered 503 because {@code what} failed (a store down or full):
+   * names the cause's class (never its message) and the request id of the first request of the
+   * window, so it can be found in the access log.
+   */
+  public void answered503(String what, Throwable failure, String requestId) {
+    var cause = dev.stepgate.Async.cause(failure).getClass().getName();
+    log(Level.WARNING, what + "|" + cause, what + " failed (" + cause + "), request " + requestId + ": answered 503");
+  }
+
   /**
    * Logs {@code message} at {@code level} unless a line for {@code key} was logged within the
    * window; then it is only counted, and the next line says how many were left out.

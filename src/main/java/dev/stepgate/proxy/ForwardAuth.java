@@ -48,6 +48,9 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
   /** Set on a refusal the client should follow as a redirect (a browser navigation). */
   public static final String REDIRECT_HEADER = VerdictResponder.REDIRECT_HEADER;
   private static final Logger LOG = Logger.getLogger(ForwardAuth.class.getName());
+  // Per instance (one per gateway): an outage logs one line per window on each gateway.
+  private final dev.stepgate.observe.LogThrottle failures =
+      new dev.stepgate.observe.LogThrottle(LOG, dev.stepgate.observe.LogThrottle.FAILURE_WINDOW);
 
   private final Admission admission;
   private final VerdictResponder responder;
@@ -95,7 +98,7 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
     (context == null ? Future.fromCompletionStage(decided) : Future.fromCompletionStage(decided, context))
         .onFailure(err -> {
           var requestId = RequestIds.of(req, trust);
-          LOG.warning("forward-auth admission failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
+          failures.answered503("forward-auth admission", err, requestId);
           Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
         })
         .onSuccess(verdict -> responder.forwardAuth(req, target.pathAndQuery(), original.nginx(), verdict));

@@ -24,6 +24,9 @@ import java.util.logging.Logger;
 public final class GatewayHandler implements Handler<HttpServerRequest> {
   public static final String NAMESPACE = "/.stepgate";
   private static final Logger LOG = Logger.getLogger(GatewayHandler.class.getName());
+  // Per instance (one per gateway): an outage logs one line per window on each gateway.
+  private final dev.stepgate.observe.LogThrottle failures =
+      new dev.stepgate.observe.LogThrottle(LOG, dev.stepgate.observe.LogThrottle.FAILURE_WINDOW);
 
   private final Set<String> knownHosts;
   private final HeaderHygiene hygiene;
@@ -92,7 +95,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
    */
   private void unavailable(HttpServerRequest req, Throwable err) {
     var requestId = RequestIds.of(req, hygiene);
-    LOG.warning("admission failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
+    failures.answered503("admission", err, requestId);
     Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 

@@ -18,6 +18,9 @@ import java.util.logging.Logger;
  */
 public final class HeldReplay {
   private static final Logger LOG = Logger.getLogger(HeldReplay.class.getName());
+  // Per instance (one per gateway): an outage logs one line per window on each gateway.
+  private final dev.stepgate.observe.LogThrottle failures =
+      new dev.stepgate.observe.LogThrottle(LOG, dev.stepgate.observe.LogThrottle.FAILURE_WINDOW);
 
   private final HeldResume resume;
   private final VerdictResponder responder;
@@ -36,7 +39,7 @@ public final class HeldReplay {
     ContextFutures.here(resume.resume(id, req.getHeader("Cookie"), peer)).onComplete(done -> {
       if (done.failed()) {
         var requestId = RequestIds.of(req, hygiene);
-        LOG.warning("held replay failed (" + dev.stepgate.Async.cause(done.cause()).getClass().getName() + "), request " + requestId + ": answered 503");
+        failures.answered503("held replay", done.cause(), requestId);
         Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
         return;
       }

@@ -31,6 +31,9 @@ public final class VerdictResponder {
   /** Set on a forward-auth refusal the client should follow as a redirect (a browser navigation). */
   public static final String REDIRECT_HEADER = "X-Stepgate-Redirect";
   private static final Logger LOG = Logger.getLogger(VerdictResponder.class.getName());
+  // Per instance (one per gateway): an outage logs one line per window on each gateway.
+  private final dev.stepgate.observe.LogThrottle failures =
+      new dev.stepgate.observe.LogThrottle(LOG, dev.stepgate.observe.LogThrottle.FAILURE_WINDOW);
 
   private final String publicOrigin;
   private final HeldRequestStore held;
@@ -209,7 +212,7 @@ public final class VerdictResponder {
    */
   private void unavailable(HttpServerRequest req, Throwable err) {
     var requestId = RequestIds.of(req, hygiene);
-    LOG.warning("holding a request failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
+    failures.answered503("holding a request", err, requestId);
     Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 

@@ -32,6 +32,9 @@ import java.util.logging.Logger;
 /** The gateway's pages and their static files, under {@code /.stepgate/}. */
 public final class PageRoutes {
   private static final Logger LOG = Logger.getLogger(PageRoutes.class.getName());
+  // Per instance (one per gateway): an outage logs one line per window on each gateway.
+  private final dev.stepgate.observe.LogThrottle failures =
+      new dev.stepgate.observe.LogThrottle(LOG, dev.stepgate.observe.LogThrottle.FAILURE_WINDOW);
   /** Pages allow only their own script and styles; nothing may frame them. */
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
       + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -190,9 +193,9 @@ public final class PageRoutes {
    * A store behind the page could not answer: 503, logged once with the exception's class and the
    * request id the answer carries.
    */
-  private static void unavailable(RoutingContext ctx, String what, Throwable err) {
+  private void unavailable(RoutingContext ctx, String what, Throwable err) {
     var requestId = RequestIds.generate();
-    LOG.warning(what + " failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
+    failures.answered503(what, err, requestId);
     Responder.send(ctx.request(), Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
   }
 

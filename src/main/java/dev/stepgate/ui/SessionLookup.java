@@ -20,6 +20,9 @@ import java.util.logging.Logger;
  */
 final class SessionLookup implements Handler<RoutingContext> {
   private static final Logger LOG = Logger.getLogger(SessionLookup.class.getName());
+  // Per instance (one per gateway): an outage logs one line per window on each gateway.
+  private final dev.stepgate.observe.LogThrottle failures =
+      new dev.stepgate.observe.LogThrottle(LOG, dev.stepgate.observe.LogThrottle.FAILURE_WINDOW);
   private static final String KEY = "stepgate.session";
 
   private final SessionCookie cookie;
@@ -49,7 +52,7 @@ final class SessionLookup implements Handler<RoutingContext> {
       ctx.next();
     }).onFailure(err -> {
       var requestId = RequestIds.generate();
-      LOG.warning("session lookup failed (" + dev.stepgate.Async.cause(err).getClass().getName() + "), request " + requestId + ": answered 503");
+      failures.answered503("session lookup", err, requestId);
       Responder.send(ctx.request(), Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
     });
   }

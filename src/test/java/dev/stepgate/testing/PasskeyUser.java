@@ -41,6 +41,20 @@ public final class PasskeyUser {
     this.authenticator = new EmulatedBrowser(base);
   }
 
+  private PasskeyUser(String base, HttpClient http, EmulatedBrowser authenticator) {
+    this.base = base;
+    this.http = http;
+    this.authenticator = authenticator;
+  }
+
+  /**
+   * The same person (cookies, authenticator) talking to another node or the load balancer at
+   * {@code otherBase}: the session cookie is for the host, so it goes to every port of it.
+   */
+  public PasskeyUser at(String otherBase) {
+    return new PasskeyUser(otherBase, http, authenticator);
+  }
+
   /** A free loopback port for a gateway whose public URL must be known before it starts. */
   public static int freePort() throws Exception {
     try (var s = new ServerSocket(0)) {
