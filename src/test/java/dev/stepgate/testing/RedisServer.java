@@ -64,6 +64,22 @@ public final class RedisServer implements AutoCloseable {
     return start(List.of("--sentinel", "--sentinel", "monitor", name, "127.0.0.1", Integer.toString(master.port()), "1"));
   }
 
+  /**
+   * A Sentinel that fails {@code master} over quickly: down after {@code downAfterMs} without an
+   * answer, quorum 1 (one Sentinel decides), one replica resynchronised at a time.
+   */
+  public static RedisServer fastSentinel(RedisServer master, String name, int downAfterMs) {
+    return start(List.of("--sentinel", "--sentinel", "monitor", name, "127.0.0.1", Integer.toString(master.port()), "1",
+        "--sentinel", "down-after-milliseconds", name, Integer.toString(downAfterMs),
+        "--sentinel", "failover-timeout", name, "10000",
+        "--sentinel", "parallel-syncs", name, "1"));
+  }
+
+  /** A replica of {@code master}. */
+  public static RedisServer replicaOf(RedisServer master) {
+    return start(List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+  }
+
   public int port() {
     return port;
   }
@@ -71,6 +87,23 @@ public final class RedisServer implements AutoCloseable {
   /** {@code redis://127.0.0.1:PORT/0}. */
   public String url() {
     return "redis://127.0.0.1:" + port + "/0";
+  }
+
+  /** {@code INFO section} in full (a bulk reply {@link #command} would cut to its length line). */
+  public String info(String section) {
+    try (var s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      s.setSoTimeout(5000);
+      var req = "*2\r\n$4\r\nINFO\r\n$" + section.length() + "\r\n" + section + "\r\n";
+      s.getOutputStream().write(req.getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      var head = readLine(s.getInputStream());
+      if (!head.startsWith("$")) throw new IllegalStateException("INFO answered " + head);
+      var body = s.getInputStream().readNBytes(Integer.parseInt(head.substring(1)));
+      return new String(body, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Runs one command over a fresh connection and returns its reply's first line (tests only). */
