@@ -190,7 +190,7 @@ public final class Gateway implements AutoCloseable {
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
           + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort()
-          + "; " + EVENT_LOOPS + " event loop(s), " + transportName(vertx, transport) + ")");
+          + "; " + EVENT_LOOPS + " event loop(s), " + transportName(vertx, transport) + sinceStart() + ")");
       return new Gateway(vertx, server, admin, closeables);
     } catch (RuntimeException e) {
       await(vertx.close());
@@ -237,6 +237,13 @@ public final class Gateway implements AutoCloseable {
    *
    * @param pubsub with Redis, whether this node hears other nodes' invalidations now
    */
+  /** {@code ", N ms after the JVM started"}, for the start-up line (empty if the OS cannot say). */
+  private static String sinceStart() {
+    return ProcessHandle.current().info().startInstant()
+        .map(t -> ", " + java.time.Duration.between(t, java.time.Instant.now()).toMillis() + " ms after the JVM started")
+        .orElse("");
+  }
+
   static JsonObject readiness(PolicyReloader reloader, DependencyHealth storage, DependencyHealth sessions,
       Optional<java.util.function.BooleanSupplier> pubsub) {
     boolean degraded = false;
