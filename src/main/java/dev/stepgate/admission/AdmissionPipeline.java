@@ -94,9 +94,16 @@ public final class AdmissionPipeline implements Admission {
     return Optional.of(forward(allow, session));
   }
 
+  /**
+   * The rate limit, then the decision. When the counter cannot answer (it lives where sessions do),
+   * the request is decided as when the caller cannot be known: a public route passes anonymously,
+   * anything else fails (503), never passes unlimited.
+   */
   private CompletionStage<Verdict> limited(AdmissionRequest request, Optional<Session> session) {
-    return limits.check(request, session).thenCompose(refused -> refused.isPresent()
-        ? CompletableFuture.completedFuture(refused.get()) : decide(request, session));
+    return limits.check(request, session)
+        .handle((refused, err) -> err != null ? unknownCaller(request, err)
+            : refused.isPresent() ? CompletableFuture.completedFuture(refused.get()) : decide(request, session))
+        .thenCompose(verdict -> verdict);
   }
 
   private CompletionStage<Verdict> decide(AdmissionRequest request, Optional<Session> session) {

@@ -48,12 +48,13 @@ public record Limits(Rate ceremoniesPerIp, Rate ceremoniesPerAccount, Rate invit
   }
 
   /**
-   * The rate that bounds the ceremonies one address has open: whatever the pattern, at most
-   * {@code burst + count} start within any {@code ttl}, so at most {@code openCeremoniesPerIp}
-   * are alive at once (each lives {@code ttl}).
+   * The rate that bounds the ceremonies one address has open. GCRA lets at most {@code burst +
+   * count} hits through in any {@code ttl} (the burst, then one per {@code ttl / count}), and a
+   * ceremony lives {@code ttl}, so at most {@code openCeremoniesPerIp} are alive at once: three
+   * quarters of them at once, the rest as the oldest could have expired.
    */
   Rate openCeremonyRate(Duration ttl) {
-    int half = openCeremoniesPerIp / 2;
-    return new Rate(openCeremoniesPerIp - half, ttl, half);
+    int count = Math.max(1, openCeremoniesPerIp / 4);
+    return new Rate(count, ttl, openCeremoniesPerIp - count);
   }
 }

@@ -61,12 +61,18 @@ public final class Gateways {
    * {@code public_url} is known before it starts, as WebAuthn origins require.
    */
   public static Started withPolicy(String upstream, Path dir, String policyYaml, String extraYaml) throws Exception {
+    return withPolicy(upstream, dir, policyYaml, extraYaml, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #withPolicy(String, Path, String, String)}, the gateway reading time from {@code clock}. */
+  public static Started withPolicy(String upstream, Path dir, String policyYaml, String extraYaml, java.time.Clock clock)
+      throws Exception {
     var policy = dir.resolve("policy.yaml");
     Files.writeString(policy, policyYaml);
     var port = PasskeyUser.freePort();
     var base = "http://localhost:" + port;
-    var gateway = start(upstream, dir.resolve("data"),
-        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + policy + "\n" + extraYaml);
+    var gateway = Gateway.start(config(upstream, dir.resolve("data"),
+        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + policy + "\n" + extraYaml), clock);
     return new Started(gateway, base);
   }
 
