@@ -26,7 +26,7 @@ public record Limits(Rate ceremoniesPerIp, Rate ceremoniesPerAccount, Rate invit
   public static final Rate DEFAULT_INVITES_PER_ACCOUNT = new Rate(5, Duration.ofMinutes(1), 5);
   public static final Rate DEFAULT_FORWARD_AUTH_PER_IP = new Rate(6000, Duration.ofMinutes(1), 600);
   public static final Rate DEFAULT_FORWARD_AUTH_PER_ACCOUNT = new Rate(6000, Duration.ofMinutes(1), 600);
-  public static final int DEFAULT_OPEN_CEREMONIES_PER_IP = 20;
+  public static final int DEFAULT_OPEN_CEREMONIES_PER_IP = 100;
   public static final int DEFAULT_STEP_UP_FAILURES = 5;
   public static final Duration DEFAULT_STEP_UP_FAILURE_WINDOW = Duration.ofMinutes(15);
   public static final Limits DEFAULTS = new Limits(DEFAULT_CEREMONIES_PER_IP, DEFAULT_CEREMONIES_PER_ACCOUNT,
