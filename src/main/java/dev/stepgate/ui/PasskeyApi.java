@@ -115,7 +115,7 @@ public final class PasskeyApi {
     router.post(api + "*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY).setHandleFileUploads(false));
     router.post(api + "*").handler(this::sameOriginJson);
     router.route(api + "*").handler(new SessionLookup(cookie, sessions));
-    // Every ceremony call is counted before its body is looked at (SPEC section 9).
+    // Every ceremony call is counted (SPEC section 9) before it does any work: a refused call costs a counter hit.
     router.post(api + "registration/options").handler(ctx -> json(ctx,
         limited(Endpoint.REGISTRATION_OPTIONS, PasskeyApi::usernameOf, limited(Endpoint.INVITE, PasskeyApi::invitedUsername,
             this::registrationOptions))));
