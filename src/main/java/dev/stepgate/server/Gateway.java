@@ -18,6 +18,8 @@ import dev.stepgate.proxy.RelayLane;
 import dev.stepgate.admission.ServedOrigins;
 import dev.stepgate.admission.AdmissionPipeline;
 import dev.stepgate.observe.DecisionMetrics;
+import dev.stepgate.observe.RateLimitMetrics;
+import dev.stepgate.ratelimit.Limiter;
 import dev.stepgate.stepup.StepUpResume;
 import dev.stepgate.stepup.AccountStepUps;
 import dev.stepgate.revocation.StoreRevocationFeed;
@@ -82,7 +84,11 @@ public final class Gateway implements AutoCloseable {
 
   /** Starts the gateway and waits until both listeners are bound. */
   public static Gateway start(GatewayConfig config) {
-    var clock = Clock.systemUTC();
+    return start(config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(GatewayConfig)}, reading time from {@code clock} (tests move it by hand). */
+  public static Gateway start(GatewayConfig config, Clock clock) {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Vert.x 5.0.x's in-flight request gauge never lets go of a request answered before its body
     // whose client then hung up (eclipse-vertx/vert.x#6328, reported on 5.0.11); the gateway
@@ -120,12 +126,15 @@ public final class Gateway implements AutoCloseable {
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
           new IdentityHeaders(config.assertion().compatHeaders()));
       var responder = new VerdictResponder(config.publicOrigin(), held, hygiene, config.proxy().heldRequestMaxSize(), clock);
+      var passkeySettings = PasskeySettings.from(config);
+      var limiter = new Limiter(config.limits(), side.counters(), passkeySettings.ceremonyTtl(), new RateLimitMetrics(registry));
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
-          new ServedOrigins(config.webauthn().origins()), new DecisionMetrics(registry), clock);
+          new ServedOrigins(config.webauthn().origins()), new DecisionMetrics(registry), limiter, clock);
       var verification = VerificationPool.create();
       closeables.add(verification);
-      var passkeys = new PasskeyService(PasskeySettings.from(config), storage.users(), storage.passkeys(),
-          storage.invites(), storage.audit(), side.ceremonies(), clock, verification);
+      var passkeys = new PasskeyService(passkeySettings, storage.users(), storage.passkeys(),
+          storage.invites(), storage.audit(), side.ceremonies(), clock, verification,
+          Async.join(storage.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey())));
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
       var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
@@ -149,7 +158,7 @@ public final class Gateway implements AutoCloseable {
             public java.util.concurrent.CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
-          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);
+          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene).mount(routes);
       new PageRoutes(vertx, sessions, cookie, storage.passkeys(), mode, stepUps, replay, keys::jwksJson,
           new HashSet<>(config.webauthn().origins())).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
