@@ -51,17 +51,12 @@ public final class ClientConnections {
   }
 
   /**
-   * Takes in a new connection: closes it at once when its peer holds too many or the gateway is
-   * shutting down, else counts it and, on HTTP/1.x, puts its deadlines in front of the relay and
-   * Vert.x's request handler. Must run in the server's connection handler, after the relay's
-   * install, on the event loop. Returns whether the connection was kept.
+   * Takes in a new connection, first thing in the server's connection handler (on the event loop,
+   * before its first read): closes it at once, before a byte is read, when its peer holds too many
+   * or the gateway is shutting down, else counts it until it closes. Returns whether it was kept.
    */
   public boolean admit(HttpConnection connection) {
-    if (!(connection instanceof HttpServerConnection internal)) {
-      connection.close(); // fail closed if Vert.x internals ever change shape
-      throw new IllegalStateException("cannot reach the Netty pipeline of " + connection.getClass().getName());
-    }
-    var ch = internal.channelHandlerContext().channel();
+    var ch = channel(connection);
     if (draining) {
       ch.close();
       return false;
@@ -71,7 +66,7 @@ public final class ClientConnections {
     if (!exempt.test(peer)) {
       if (!take(peer)) {
         refused.increment();
-        ch.close(); // before a byte is read: the cheapest answer to a flood
+        ch.close(); // the cheapest answer to a flood
         return false;
       }
       ch.closeFuture().addListener(f -> giveBack(peer));
@@ -81,14 +76,29 @@ public final class ClientConnections {
       open.remove(ch);
       timed.remove(ch);
     });
-    var pipeline = ch.pipeline();
-    if (pipeline.get(RelayLane.DECODER) != null) {
-      var deadlines = new ClientDeadlines(this);
-      timed.put(ch, deadlines);
-      if (pipeline.get(RelayLane.NAME) != null) pipeline.addBefore(RelayLane.NAME, ClientDeadlines.NAME, deadlines);
-      else pipeline.addBefore(RelayLane.VERTX_HANDLER, ClientDeadlines.NAME, deadlines);
-    }
     return true;
+  }
+
+  /**
+   * Puts the deadlines of an HTTP/1.x {@code connection} in front of the relay and Vert.x's
+   * request handler (an HTTP/2 connection is left to Vert.x). Must run after the relay's install.
+   */
+  public void time(HttpConnection connection) {
+    var ch = channel(connection);
+    var pipeline = ch.pipeline();
+    if (pipeline.get(RelayLane.DECODER) == null || !ch.isActive()) return;
+    var deadlines = new ClientDeadlines(this);
+    timed.put(ch, deadlines);
+    if (pipeline.get(RelayLane.NAME) != null) pipeline.addBefore(RelayLane.NAME, ClientDeadlines.NAME, deadlines);
+    else pipeline.addBefore(RelayLane.VERTX_HANDLER, ClientDeadlines.NAME, deadlines);
+  }
+
+  private static Channel channel(HttpConnection connection) {
+    if (!(connection instanceof HttpServerConnection internal)) {
+      connection.close(); // fail closed if Vert.x internals ever change shape
+      throw new IllegalStateException("cannot reach the Netty pipeline of " + connection.getClass().getName());
+    }
+    return internal.channelHandlerContext().channel();
   }
 
   /** Counts one more connection of {@code peer}; false (and nothing counted) when it holds the most allowed. */

@@ -183,10 +183,11 @@ public final class Gateway implements AutoCloseable {
           var listener = vertx.createHttpServer(options).requestHandler(handler)
               // Raw-byte framing checks ahead of Netty's decoder, which repairs some smuggling shapes silently.
               .connectionHandler(connection -> {
+                // first: a connection past its peer's cap (or during shutdown) closes before anything is set up
+                if (!connections.admit(connection)) return;
                 StrictFraming.install(connection, options);
                 relay.ifPresent(r -> r.install(connection));
-                // last: its deadlines go in front of the relay, and a refused connection goes before a byte is read
-                connections.admit(connection);
+                connections.time(connection); // after the relay: its deadlines go in front of it
               });
           servers.add(listener);
           return listener.listen(config.listen().port(), config.listen().host());
