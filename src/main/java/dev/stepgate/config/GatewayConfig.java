@@ -28,7 +28,8 @@ public record GatewayConfig(
     Identity identity,
     Proxy proxy,
     Assertion assertion,
-    Account account) {
+    Account account,
+    dev.stepgate.ratelimit.Limits limits) {
 
   public GatewayConfig {
     trustedProxies = List.copyOf(trustedProxies);

@@ -18,6 +18,8 @@ import dev.stepgate.proxy.RelayLane;
 import dev.stepgate.admission.ServedOrigins;
 import dev.stepgate.admission.AdmissionPipeline;
 import dev.stepgate.observe.DecisionMetrics;
+import dev.stepgate.observe.RateLimitMetrics;
+import dev.stepgate.ratelimit.Limiter;
 import dev.stepgate.stepup.StepUpResume;
 import dev.stepgate.stepup.AccountStepUps;
 import dev.stepgate.revocation.StoreRevocationFeed;
@@ -86,7 +88,11 @@ public final class Gateway implements AutoCloseable {
 
   /** Starts the gateway and waits until both listeners are bound. */
   public static Gateway start(GatewayConfig config) {
-    var clock = Clock.systemUTC();
+    return start(config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(GatewayConfig)}, reading time from {@code clock} (tests move it by hand). */
+  public static Gateway start(GatewayConfig config, Clock clock) {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Vert.x 5.0.x's in-flight request gauge never lets go of a request answered before its body
     // whose client then hung up (eclipse-vertx/vert.x#6328, reported on 5.0.11); the gateway
@@ -124,12 +130,15 @@ public final class Gateway implements AutoCloseable {
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
           new IdentityHeaders(config.assertion().compatHeaders()));
       var responder = new VerdictResponder(config.publicOrigin(), held, hygiene, config.proxy().heldRequestMaxSize(), clock);
+      var passkeySettings = PasskeySettings.from(config);
+      var limiter = new Limiter(config.limits(), side.counters(), passkeySettings.ceremonyTtl(), new RateLimitMetrics(registry));
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
-          new ServedOrigins(config.webauthn().origins()), new DecisionMetrics(registry), clock);
+          new ServedOrigins(config.webauthn().origins()), new DecisionMetrics(registry), limiter, clock);
       var verification = VerificationPool.create();
       closeables.add(verification);
-      var passkeys = new PasskeyService(PasskeySettings.from(config), storage.users(), storage.passkeys(),
-          storage.invites(), storage.audit(), side.ceremonies(), clock, verification);
+      var passkeys = new PasskeyService(passkeySettings, storage.users(), storage.passkeys(),
+          storage.invites(), storage.audit(), side.ceremonies(), clock, verification,
+          Async.join(storage.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey())));
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
       var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
@@ -153,7 +162,7 @@ public final class Gateway implements AutoCloseable {
             public java.util.concurrent.CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
-          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);
+          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene).mount(routes);
       new PageRoutes(vertx, sessions, cookie, storage.passkeys(), mode, stepUps, replay, keys::jwksJson,
           new HashSet<>(config.webauthn().origins())).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
@@ -198,7 +207,7 @@ public final class Gateway implements AutoCloseable {
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
           + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort()
-          + "; " + EVENT_LOOPS + " event loop(s), " + transportName(vertx, transport) + ")");
+          + "; " + EVENT_LOOPS + " event loop(s), " + transportName(vertx, transport) + sinceStart() + ")");
       return new Gateway(vertx, servers, admin, connections, closeables);
     } catch (RuntimeException e) {
       await(vertx.close());
@@ -245,6 +254,13 @@ public final class Gateway implements AutoCloseable {
    *
    * @param pubsub with Redis, whether this node hears other nodes' invalidations now
    */
+  /** {@code ", N ms after the JVM started"}, for the start-up line (empty if the OS cannot say). */
+  private static String sinceStart() {
+    return ProcessHandle.current().info().startInstant()
+        .map(t -> ", " + java.time.Duration.between(t, java.time.Instant.now()).toMillis() + " ms after the JVM started")
+        .orElse("");
+  }
+
   static JsonObject readiness(PolicyReloader reloader, DependencyHealth storage, DependencyHealth sessions,
       Optional<java.util.function.BooleanSupplier> pubsub) {
     boolean degraded = false;
