@@ -15,7 +15,10 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var gateway = Gateway.start(ConfigLoader.load(config));
+    var loaded = ConfigLoader.load(config);
+    var gateway = Gateway.start(loaded);
+    StopSignals.onTermOrInt(() -> gateway.shutdown(loaded.proxy().shutdownGrace()));
+    // Any other way out (System.exit elsewhere, a signal we do not handle): stop at once.
     Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "stepgate-shutdown"));
     return Cli.KEEP_RUNNING;
   }
