@@ -90,10 +90,11 @@ final class RelayHandler extends ChannelDuplexHandler {
   private void dispatch(Object msg) {
     if (msg instanceof HttpRequest req) {
       if (owedByVertx == 0 && !passingBody && ctx.pipeline().context(RelayLane.DECODER) != null) {
+        long arrived = System.nanoTime();
         var plan = lane.plan(req, remote, ssl, ascii);
         if (plan != null) {
           lane.countRelayed();
-          var started = new Exchange(plan);
+          var started = new Exchange(plan, arrived);
           exchange = started;
           started.start();
           if (msg instanceof HttpContent content) started.requestContent(content);
@@ -198,6 +199,9 @@ final class RelayHandler extends ChannelDuplexHandler {
    */
   private final class Exchange implements UpstreamPool.Borrower, UpstreamLink.Listener {
     private final RelayLane.Plan plan;
+    /** {@link System#nanoTime()} when the request head was read, and when it was written upstream. */
+    private final long arrived;
+    private long sent;
     private final List<HttpContent> early = new ArrayList<>(2);
     private Channel upstream;
     private boolean requestDone;
@@ -211,8 +215,9 @@ final class RelayHandler extends ChannelDuplexHandler {
     /** Nothing more goes to or comes from the upstream. */
     private boolean over;
 
-    Exchange(RelayLane.Plan plan) {
+    Exchange(RelayLane.Plan plan, long arrived) {
       this.plan = plan;
+      this.arrived = arrived;
     }
 
     void start() {
@@ -272,6 +277,7 @@ final class RelayHandler extends ChannelDuplexHandler {
       for (var c : early) ch.write(c, ch.voidPromise());
       early.clear();
       ch.flush();
+      sent = System.nanoTime();
       if (requestDone) requestSent();
       else clientReads(ch.isWritable());
     }
@@ -313,6 +319,7 @@ final class RelayHandler extends ChannelDuplexHandler {
         }
         interim = false;
         responseStarted = true;
+        lane.latency().exchange(arrived, sent, System.nanoTime());
         upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
         // Held until its body: a response that arrives whole leaves as one message (one pass
         // through the client pipeline), see below and upstreamReadComplete.

@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.observe.ProxyLatency;
 import dev.stepgate.admission.Admission;
 import dev.stepgate.admission.RequestRejected;
 import dev.stepgate.config.GatewayConfig;
@@ -80,8 +81,11 @@ public final class RelayLane {
   private final int poolSize;
   private final Map<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
   private final LongAdder relayed = new LongAdder();
+  private final ProxyLatency latency;
 
-  private RelayLane(Vertx vertx, GatewayConfig config, Set<String> knownHosts, HeaderHygiene hygiene, Admission admission) {
+  private RelayLane(Vertx vertx, GatewayConfig config, Set<String> knownHosts, HeaderHygiene hygiene, Admission admission,
+      ProxyLatency latency) {
+    this.latency = latency;
     this.knownHosts = Set.copyOf(knownHosts);
     this.hygiene = hygiene;
     this.admission = admission;
@@ -118,8 +122,14 @@ public final class RelayLane {
    */
   public static Optional<RelayLane> create(Vertx vertx, GatewayConfig config, Set<String> knownHosts,
       HeaderHygiene hygiene, Admission admission) {
+    return create(vertx, config, knownHosts, hygiene, admission, ProxyLatency.NONE);
+  }
+
+  /** As above, timing every relayed exchange into {@code latency}. */
+  public static Optional<RelayLane> create(Vertx vertx, GatewayConfig config, Set<String> knownHosts,
+      HeaderHygiene hygiene, Admission admission, ProxyLatency latency) {
     if (!config.proxy().relay() || !"http".equals(config.upstream().getScheme())) return Optional.empty();
-    return Optional.of(new RelayLane(vertx, config, knownHosts, hygiene, admission));
+    return Optional.of(new RelayLane(vertx, config, knownHosts, hygiene, admission, latency));
   }
 
   /**
@@ -229,6 +239,10 @@ public final class RelayLane {
 
   void countRelayed() {
     relayed.increment();
+  }
+
+  ProxyLatency latency() {
+    return latency;
   }
 
   /** The upstream's {@code host[:port]}, for log lines. */

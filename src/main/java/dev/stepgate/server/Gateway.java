@@ -17,7 +17,11 @@ import dev.stepgate.admission.IdentityStamp;
 import dev.stepgate.proxy.RelayLane;
 import dev.stepgate.admission.ServedOrigins;
 import dev.stepgate.admission.AdmissionPipeline;
+import dev.stepgate.observe.CeremonyMetrics;
 import dev.stepgate.observe.DecisionMetrics;
+import dev.stepgate.observe.Funnel;
+import dev.stepgate.observe.ProxyLatency;
+import dev.stepgate.observe.StoreErrors;
 import dev.stepgate.stepup.StepUpResume;
 import dev.stepgate.stepup.AccountStepUps;
 import dev.stepgate.revocation.StoreRevocationFeed;
@@ -115,13 +119,20 @@ public final class Gateway implements AutoCloseable {
       var cookie = new SessionCookie(config.secureCookies());
       var held = side.held();
       var hygiene = new HeaderHygiene(config.trustedProxies(), cookie);
-      var forwarder = new UpstreamForwarder(vertx, config);
+      var latency = new ProxyLatency(registry);
+      var forwarder = new UpstreamForwarder(vertx, config, latency);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
           new IdentityHeaders(config.assertion().compatHeaders()));
       var responder = new VerdictResponder(config.publicOrigin(), held, hygiene, config.proxy().heldRequestMaxSize(), clock);
+      var decisions = new DecisionMetrics(registry, reloader::current,
+          java.util.Arrays.stream(dev.stepgate.stepup.AccountAction.values()).map(dev.stepgate.stepup.AccountAction::ruleName).toList());
+      var storeErrors = new StoreErrors(registry);
+      var funnel = new Funnel(new CeremonyMetrics(registry), decisions, storeErrors);
+      if (sessions.activeNow().isPresent())
+        registry.gauge("stepgate.sessions.active", sessions, s -> s.activeNow().orElse(0));
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
-          new ServedOrigins(config.webauthn().origins()), new DecisionMetrics(registry), clock);
+          new ServedOrigins(config.webauthn().origins()), decisions, clock);
       var verification = VerificationPool.create();
       closeables.add(verification);
       var passkeys = new PasskeyService(PasskeySettings.from(config), storage.users(), storage.passkeys(),
@@ -134,7 +145,8 @@ public final class Gateway implements AutoCloseable {
           storage.ping(), DependencyProbe.TIMEOUT, clock);
       var sessionsHealth = new DependencyHealth("sessions", config.sessions().driver().name().toLowerCase(Locale.ROOT),
           side.ping(), DependencyProbe.TIMEOUT, clock);
-      closeables.add(DependencyProbe.start(vertx, registry, List.of(storageHealth, sessionsHealth), DependencyProbe.INTERVAL));
+      closeables.add(DependencyProbe.start(vertx, registry, List.of(storageHealth, sessionsHealth), DependencyProbe.INTERVAL,
+          storeErrors));
       var routes = GatewayRoutes.create(vertx, () -> readiness(reloader, storageHealth, sessionsHealth,
           config.sessions().driver() == GatewayConfig.SessionDriver.REDIS ? Optional.of(side.subscribed()) : Optional.empty()));
       new PasskeyApi(vertx, passkeys, storage.passkeys(), storage.audit(), sessions, cookie, new HashSet<>(config.webauthn().origins()), mode,
@@ -149,7 +161,7 @@ public final class Gateway implements AutoCloseable {
             public java.util.concurrent.CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
-          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock).mount(routes);
+          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, funnel).mount(routes);
       new PageRoutes(vertx, sessions, cookie, storage.passkeys(), mode, stepUps, replay, keys::jwksJson,
           new HashSet<>(config.webauthn().origins())).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
@@ -164,7 +176,7 @@ public final class Gateway implements AutoCloseable {
       }));
 
       var handler = new GatewayHandler(knownHosts(config), hygiene, admission, responder, routes, forwarder, webSockets);
-      var relay = RelayLane.create(vertx, config, knownHosts(config), hygiene, admission);
+      var relay = RelayLane.create(vertx, config, knownHosts(config), hygiene, admission, latency);
       relay.ifPresent(r -> FunctionCounter.builder("stepgate.proxy.relayed", r, RelayLane::relayed)
           .description("Requests forwarded by the relay; the rest take Vert.x's request path").register(registry));
       var options = serverOptions(config);
