@@ -22,6 +22,8 @@ import dev.stepgate.observe.DecisionMetrics;
 import dev.stepgate.observe.Funnel;
 import dev.stepgate.observe.ProxyLatency;
 import dev.stepgate.observe.StoreErrors;
+import dev.stepgate.ratelimit.MemoryRateCounter;
+import dev.stepgate.ui.ClientEvents;
 import dev.stepgate.stepup.StepUpResume;
 import dev.stepgate.stepup.AccountStepUps;
 import dev.stepgate.revocation.StoreRevocationFeed;
@@ -162,6 +164,8 @@ public final class Gateway implements AutoCloseable {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, funnel).mount(routes);
+      new ClientEvents(funnel, registry, PasskeySettings.from(config).ceremonyTtl(), hygiene::trusted,
+          new MemoryRateCounter(10_000, clock)).mount(routes);
       new PageRoutes(vertx, sessions, cookie, storage.passkeys(), mode, stepUps, replay, keys::jwksJson,
           new HashSet<>(config.webauthn().origins())).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
