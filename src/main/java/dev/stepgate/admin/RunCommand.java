@@ -2,6 +2,7 @@ package dev.stepgate.admin;
 
 import dev.stepgate.config.ConfigLoader;
 import dev.stepgate.server.Gateway;
+import dev.stepgate.server.Logging;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +16,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var gateway = Gateway.start(ConfigLoader.load(config));
+    var loaded = ConfigLoader.load(config);
+    Logging.apply(loaded.log());
+    var gateway = Gateway.start(loaded);
     Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "stepgate-shutdown"));
     return Cli.KEEP_RUNNING;
   }

@@ -62,7 +62,7 @@ public final class ConfigLoader {
       Set.of(
           "listen", "public_url", "upstream", "upstream_case_insensitive", "policies", "webauthn",
           "registration", "storage", "sessions", "admin_listen", "admin_token", "trusted_proxies",
-          "tls", "identity", "proxy", "assertion", "account");
+          "tls", "identity", "proxy", "assertion", "account", "log");
 
   private ConfigLoader() {}
 
@@ -142,11 +142,12 @@ public final class ConfigLoader {
       var proxy = proxy(e.get("proxy"));
       var assertion = assertion(e.get("assertion"));
       var account = account(e.get("account"));
+      var log = log(e.get("log"));
       if (!problems.isEmpty()) return null;
       return new GatewayConfig(
           file, listen, publicUrl, upstream.orElseThrow(), caseInsensitive, policies, webauthn,
           registration, storage, sessions, admin, adminToken, trusted, tls, identity, proxy,
-          assertion, account);
+          assertion, account, log);
     }
 
     private WebAuthn webauthn(Node node, URI publicUrl) {
@@ -305,6 +306,15 @@ public final class ConfigLoader {
       var maxAge = opt(m, "account.step_up_max_age", ConfigLoader::accountStepUpMaxAge)
           .orElse(DEFAULT_ACCOUNT_STEP_UP_MAX_AGE);
       return new Account(maxAge);
+    }
+
+    private GatewayConfig.Log log(Node node) {
+      var m = section(node, "log", Set.of("format", "level"));
+      var format = opt(m, "log.format", t -> Values.choice(t, GatewayConfig.LogFormat.class))
+          .orElse(GatewayConfig.Log.DEFAULT.format());
+      var level = opt(m, "log.level", t -> Values.choice(t, GatewayConfig.LogLevel.class))
+          .orElse(GatewayConfig.Log.DEFAULT.level());
+      return new GatewayConfig.Log(format, level);
     }
 
     private Map<String, Node> section(Node node, String key, Set<String> allowed) {

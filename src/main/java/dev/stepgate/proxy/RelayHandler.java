@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.observe.AccessLog;
 import dev.stepgate.admission.Problems;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -320,6 +321,7 @@ final class RelayHandler extends ChannelDuplexHandler {
         interim = false;
         responseStarted = true;
         lane.latency().exchange(arrived, sent, System.nanoTime());
+        if (AccessLog.enabled()) lane.logRequest(plan, resp.status().code(), arrived, remote);
         upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
         // Held until its body: a response that arrives whole leaves as one message (one pass
         // through the client pipeline), see below and upstreamReadComplete.
@@ -425,6 +427,7 @@ final class RelayHandler extends ChannelDuplexHandler {
     /** An error reply in place of the upstream's; the connection closes after it unless the request is complete. */
     private void reply(int status) {
       end(false);
+      if (AccessLog.enabled()) lane.logRequest(plan, status, arrived, remote);
       var resp = Responder.relayResponse(plan.clientHeaders(),
           status == 504 ? Problems.UPSTREAM_TIMEOUT : Problems.UPSTREAM_UNAVAILABLE, plan.head());
       boolean keep = requestDone && plan.keepAlive();

@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.observe.AccessLog;
 import dev.stepgate.observe.ProxyLatency;
 import dev.stepgate.admission.Admission;
 import dev.stepgate.admission.RequestRejected;
@@ -155,8 +156,10 @@ public final class RelayLane {
    * @param upstream the request line and headers for the upstream (body framing included)
    * @param clientHeaders the client's headers, for the shape of an error reply
    * @param keepAlive whether the client keeps the connection open after this exchange
+   * @param path the canonical policy path (no query), for the request log
+   * @param rule the rule that allowed it
    */
-  record Plan(HttpRequest upstream, MultiMap clientHeaders, boolean keepAlive) {
+  record Plan(HttpRequest upstream, MultiMap clientHeaders, boolean keepAlive, String path, String rule) {
     boolean head() {
       return upstream.method() == HttpMethod.HEAD;
     }
@@ -195,7 +198,7 @@ public final class RelayLane {
       if (chunked) out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
       else if (length != null) out.set(HttpHeaderNames.CONTENT_LENGTH, length.trim());
       var request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, upstream.pathPrefix() + target.pathAndQuery(), (HttpHeaders) out);
-      return new Plan(request, headers, HttpUtil.isKeepAlive(req));
+      return new Plan(request, headers, HttpUtil.isKeepAlive(req), target.path().value(), admitted.get().allow().rule());
     } catch (RequestRejected e) {
       return null; // a refusal: the ordinary path decides it again and answers it
     } catch (RuntimeException e) {
@@ -239,6 +242,12 @@ public final class RelayLane {
 
   void countRelayed() {
     relayed.increment();
+  }
+
+  /** The request line of a relayed exchange (only called when {@link AccessLog#enabled()}). */
+  void logRequest(Plan plan, int status, long arrived, String remote) {
+    AccessLog.request(plan.upstream().method().name(), plan.path(), status, plan.rule(), "allow", System.nanoTime() - arrived,
+        RequestIds.of(plan.clientHeaders(), remote, hygiene));
   }
 
   ProxyLatency latency() {
