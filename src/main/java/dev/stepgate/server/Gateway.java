@@ -121,7 +121,7 @@ public final class Gateway implements AutoCloseable {
       var cookie = new SessionCookie(config.secureCookies());
       var held = side.held();
       var hygiene = new HeaderHygiene(config.trustedProxies(), cookie);
-      var latency = new ProxyLatency(registry);
+      var latency = new ProxyLatency(registry.getPrometheusRegistry());
       var forwarder = new UpstreamForwarder(vertx, config, latency);
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
