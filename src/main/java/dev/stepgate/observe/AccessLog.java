@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -50,31 +49,8 @@ public final class AccessLog {
     if (rule != null) fields.put("rule", rule);
     if (decision != null) fields.put("decision", decision);
     fields.put("duration_ms", TimeUnit.NANOSECONDS.toMicros(durationNanos) / 1000.0);
-    var record = new Structured(Level.FINE, "request", fields, requestId);
+    var record = new StructuredRecord(Level.FINE, "request", fields, requestId);
     record.setLoggerName(NAME);
     LOG.log(record);
-  }
-
-  /** A log record with fields of its own, which the JSON format writes as keys and the text format as {@code key=value}. */
-  public static final class Structured extends LogRecord {
-    private static final long serialVersionUID = 1L;
-    private final transient Map<String, Object> fields;
-    private final String requestId;
-
-    public Structured(Level level, String message, Map<String, Object> fields, String requestId) {
-      super(level, message);
-      this.fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
-      this.requestId = requestId;
-    }
-
-    /** The fields, in the order they were given. */
-    public Map<String, Object> fields() {
-      return fields;
-    }
-
-    /** The request this record is about, or null. */
-    public String requestId() {
-      return requestId;
-    }
   }
 }

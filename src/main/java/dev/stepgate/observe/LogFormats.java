@@ -33,7 +33,7 @@ public final class LogFormats {
         string(out, r.getLoggerName() == null ? "" : r.getLoggerName());
         out.append(",\"msg\":");
         string(out, formatMessage(r));
-        if (r instanceof AccessLog.Structured s) {
+        if (r instanceof StructuredRecord s) {
           if (s.requestId() != null) {
             out.append(",\"request_id\":");
             string(out, s.requestId());
@@ -63,7 +63,7 @@ public final class LogFormats {
       public String format(LogRecord r) {
         var out = new StringBuilder(120).append(TS.format(Instant.ofEpochMilli(r.getMillis()))).append(' ')
             .append(r.getLevel().getName()).append(' ').append(r.getLoggerName()).append(": ").append(formatMessage(r));
-        if (r instanceof AccessLog.Structured s) {
+        if (r instanceof StructuredRecord s) {
           for (var e : s.fields().entrySet()) out.append(' ').append(e.getKey()).append('=').append(e.getValue());
           if (s.requestId() != null) out.append(" request_id=").append(s.requestId());
         }

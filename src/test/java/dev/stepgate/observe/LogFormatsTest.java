@@ -36,7 +36,7 @@ class LogFormatsTest {
     fields.put("path", "/pay");
     fields.put("status", 303);
     fields.put("duration_ms", 1.25);
-    var r = new AccessLog.Structured(Level.FINE, "request", fields, "abc123");
+    var r = new StructuredRecord(Level.FINE, "request", fields, "abc123");
     r.setLoggerName(AccessLog.NAME);
     var json = new JsonObject(LogFormats.json().format(r));
     assertEquals("debug", json.getString("level"));
@@ -60,9 +60,33 @@ class LogFormatsTest {
     var fields = new LinkedHashMap<String, Object>();
     fields.put("method", "GET");
     fields.put("status", 200);
-    var r = new AccessLog.Structured(Level.FINE, "request", fields, null);
+    var r = new StructuredRecord(Level.FINE, "request", fields, null);
     r.setLoggerName(AccessLog.NAME);
     var line = LogFormats.text().format(r);
     assertTrue(line.endsWith("FINE dev.stepgate.access: request method=GET status=200\n"), line);
+  }
+
+  @Test
+  void json_answered503_namesTheRequest() {
+    var logger = java.util.logging.Logger.getLogger("test.throttle." + System.nanoTime());
+    logger.setUseParentHandlers(false);
+    var seen = new java.util.ArrayList<LogRecord>();
+    logger.addHandler(new java.util.logging.Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        seen.add(r);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    });
+    new LogThrottle(logger, java.time.Duration.ofSeconds(10)).answered503("admission", new IllegalStateException("x"), "req-1");
+    var json = new JsonObject(LogFormats.json().format(seen.get(0)));
+    assertEquals("req-1", json.getString("request_id"));
+    assertEquals(logger.getName(), json.getString("logger"));
+    assertEquals("admission failed (java.lang.IllegalStateException), request req-1: answered 503", json.getString("msg"));
   }
 }
