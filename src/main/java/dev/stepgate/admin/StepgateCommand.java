@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
     versionProvider = Version.class,
     description = "Passkey gateway: WebAuthn sign-in, route policies with step-up, signed identity for the app behind it.",
     subcommands = {RunCommand.class, DemoCommand.class, DemoAppCommand.class, PolicyCommand.class, InviteCommand.class,
-        UsersCommand.class, CredentialsCommand.class, KeysCommand.class})
+        UsersCommand.class, CredentialsCommand.class, KeysCommand.class, CdsTrainingCommand.class})
 public final class StepgateCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -20,25 +20,28 @@ import java.util.function.Supplier;
  * <ol>
  *   <li>origin check ({@link OriginCheck}: cross-site WebSocket upgrades)
  *   <li>caller ({@link CallerStep}: the session the cookie names)
+ *   <li>rate limit ({@link RateLimitStep}: forward-auth, per client address and account)
  *   <li>policy decision ({@link PolicyStep})
  *   <li>one-time consumption ({@link OneTimeConsumption})
  *   <li>identity stamp ({@link IdentityStamp})
  * </ol>
  *
- * A rate limit or a second caller source is one more step here, not another entry point. Every
+ * A second caller source is one more step here, not another entry point. Every
  * decision is told to the {@link DecisionListener} once per request. A failed stage means the
  * request could not be decided: the caller answers {@link Problems#UNAVAILABLE}, never forwards.
  */
 public final class AdmissionPipeline implements Admission {
   private final OriginCheck origin;
   private final CallerStep caller;
+  private final RateLimitStep limits;
   private final PolicyStep policy;
   private final OneTimeConsumption oneTime;
   private final IdentityStamp stamp;
   private final DecisionListener listener;
 
   public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, IdentityStamp stamp,
-      ServedOrigins origins, DecisionListener listener, Clock clock) {
+      ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter, Clock clock) {
+    this.limits = new RateLimitStep(limiter);
     this.policy = new PolicyStep(policies, clock);
     this.origin = new OriginCheck(origins, policy);
     this.caller = new CallerStep(sessions, cookie);
@@ -54,7 +57,7 @@ public final class AdmissionPipeline implements Admission {
       var refused = origin.check(request);
       if (refused.isPresent()) return CompletableFuture.completedFuture(refused.get());
       return caller.caller(request)
-          .handle((session, err) -> err == null ? decide(request, session) : unknownCaller(request, err))
+          .handle((session, err) -> err == null ? limited(request, session) : unknownCaller(request, err))
           .thenCompose(verdict -> verdict);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -89,6 +92,18 @@ public final class AdmissionPipeline implements Admission {
     if (!(decision instanceof Decision.Allow allow) || allow.consumesStepUp()) return Optional.empty();
     listener.decided(allow, request.entry());
     return Optional.of(forward(allow, session));
+  }
+
+  /**
+   * The rate limit, then the decision. When the counter cannot answer (it lives where sessions do),
+   * the request is decided as when the caller cannot be known: a public route passes anonymously,
+   * anything else fails (503), never passes unlimited.
+   */
+  private CompletionStage<Verdict> limited(AdmissionRequest request, Optional<Session> session) {
+    return limits.check(request, session)
+        .handle((refused, err) -> err != null ? unknownCaller(request, err)
+            : refused.isPresent() ? CompletableFuture.completedFuture(refused.get()) : decide(request, session))
+        .thenCompose(verdict -> verdict);
   }
 
   private CompletionStage<Verdict> decide(AdmissionRequest request, Optional<Session> session) {

@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param pathAndQuery the path and query as forwarded upstream
  * @param cookieHeader the {@code Cookie} header(s), joined; null when none
  * @param peer the client's IP address (for forward-auth: the operator's proxy), or null
+ * @param client the client's own address as {@code trusted_proxies} let the gateway know it (a
+ *     trusted peer's {@code X-Forwarded-For}, else the peer), or null: what rate limits count
  * @param origins every {@code Origin} header sent (empty: none)
  * @param wantsHtml whether the caller is a browser navigation
  * @param upgrade whether it is a WebSocket upgrade
@@ -19,7 +21,7 @@ import java.util.Objects;
  * @param entry which way it came in
  */
 public record AdmissionRequest(String method, String host, String policyPath, String pathAndQuery, String cookieHeader,
-    String peer, List<String> origins, boolean wantsHtml, boolean upgrade, String requestId, EntryPoint entry) {
+    String peer, String client, List<String> origins, boolean wantsHtml, boolean upgrade, String requestId, EntryPoint entry) {
   public AdmissionRequest {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(host, "host");

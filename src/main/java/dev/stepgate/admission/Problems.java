@@ -43,6 +43,13 @@ public final class Problems {
   public static final Problem HELD_REQUEST_GONE = new Problem("held-request-gone", 410, "Nothing to send",
       "This form was already sent, has expired, or belongs to another sign-in. Go back and submit it again.");
 
+  // Abuse control (SPEC section 9).
+  /** A rate limit refused the request; {@link #rateLimited} says when to retry. */
+  public static final Problem RATE_LIMITED = new Problem("rate-limited", 429, "Too many attempts",
+      "There have been too many attempts. Wait a moment, then try again.");
+  /** The field (whole seconds) a {@code rate-limited} problem carries; the responder sends it as {@code Retry-After}. */
+  public static final String RETRY_AFTER = "retryAfter";
+
   // The upstream.
   public static final Problem UPSTREAM_UNAVAILABLE = new Problem("upstream-unavailable", 502, "The app is not reachable",
       "The application behind this gateway could not be reached. Try again in a moment.");
@@ -83,7 +90,13 @@ public final class Problems {
       LOGIN_REQUIRED, STEP_UP_REQUIRED, FORBIDDEN,
       CROSS_ORIGIN_WEBSOCKET, FORWARD_AUTH_NOT_ALLOWED, UNAVAILABLE, HELD_REQUEST_LIMIT, HELD_REQUEST_GONE,
       UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, BODY_TOO_LARGE, NOT_FOUND, INTERNAL, UNSUPPORTED_MEDIA_TYPE,
-      CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL);
+      CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, RATE_LIMITED);
+
+  /** A refusal by a rate limit that lets the caller in again after {@code wait} (rounded up to whole seconds, at least 1). */
+  public static Problem rateLimited(java.time.Duration wait) {
+    long millis = Math.max(0, wait.toMillis());
+    return RATE_LIMITED.with(RETRY_AFTER, Math.max(1, (millis + 999) / 1000));
+  }
 
   /** A step-up challenge; the message names what the rule protects when it says so. */
   public static Problem stepUpRequired(Optional<String> description) {

@@ -1,6 +1,8 @@
 package dev.stepgate.config;
 
 import dev.stepgate.config.GatewayConfig.Account;
+import dev.stepgate.ratelimit.Limits;
+import dev.stepgate.ratelimit.Rate;
 import dev.stepgate.config.GatewayConfig.Assertion;
 import dev.stepgate.config.GatewayConfig.Attestation;
 import dev.stepgate.config.GatewayConfig.FirstEnrollment;
@@ -62,7 +64,7 @@ public final class ConfigLoader {
       Set.of(
           "listen", "public_url", "upstream", "upstream_case_insensitive", "policies", "webauthn",
           "registration", "storage", "sessions", "admin_listen", "admin_token", "trusted_proxies",
-          "tls", "identity", "proxy", "assertion", "account", "log");
+          "tls", "identity", "proxy", "assertion", "account", "limits", "log");
 
   private ConfigLoader() {}
 
@@ -142,12 +144,13 @@ public final class ConfigLoader {
       var proxy = proxy(e.get("proxy"));
       var assertion = assertion(e.get("assertion"));
       var account = account(e.get("account"));
+      var limits = limits(e.get("limits"));
       var log = log(e.get("log"));
       if (!problems.isEmpty()) return null;
       return new GatewayConfig(
           file, listen, publicUrl, upstream.orElseThrow(), caseInsensitive, policies, webauthn,
           registration, storage, sessions, admin, adminToken, trusted, tls, identity, proxy,
-          assertion, account, log);
+          assertion, account, limits, log);
     }
 
     private WebAuthn webauthn(Node node, URI publicUrl) {
@@ -308,6 +311,43 @@ public final class ConfigLoader {
       return new Account(maxAge);
     }
 
+    /** {@code limits}: every rate is {@code { rate: N/DURATION, burst: M }} (burst defaults to N). */
+    private Limits limits(Node node) {
+      var m = section(node, "limits", Set.of("per_ip", "per_account", "step_up_failures"));
+      var ip = section(m.get("per_ip"), "limits.per_ip", Set.of("ceremonies", "invites", "forward_auth", "open_ceremonies"));
+      var account = section(m.get("per_account"), "limits.per_account", Set.of("ceremonies", "invites", "forward_auth"));
+      var failures = section(m.get("step_up_failures"), "limits.step_up_failures", Set.of("max", "within"));
+      var open = opt(ip, "limits.per_ip.open_ceremonies", t -> count(t, 2, 1_000_000))
+          .orElse(Limits.DEFAULT_OPEN_CEREMONIES_PER_IP);
+      var max = opt(failures, "limits.step_up_failures.max", t -> count(t, 1, 1000)).orElse(Limits.DEFAULT_STEP_UP_FAILURES);
+      var within = opt(failures, "limits.step_up_failures.within", ConfigLoader::positiveDuration)
+          .orElse(Limits.DEFAULT_STEP_UP_FAILURE_WINDOW);
+      return new Limits(
+          rate(ip, "limits.per_ip.ceremonies", Limits.DEFAULT_CEREMONIES_PER_IP),
+          rate(account, "limits.per_account.ceremonies", Limits.DEFAULT_CEREMONIES_PER_ACCOUNT),
+          rate(ip, "limits.per_ip.invites", Limits.DEFAULT_INVITES_PER_IP),
+          rate(account, "limits.per_account.invites", Limits.DEFAULT_INVITES_PER_ACCOUNT),
+          rate(ip, "limits.per_ip.forward_auth", Limits.DEFAULT_FORWARD_AUTH_PER_IP),
+          rate(account, "limits.per_account.forward_auth", Limits.DEFAULT_FORWARD_AUTH_PER_ACCOUNT),
+          open, max, within);
+    }
+
+    private Rate rate(Map<String, Node> parent, String key, Rate fallback) {
+      var node = parent.get(key.substring(key.lastIndexOf('.') + 1));
+      if (node == null) return fallback;
+      var m = section(node, key, Set.of("rate", "burst"));
+      if (m.isEmpty()) return fallback;
+      if (!m.containsKey("rate")) {
+        yaml.problem(node, key, "rate is required (e.g. { rate: 30/1m, burst: 10 })");
+        return fallback;
+      }
+      var perPeriod = opt(m, key + ".rate", ConfigLoader::perPeriod);
+      var burst = opt(m, key + ".burst", t -> count(t, 1, 1_000_000));
+      if (perPeriod.isEmpty()) return fallback;
+      var r = perPeriod.get();
+      return new Rate(r.count(), r.period(), burst.orElse(r.count()));
+    }
+
     private GatewayConfig.Log log(Node node) {
       var m = section(node, "log", Set.of("format", "level"));
       var format = opt(m, "log.format", t -> Values.choice(t, GatewayConfig.LogFormat.class))
@@ -407,6 +447,26 @@ public final class ConfigLoader {
     if (d.compareTo(Account.MAX_STEP_UP_MAX_AGE) > 0)
       throw new IllegalArgumentException("must be at most 1h (an account change needs a recent passkey check)");
     return d;
+  }
+
+  /** {@code N/DURATION}, e.g. {@code 30/1m}: N hits per DURATION (burst left to the caller). */
+  static Rate perPeriod(String t) {
+    var slash = t.indexOf('/');
+    if (slash < 0) throw new IllegalArgumentException("'" + t + "' is not a rate (use hits/duration: 30/1m, 5/10s)");
+    int n = count(t.substring(0, slash), 1, 1_000_000);
+    var period = positiveDuration(t.substring(slash + 1).trim());
+    if (period.toMillis() / n < 1) throw new IllegalArgumentException("'" + t + "' is more than one hit per millisecond");
+    return new Rate(n, period, 1);
+  }
+
+  private static int count(String t, int min, int max) {
+    long v;
+    try {
+      v = Long.parseLong(t.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + t.trim() + "' is not a whole number");
+    }
+    return (int) range(v, min, max);
   }
 
   private static int intSize(String t, long min, long max) {

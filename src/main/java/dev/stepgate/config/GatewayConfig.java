@@ -29,6 +29,7 @@ public record GatewayConfig(
     Proxy proxy,
     Assertion assertion,
     Account account,
+    dev.stepgate.ratelimit.Limits limits,
     Log log) {
 
   public GatewayConfig {

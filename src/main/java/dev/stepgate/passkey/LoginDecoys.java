@@ -13,17 +13,26 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Plausible {@code allowCredentials} for usernames that have no passkey, so that login options do
  * not reveal which accounts exist (WebAuthn L3 §14.6.2). Derived from an HMAC of the username
- * under a per-process secret: the same name gets the same decoys for the life of the process.
+ * under the installation's decoy key (kept in storage: {@code InstallSecrets}), so the same name
+ * gets the same decoys on every node and after every restart; a per-process key would let anyone
+ * who asks twice across a restart tell decoys (changed) from real passkeys (kept).
  */
 final class LoginDecoys {
   private static final Set<String> TRANSPORTS = Set.of("internal", "hybrid");
 
   private final SecretKeySpec key;
 
-  LoginDecoys() {
+  /** @param secret the installation's decoy key, at least 32 bytes */
+  LoginDecoys(byte[] secret) {
+    if (secret == null || secret.length < 32) throw new IllegalArgumentException("decoy key must be at least 32 bytes");
+    key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+  }
+
+  /** A fresh random decoy key (for a new installation's {@code InstallSecrets} entry). */
+  static byte[] newKey() {
     var secret = new byte[32];
     new SecureRandom().nextBytes(secret);
-    key = new SecretKeySpec(secret, "HmacSHA256");
+    return secret;
   }
 
   /** One or two 32-byte decoy ids for {@code username}. */

@@ -48,14 +48,25 @@ public final class PasskeyService {
   private final Clock clock;
   private final Executor verification;
   private final WebAuthnVerifier verifier;
-  private final LoginDecoys decoys = new LoginDecoys();
+  private final LoginDecoys decoys;
+
+  /** The name of the installation's decoy key in {@code InstallSecrets}. */
+  public static final String DECOY_KEY = "login-decoys";
+
+  /** A new random decoy key, for {@code InstallSecrets.getOrCreate(DECOY_KEY, ...)} to keep if none is stored yet. */
+  public static byte[] newDecoyKey() {
+    return LoginDecoys.newKey();
+  }
 
   /**
    * @param verification runs WebAuthn parsing and signature verification (CPU work); a rejection
    *     fails the ceremony with {@code verification-busy} (503)
+   * @param decoyKey the installation's key for sign-in decoys ({@link #DECOY_KEY}), the same on
+   *     every node and restart
    */
   public PasskeyService(PasskeySettings settings, UserStore users, PasskeyStore passkeys, InviteStore invites,
-      AuditLog audit, CeremonyStore ceremonies, Clock clock, Executor verification) {
+      AuditLog audit, CeremonyStore ceremonies, Clock clock, Executor verification, byte[] decoyKey) {
+    this.decoys = new LoginDecoys(decoyKey);
     this.settings = settings;
     this.users = users;
     this.passkeys = passkeys;

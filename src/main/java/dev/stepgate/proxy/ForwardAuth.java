@@ -90,7 +90,7 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
     var target = original.target();
     CompletionStage<Verdict> decided;
     try {
-      decided = admission.admit(AdmissionRequests.of(req, original.method(), target, EntryPoint.FORWARD_AUTH));
+      decided = admission.admit(AdmissionRequests.of(req, original.method(), target, EntryPoint.FORWARD_AUTH, trust));
     } catch (RuntimeException e) {
       decided = CompletableFuture.failedFuture(e);
     }

@@ -72,7 +72,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
     }
     CompletionStage<Verdict> decided;
     try {
-      decided = admission.admit(AdmissionRequests.of(req, req.method().name(), target, EntryPoint.PROXY));
+      decided = admission.admit(AdmissionRequests.of(req, req.method().name(), target, EntryPoint.PROXY, hygiene));
     } catch (RuntimeException e) {
       decided = CompletableFuture.failedFuture(e); // never forward what could not be checked
     }

@@ -93,6 +93,57 @@ public final class HeaderHygiene {
     return false;
   }
 
+  /** The address of the client behind {@code req} ({@link #clientAddress(String, List)}); null when unknown. */
+  public String clientAddress(io.vertx.core.http.HttpServerRequest req) {
+    var peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+    return clientAddress(peer, req.headers().getAll("X-Forwarded-For"));
+  }
+
+  /**
+   * The client a request from {@code peer} is for, as rate limits and audit count it: {@code peer}
+   * itself unless it is a trusted proxy; then the rightmost {@code X-Forwarded-For} entry that is
+   * not a trusted proxy. Entries left of that one were written by the client and prove nothing,
+   * so a client cannot choose its address by sending the header itself; an entry that is not an
+   * IP address ends the walk at the last good one.
+   *
+   * @param forwardedFor every {@code X-Forwarded-For} header, in order (each a comma-separated list)
+   */
+  public String clientAddress(String peer, List<String> forwardedFor) {
+    if (peer == null || !trusted(peer) || forwardedFor.isEmpty()) return peer;
+    var entries = new ArrayList<String>();
+    for (var header : forwardedFor) for (var e : header.split(",")) entries.add(e.trim());
+    var client = peer;
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      var e = ipLiteral(entries.get(i));
+      if (e == null) break;
+      client = e;
+      if (!trusted(e)) break;
+    }
+    return client;
+  }
+
+  /** {@code text} as an IP address ({@code [v6]} and {@code v4:port} forms unwrapped), or null. */
+  private static String ipLiteral(String text) {
+    var t = text;
+    if (t.startsWith("[")) {
+      int close = t.indexOf(']');
+      if (close < 0) return null;
+      t = t.substring(1, close);
+    } else if (t.indexOf(':') > 0 && t.indexOf(':') == t.lastIndexOf(':') && t.contains(".")) {
+      t = t.substring(0, t.indexOf(':'));
+    }
+    if (t.isEmpty() || t.length() > 45) return null;
+    if (t.matches("(\\d{1,3}\\.){3}\\d{1,3}") || (t.contains(":") && t.matches("[0-9A-Fa-f:.]+"))) {
+      // A literal only (checked above), so this never asks DNS; it rejects 999.1.1.1 and :::.
+      try {
+        return java.net.InetAddress.getByName(t).getHostAddress();
+      } catch (java.net.UnknownHostException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
   /**
    * The headers to send upstream, before the gateway adds its own. {@code Host} and hop-by-hop
    * framing headers are left to the HTTP client.

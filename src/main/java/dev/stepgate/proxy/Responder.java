@@ -82,6 +82,8 @@ public final class Responder {
       return;
     }
     var reply = render(headers, problem, next);
+    // RFC 9110 §10.2.3 / RFC 6585 §4: a rate limit says when to come back.
+    if (problem.fields().get(Problems.RETRY_AFTER) instanceof Number wait) resp.putHeader("Retry-After", wait.toString());
     // Every 503 is an outage or a full bound on our side, over within seconds: say when to retry.
     if (problem.status() == 503) resp.putHeader("Retry-After", RETRY_AFTER_SECONDS);
     resp.setStatusCode(problem.status()).putHeader("Cache-Control", "no-store")

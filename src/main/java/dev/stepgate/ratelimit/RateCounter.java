@@ -4,29 +4,33 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Shared counters for rate limits (SPEC section 9): fixed windows per key, counted where every
- * node sees them ({@code sessions.driver: redis}) or in this process ({@code memory}). One backend
- * per file, each running {@code RateCounterContract}. A stage fails (never throws, never allows)
- * when the backend cannot answer; the caller then refuses, it does not let the request through.
+ * Rate limits (SPEC section 9) as GCRA: per key, one number, the theoretical arrival time (TAT)
+ * of the next hit; a hit is allowed while the TAT runs at most {@code burst} emission intervals
+ * ahead of now, and an allowed hit moves it one interval on. Counted where every node sees it
+ * ({@code sessions.driver: redis}) or in this process ({@code memory}). One backend per file, each
+ * running {@code RateCounterContract}. A stage fails (never throws, never allows) when the backend
+ * cannot answer; the caller then refuses (503), it does not let the request through.
  */
 public interface RateCounter {
 
   /**
-   * Counts one hit on {@code key} in its current window of {@code window}, which begins at the
-   * first hit after the previous window ended; the hit is allowed while the window holds at most
-   * {@code limit} hits. Atomic: of N concurrent hits on a fresh key exactly {@code limit} are
-   * allowed, on any number of nodes.
+   * Counts one hit on {@code key} under {@code rate}. A refused hit changes nothing (a client
+   * hammering past its limit does not push its own recovery further away). Atomic: of N concurrent
+   * hits on a fresh key exactly {@code rate.burst()} are allowed, on any number of nodes.
    *
-   * @throws IllegalArgumentException for a null key, a window that is not positive or a limit below 1
+   * @throws IllegalArgumentException for a null key or rate
    */
-  CompletionStage<Hit> hit(String key, Duration window, int limit);
+  CompletionStage<Hit> hit(String key, Rate rate);
+
+  /** What {@link #hit} would answer now, changing nothing (whether a key is locked). */
+  CompletionStage<Hit> peek(String key, Rate rate);
 
   /**
    * What one hit found.
    *
    * @param allowed whether this hit is within the limit
-   * @param remaining how many more hits this window allows (0 when refused)
-   * @param retryAfter how long until the window ends (a {@code Retry-After} when refused)
+   * @param remaining how many more hits would be allowed right now (0 when refused)
+   * @param retryAfter when refused, how long until a hit is allowed again; else zero
    */
   record Hit(boolean allowed, int remaining, Duration retryAfter) {
     public Hit {
@@ -36,14 +40,25 @@ public interface RateCounter {
   }
 
   /** The argument checks every backend makes first. */
-  static void check(String key, Duration window, int limit) {
+  static void check(String key, Rate rate) {
     if (key == null) throw new IllegalArgumentException("key must not be null");
-    if (window == null || window.isNegative() || window.isZero()) throw new IllegalArgumentException("window must be positive");
-    if (limit < 1) throw new IllegalArgumentException("limit must be at least 1");
+    if (rate == null) throw new IllegalArgumentException("rate must not be null");
   }
 
-  /** The answer for the {@code count}th hit of a window with {@code left} to run. */
-  static Hit hitFor(long count, int limit, Duration left) {
-    return new Hit(count <= limit, (int) Math.max(0, limit - count), left.isNegative() ? Duration.ZERO : left);
+  /**
+   * GCRA at {@code now} for a key whose stored TAT is {@code storedTat} (null: none): the answer,
+   * and the TAT to store when allowed. Both backends decide with this arithmetic (Redis in Lua).
+   */
+  static Step step(Long storedTat, long now, Rate rate) {
+    long t = rate.intervalMillis();
+    long tat = storedTat == null ? now : Math.max(storedTat, now);
+    long next = tat + t;
+    long ahead = next - now;
+    long tolerance = rate.toleranceMillis();
+    if (ahead > tolerance) return new Step(new Hit(false, 0, Duration.ofMillis(ahead - tolerance)), storedTat);
+    return new Step(new Hit(true, (int) ((tolerance - ahead) / t), Duration.ZERO), next);
   }
+
+  /** One GCRA step: the answer and the TAT after it (null: none stored). */
+  record Step(Hit hit, Long tat) {}
 }

@@ -66,7 +66,7 @@ public final class RedisBackend implements AutoCloseable {
     this.ceremonies = new RedisCeremonyStore(link, settings.ceremonyTtl());
     this.revocations = new RedisRevocationBus(link, node);
     this.held = new RedisHeldRequestStore(link, settings.heldPerSession(), settings.heldMaxBytes(), clock);
-    this.counters = new RedisRateCounter(link);
+    this.counters = new RedisRateCounter(link, clock);
     subscriber.on(Keys.SESSIONS_CHANNEL, sessions::onInvalidation);
     subscriber.on(Keys.REVOCATIONS_CHANNEL, revocations::onMessage);
     subscriber.onResync(near::flush);

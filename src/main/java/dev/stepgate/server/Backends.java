@@ -78,7 +78,7 @@ public final class Backends {
       case MEMORY -> new SessionSide(new MemorySessionStore(s.idleTimeout(), s.maxLifetime()),
           new MemoryCeremonyStore(PasskeySettings.DEFAULT_CEREMONY_TTL),
           new MemoryHeldRequestStore(config.proxy().heldRequestsPerSession(), config.proxy().heldRequestsMaxBytes()),
-          new LocalRevocationBus(), new MemoryRateCounter(), () -> true,
+          new LocalRevocationBus(), new MemoryRateCounter(clock), () -> true,
           () -> CompletableFuture.completedFuture(null), () -> {});
       case REDIS -> {
         var endpoint = s.url().orElseThrow(() -> new IllegalStateException("sessions.url is required with redis"));

@@ -22,8 +22,9 @@ import dev.stepgate.observe.DecisionMetrics;
 import dev.stepgate.observe.Funnel;
 import dev.stepgate.observe.ProxyLatency;
 import dev.stepgate.observe.StoreErrors;
-import dev.stepgate.ratelimit.MemoryRateCounter;
 import dev.stepgate.ui.ClientEvents;
+import dev.stepgate.observe.RateLimitMetrics;
+import dev.stepgate.ratelimit.Limiter;
 import dev.stepgate.stepup.StepUpResume;
 import dev.stepgate.stepup.AccountStepUps;
 import dev.stepgate.revocation.StoreRevocationFeed;
@@ -88,7 +89,11 @@ public final class Gateway implements AutoCloseable {
 
   /** Starts the gateway and waits until both listeners are bound. */
   public static Gateway start(GatewayConfig config) {
-    var clock = Clock.systemUTC();
+    return start(config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(GatewayConfig)}, reading time from {@code clock} (tests move it by hand). */
+  public static Gateway start(GatewayConfig config, Clock clock) {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Vert.x 5.0.x's in-flight request gauge never lets go of a request answered before its body
     // whose client then hung up (eclipse-vertx/vert.x#6328, reported on 5.0.11); the gateway
@@ -133,12 +138,15 @@ public final class Gateway implements AutoCloseable {
       var funnel = new Funnel(new CeremonyMetrics(registry), decisions, storeErrors);
       if (sessions.activeNow().isPresent())
         registry.gauge("stepgate.sessions.active", sessions, s -> s.activeNow().orElse(0));
+      var passkeySettings = PasskeySettings.from(config);
+      var limiter = new Limiter(config.limits(), side.counters(), passkeySettings.ceremonyTtl(), new RateLimitMetrics(registry));
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
-          new ServedOrigins(config.webauthn().origins()), decisions, clock);
+          new ServedOrigins(config.webauthn().origins()), decisions, limiter, clock);
       var verification = VerificationPool.create();
       closeables.add(verification);
-      var passkeys = new PasskeyService(PasskeySettings.from(config), storage.users(), storage.passkeys(),
-          storage.invites(), storage.audit(), side.ceremonies(), clock, verification);
+      var passkeys = new PasskeyService(passkeySettings, storage.users(), storage.passkeys(),
+          storage.invites(), storage.audit(), side.ceremonies(), clock, verification,
+          Async.join(storage.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey())));
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
       var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
@@ -163,9 +171,10 @@ public final class Gateway implements AutoCloseable {
             public java.util.concurrent.CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
-          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, funnel).mount(routes);
-      new ClientEvents(funnel, registry, PasskeySettings.from(config).ceremonyTtl(), hygiene::trusted,
-          new MemoryRateCounter(10_000, clock)).mount(routes);
+          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel).mount(routes);
+      // The beacon's own crude bound, in this node's memory: it only counts (the limiter guards what does work).
+      new ClientEvents(funnel, registry, passkeySettings.ceremonyTtl(), hygiene::clientAddress,
+          new dev.stepgate.ratelimit.MemoryRateCounter(10_000, clock)).mount(routes);
       new PageRoutes(vertx, sessions, cookie, storage.passkeys(), mode, stepUps, replay, keys::jwksJson,
           new HashSet<>(config.webauthn().origins())).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
@@ -206,7 +215,7 @@ public final class Gateway implements AutoCloseable {
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
           + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort()
-          + "; " + EVENT_LOOPS + " event loop(s), " + transportName(vertx, transport) + ")");
+          + "; " + EVENT_LOOPS + " event loop(s), " + transportName(vertx, transport) + sinceStart() + ")");
       return new Gateway(vertx, server, admin, closeables);
     } catch (RuntimeException e) {
       await(vertx.close());
@@ -253,6 +262,13 @@ public final class Gateway implements AutoCloseable {
    *
    * @param pubsub with Redis, whether this node hears other nodes' invalidations now
    */
+  /** {@code ", N ms after the JVM started"}, for the start-up line (empty if the OS cannot say). */
+  private static String sinceStart() {
+    return ProcessHandle.current().info().startInstant()
+        .map(t -> ", " + java.time.Duration.between(t, java.time.Instant.now()).toMillis() + " ms after the JVM started")
+        .orElse("");
+  }
+
   static JsonObject readiness(PolicyReloader reloader, DependencyHealth storage, DependencyHealth sessions,
       Optional<java.util.function.BooleanSupplier> pubsub) {
     boolean degraded = false;

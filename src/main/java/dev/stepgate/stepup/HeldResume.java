@@ -79,7 +79,7 @@ public final class HeldResume {
     // Decided for the host it was held for, as the prompt was (StepUpResume), not for the host
     // the browser resumes through: both are hosts the gateway serves, but rules may name hosts.
     var request = new AdmissionRequest(h.method(), h.host(), CanonicalPath.of(pathOf(h.pathAndQuery())).forPolicy(),
-        h.pathAndQuery(), cookieHeader, peer, List.of(), true, false, null, EntryPoint.HELD_REPLAY);
+        h.pathAndQuery(), cookieHeader, peer, null, List.of(), true, false, null, EntryPoint.HELD_REPLAY);
     return admission.admit(request).thenCompose(verdict -> {
       if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) {
         // Another tab may have spent the one-time step-up first: the form stays for the next one.

@@ -7,7 +7,9 @@ import dev.stepgate.observe.CeremonyMetrics.Outcome;
 import dev.stepgate.observe.Funnel;
 import dev.stepgate.observe.Platform;
 import dev.stepgate.proxy.Responder;
+import dev.stepgate.ratelimit.Rate;
 import dev.stepgate.ratelimit.RateCounter;
+import io.vertx.core.http.HttpServerRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -19,7 +21,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -55,7 +57,8 @@ public final class ClientEvents {
 
   private final Funnel funnel;
   private final long timeoutMs;
-  private final Predicate<String> trustedProxy;
+  private final Function<HttpServerRequest, String> clientAddress;
+  private static final Rate BOUND = new Rate(PER_MINUTE, Duration.ofMinutes(1), PER_MINUTE);
   private final RateCounter perClient;
   private final Counter counted;
   private final Counter invalid;
@@ -64,15 +67,15 @@ public final class ClientEvents {
   /**
    * @param ceremonyTimeout the {@code timeout} the gateway gives the browser: a {@code
    *     NotAllowedError} that late is a time-out, earlier a cancellation
-   * @param trustedProxy whether a peer's {@code X-Forwarded-For} names the client
+   * @param clientAddress the client a request is from (its peer, or who a trusted proxy names)
    * @param perClient where the per-client bound is counted (this node's memory is enough: a crude
    *     bound on a count-only endpoint; the general limits are admission's)
    */
-  public ClientEvents(Funnel funnel, MeterRegistry metrics, Duration ceremonyTimeout, Predicate<String> trustedProxy,
-      RateCounter perClient) {
+  public ClientEvents(Funnel funnel, MeterRegistry metrics, Duration ceremonyTimeout,
+      Function<HttpServerRequest, String> clientAddress, RateCounter perClient) {
     this.funnel = funnel;
     this.timeoutMs = ceremonyTimeout.toMillis();
-    this.trustedProxy = trustedProxy;
+    this.clientAddress = clientAddress;
     this.perClient = perClient;
     this.counted = result(metrics, "counted");
     this.invalid = result(metrics, "invalid");
@@ -97,7 +100,8 @@ public final class ClientEvents {
       refuse(ctx, invalid, Problems.CLIENT_EVENT_INVALID.with("reason", e.getMessage()));
       return;
     }
-    var hits = perClient.hit("client-events|" + client(ctx), Duration.ofMinutes(1), PER_MINUTE);
+    var client = clientAddress.apply(ctx.request());
+    var hits = perClient.hit("client-events|" + (client == null ? "unknown" : client), BOUND);
     Future.fromCompletionStage(hits, ctx.vertx().getOrCreateContext()).onComplete(ar -> {
           if (ar.failed()) { // a local counter does not fail; if it ever did, count nothing
             refuse(ctx, limited, Problems.UNAVAILABLE);
@@ -105,7 +109,7 @@ public final class ClientEvents {
           }
           var hit = ar.result();
           if (!hit.allowed()) {
-            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, hit.retryAfter().toSeconds())));
+            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, (hit.retryAfter().toMillis() + 999) / 1000)));
             refuse(ctx, limited, Problems.CLIENT_EVENTS_LIMITED);
             return;
           }
@@ -161,16 +165,6 @@ public final class ClientEvents {
     if (v == null) return Optional.empty();
     if (!(v instanceof String s)) throw new IllegalArgumentException("\"" + key + "\" must be a string");
     return Optional.of(s);
-  }
-
-  /** The client's address: the peer, or the last hop a trusted proxy's {@code X-Forwarded-For} names. */
-  private String client(RoutingContext ctx) {
-    var peer = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    if (!trustedProxy.test(peer)) return peer;
-    var forwarded = ctx.request().getHeader("X-Forwarded-For");
-    if (forwarded == null || forwarded.isBlank()) return peer;
-    var last = forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
-    return last.isEmpty() || last.length() > 64 ? peer : last;
   }
 
   private static void refuse(RoutingContext ctx, Counter counter, Problem problem) {

@@ -17,7 +17,10 @@ import dev.stepgate.passkey.PasskeyService;
 import dev.stepgate.passkey.RegistrationMode;
 import dev.stepgate.admission.Problem;
 import dev.stepgate.admission.Problems;
+import dev.stepgate.proxy.HeaderHygiene;
 import dev.stepgate.proxy.Responder;
+import dev.stepgate.ratelimit.Limiter;
+import dev.stepgate.ratelimit.Limiter.Endpoint;
 import dev.stepgate.stepup.AccountAction;
 import dev.stepgate.stepup.AccountStepUps;
 import dev.stepgate.session.Session;
@@ -87,12 +90,20 @@ public final class PasskeyApi {
   private final StepUpFollowUp followUp;
   private final AccountStepUps accountStepUps;
   private final Clock clock;
+  private final Limiter limiter;
+  private final HeaderHygiene hygiene;
   private final Funnel funnel;
 
-  /** @param funnel where each verify call's outcome is counted, with the caller's platform */
+  /**
+   * @param limiter the rate limits every ceremony call passes first (SPEC section 9)
+   * @param hygiene whose {@code trusted_proxies} decide which address a call comes from
+   * @param funnel where each verify call's outcome is counted, with the caller's platform
+   */
   public PasskeyApi(Vertx vertx, PasskeyService passkeys, PasskeyStore credentials, AuditLog auditLog, SessionStore sessions,
       SessionCookie cookie, Set<String> origins, RegistrationMode mode, StepUpFollowUp followUp,
-      AccountStepUps accountStepUps, Clock clock, Funnel funnel) {
+      AccountStepUps accountStepUps, Clock clock, Limiter limiter, HeaderHygiene hygiene, Funnel funnel) {
+    this.limiter = limiter;
+    this.hygiene = hygiene;
     this.funnel = funnel;
     this.vertx = vertx;
     this.passkeys = passkeys;
@@ -112,12 +123,21 @@ public final class PasskeyApi {
     router.post(api + "*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY).setHandleFileUploads(false));
     router.post(api + "*").handler(this::sameOriginJson);
     router.route(api + "*").handler(new SessionLookup(cookie, sessions));
-    router.post(api + "registration/options").handler(ctx -> json(ctx, this::registrationOptions));
-    router.post(api + "registration/verify").handler(ctx -> ceremony(ctx, Kind.REGISTRATION, this::registrationVerify));
-    router.post(api + "login/options").handler(ctx -> json(ctx, this::loginOptions));
-    router.post(api + "login/verify").handler(ctx -> ceremony(ctx, Kind.LOGIN, this::loginVerify));
-    router.post(api + "step-up/options").handler(ctx -> json(ctx, this::stepUpOptions));
-    router.post(api + "step-up/verify").handler(ctx -> ceremony(ctx, Kind.STEP_UP, this::stepUpVerify));
+    // Every ceremony call is counted (SPEC section 9) before it does any work: a refused call costs a counter hit.
+    // A verify call's outcome is counted in the funnel, refusals by the limits too (rate_limited).
+    router.post(api + "registration/options").handler(ctx -> json(ctx,
+        limited(Endpoint.REGISTRATION_OPTIONS, PasskeyApi::usernameOf, limited(Endpoint.INVITE, PasskeyApi::invitedUsername,
+            this::registrationOptions))));
+    router.post(api + "registration/verify").handler(ctx -> ceremony(ctx, Kind.REGISTRATION,
+        limited(Endpoint.REGISTRATION_VERIFY, PasskeyApi::signedInAccount, this::registrationVerify)));
+    router.post(api + "login/options").handler(ctx -> json(ctx,
+        limited(Endpoint.LOGIN_OPTIONS, PasskeyApi::usernameOf, this::loginOptions)));
+    router.post(api + "login/verify").handler(ctx -> ceremony(ctx, Kind.LOGIN,
+        limited(Endpoint.LOGIN_VERIFY, (c, b) -> Optional.empty(), this::loginVerify)));
+    router.post(api + "step-up/options").handler(ctx -> json(ctx,
+        limited(Endpoint.STEP_UP_OPTIONS, PasskeyApi::signedInAccount, this::stepUpOptions)));
+    router.post(api + "step-up/verify").handler(ctx -> ceremony(ctx, Kind.STEP_UP,
+        limited(Endpoint.STEP_UP_VERIFY, PasskeyApi::signedInAccount, this::stepUpVerify)));
     router.post(api + "credentials/revoke").handler(ctx -> json(ctx, this::revoke));
     router.post(api + "logout").handler(ctx -> json(ctx, this::logout));
     router.get(api + "session").handler(this::session);
@@ -223,15 +243,30 @@ public final class PasskeyApi {
     var counted = new String[] {rule.orElse("")};
     return ruled.compose(forRule -> {
       forRule.ifPresent(r -> counted[0] = r);
-      return async(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId())).compose(a -> {
-        var newId = SessionIds.next(); // a new session id at every step-up
-        return Future.fromCompletionStage(sessions.rotateAndRecordStepUp(session.id(), newId, record(a, forRule)))
-            .compose(rotated -> afterStepUp(ctx, session, newId, rotated, a, forRule, action, held, rd));
-      });
+      return async(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId()))
+          .recover(err -> failedStepUp(session, err)).compose(a -> {
+            var newId = SessionIds.next(); // a new session id at every step-up
+            return Future.fromCompletionStage(sessions.rotateAndRecordStepUp(session.id(), newId, record(a, forRule)))
+                .compose(rotated -> afterStepUp(ctx, session, newId, rotated, a, forRule, action, held, rd));
+          });
     }).andThen(ar -> {
       if (ar.succeeded()) funnel.rules().stepUpPassed(counted[0]);
       else funnel.rules().stepUpFailed(counted[0]);
     });
+  }
+
+  /**
+   * A step-up that did not verify counts against its account (enough lock its step-ups for a
+   * while); the session itself is left exactly as it was: whoever failed may not be its owner.
+   */
+  private Future<Authenticated> failedStepUp(Session session, Throwable err) {
+    var cause = Async.cause(err);
+    if (!(cause instanceof StepgateException e) || (e.status() != 401 && e.status() != 403)) return Future.failedFuture(cause);
+    return Future.fromCompletionStage(limiter.stepUpFailed(session.userId()), vertx.getOrCreateContext())
+        .transform(counted -> {
+          if (counted.failed()) LOG.warning("failed step-up not counted: " + Async.cause(counted.cause()).getClass().getSimpleName());
+          return Future.failedFuture(cause);
+        });
   }
 
   private Future<JsonObject> afterStepUp(RoutingContext ctx, Session session, String newId, Optional<Session> rotated,
@@ -327,6 +362,40 @@ public final class PasskeyApi {
     if (err instanceof AccountStepUpRequired) return Outcome.NOT_ALLOWED;
     if (err instanceof StepgateException s) return Outcome.ofAnswer(s.status(), s.type());
     return Outcome.UNAVAILABLE;
+  }
+
+  /** {@code handler}, behind {@code endpoint}'s limits for the caller's address and {@code account}'s. */
+  private java.util.function.BiFunction<RoutingContext, JsonObject, Future<JsonObject>> limited(Endpoint endpoint, java.util.function.BiFunction<RoutingContext, JsonObject, Optional<String>> account,
+      java.util.function.BiFunction<RoutingContext, JsonObject, Future<JsonObject>> handler) {
+    return (ctx, body) -> {
+      var named = account.apply(ctx, body);
+      if (endpoint == Endpoint.INVITE && named.isEmpty()) return handler.apply(ctx, body); // no invite presented
+      var client = hygiene.clientAddress(ctx.request());
+      return Future.fromCompletionStage(limiter.admit(endpoint, client, named), vertx.getOrCreateContext())
+          .compose(refused -> refused.isPresent()
+              ? Future.failedFuture(problemError(Problems.rateLimited(refused.get())))
+              : handler.apply(ctx, body));
+    };
+  }
+
+  /** The account a sign-in or registration names: its username as the store keys it, if it is one. */
+  private static Optional<String> usernameOf(RoutingContext ctx, JsonObject body) {
+    if (!(body.getValue("username") instanceof String name)) return Optional.empty();
+    try {
+      return Optional.of(dev.stepgate.credential.Usernames.normalize(name));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // refused by the call itself
+    }
+  }
+
+  /** The username an invitation is tried for, when the body presents one. */
+  private static Optional<String> invitedUsername(RoutingContext ctx, JsonObject body) {
+    if (!(body.getValue("invite") instanceof String invite) || invite.isBlank()) return Optional.empty();
+    return Optional.of(usernameOf(ctx, body).orElse(""));
+  }
+
+  private static Optional<String> signedInAccount(RoutingContext ctx, JsonObject body) {
+    return SessionLookup.of(ctx).map(Session::userId);
   }
 
   private void json(RoutingContext ctx, java.util.function.BiFunction<RoutingContext, JsonObject, Future<JsonObject>> handler) {

@@ -74,6 +74,23 @@ class CliTest {
   }
 
   @Test
+  void cdsTraining_runsTheDemoOnFreePortsAndExitsZero_leavingNothingBehind() throws Exception {
+    var tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    java.util.function.Supplier<Long> leftovers = () -> {
+      try (var files = java.nio.file.Files.list(tmp)) {
+        return files.filter(f -> f.getFileName().toString().startsWith("stepgate-cds-")).count();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    long before = leftovers.get();
+    var r = run("cds-training");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(before, leftovers.get(), "its temporary directory is gone");
+    assertFalse(run("--help").out().contains("cds-training"), "a build tool, not in the help");
+  }
+
+  @Test
   void demoApp_badListen_isOneLineAndExitTwo() {
     var r = run("demo-app", "--listen", "nowhere");
     assertEquals(2, r.code());

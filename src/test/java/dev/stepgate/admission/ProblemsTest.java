@@ -34,6 +34,15 @@ class ProblemsTest {
   }
 
   @Test
+  void rateLimited_isCatalogued_andRoundsItsWaitUpToWholeSeconds() {
+    assertEquals(Problems.RATE_LIMITED, Problems.named("rate-limited").orElseThrow());
+    assertEquals(429, Problems.rateLimited(java.time.Duration.ofMillis(1)).status());
+    assertEquals(1L, Problems.rateLimited(java.time.Duration.ZERO).fields().get(Problems.RETRY_AFTER));
+    assertEquals(2L, Problems.rateLimited(java.time.Duration.ofMillis(1001)).fields().get(Problems.RETRY_AFTER));
+    assertEquals(60L, Problems.rateLimited(java.time.Duration.ofSeconds(60)).fields().get(Problems.RETRY_AFTER));
+  }
+
+  @Test
   void unsupportedMediaType_hasItsOwnType() {
     assertEquals("unsupported-media-type", Problems.UNSUPPORTED_MEDIA_TYPE.type());
     assertEquals(415, Problems.UNSUPPORTED_MEDIA_TYPE.status());

@@ -39,6 +39,51 @@ class ConfigLoaderTest {
     assertTrue(c.trustedProxies().isEmpty());
     assertTrue(c.tls().isEmpty());
     assertEquals(Duration.ofMinutes(5), c.account().stepUpMaxAge());
+    assertEquals(dev.stepgate.ratelimit.Limits.DEFAULTS, c.limits());
+  }
+
+  @Test
+  void limits_ratesAndBurstsAreRead_andBurstDefaultsToTheCount() {
+    var l = parse("""
+        upstream: http://a
+        limits:
+          per_ip:
+            ceremonies: { rate: 5/10s, burst: 2 }
+            open_ceremonies: 8
+          per_account:
+            forward_auth: { rate: 100/1m }
+          step_up_failures: { max: 3, within: 1h }
+        """).limits();
+    assertEquals(new dev.stepgate.ratelimit.Rate(5, Duration.ofSeconds(10), 2), l.ceremoniesPerIp());
+    assertEquals(new dev.stepgate.ratelimit.Rate(100, Duration.ofMinutes(1), 100), l.forwardAuthPerAccount());
+    assertEquals(dev.stepgate.ratelimit.Limits.DEFAULT_INVITES_PER_IP, l.invitesPerIp());
+    assertEquals(8, l.openCeremoniesPerIp());
+    assertEquals(3, l.stepUpFailures());
+    assertEquals(Duration.ofHours(1), l.stepUpFailureWindow());
+  }
+
+  @Test
+  void limits_badValuesAndUnknownKeys_areAllReportedWithPositions() {
+    // Unknown keys are found as each mapping is read, values as each section is built.
+    assertEquals(List.of(
+        "gw.yaml:10:3: limits.burst: unknown key (allowed: per_account, per_ip, step_up_failures)",
+        "gw.yaml:4:5: limits.per_ip.ceremony: unknown key (allowed: ceremonies, forward_auth, invites, open_ceremonies)",
+        "gw.yaml:5:22: limits.per_ip.open_ceremonies: 1 is out of range 2..1000000",
+        "gw.yaml:9:28: limits.step_up_failures.max: 'many' is not a whole number",
+        "gw.yaml:7:25: limits.per_account.ceremonies.rate: '30 per minute' is not a rate (use hits/duration: 30/1m, 5/10s)",
+        "gw.yaml:8:14: limits.per_account.invites: rate is required (e.g. { rate: 30/1m, burst: 10 })"),
+        problems("""
+            upstream: http://a
+            limits:
+              per_ip:
+                ceremony: { rate: 1/1s }
+                open_ceremonies: 1
+              per_account:
+                ceremonies: { rate: 30 per minute }
+                invites: { burst: 3 }
+              step_up_failures: { max: many }
+              burst: 4
+            """));
   }
 
   @Test

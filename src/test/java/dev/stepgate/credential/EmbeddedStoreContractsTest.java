@@ -53,6 +53,14 @@ class EmbeddedStoreContractsTest {
   }
 
   @Nested
+  class Secrets extends InstallSecretsContract {
+    @Override
+    protected Storage newStorage() {
+      return openBackend();
+    }
+  }
+
+  @Nested
   class Keys extends dev.stepgate.identity.SigningKeyStoreContract {
     @Override
     protected dev.stepgate.identity.SigningKeyStore newStore() {

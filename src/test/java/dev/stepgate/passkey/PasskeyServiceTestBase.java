@@ -1,5 +1,7 @@
 package dev.stepgate.passkey;
 
+import dev.stepgate.Async;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.stepgate.StepgateException;
@@ -49,7 +51,8 @@ abstract class PasskeyServiceTestBase {
   BlockingPasskeys service(PasskeySettings s) {
     var p = store.storage();
     return new BlockingPasskeys(new PasskeyService(s, p.users(), p.passkeys(), p.invites(), p.audit(),
-        new MemoryCeremonyStore(Duration.ofMinutes(10)), clock, Runnable::run));
+        new MemoryCeremonyStore(Duration.ofMinutes(10)), clock, Runnable::run,
+        Async.join(p.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey()))));
   }
 
   /** Registers {@code username} (open mode) with the soft authenticator; returns the credential id. */

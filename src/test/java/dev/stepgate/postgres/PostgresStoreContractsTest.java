@@ -64,6 +64,14 @@ class PostgresStoreContractsTest {
   }
 
   @Nested
+  class Secrets extends dev.stepgate.credential.InstallSecretsContract {
+    @Override
+    protected Storage newStorage() {
+      return openBackend();
+    }
+  }
+
+  @Nested
   class Keys extends SigningKeyStoreContract {
     private Storage storage;
 

@@ -2,8 +2,10 @@ package dev.stepgate.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.stepgate.ratelimit.Rate;
 import dev.stepgate.ratelimit.RateCounter;
 import dev.stepgate.ratelimit.RateCounterContract;
+import dev.stepgate.ratelimit.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -31,16 +33,19 @@ class RedisRateCounterTest extends RateCounterContract {
   }
 
   @Override
-  protected RateCounter counter() {
-    return redis.node(Clock.systemUTC()).counters();
+  protected RateCounter counter(Clock clock) {
+    return redis.node(clock).counters();
   }
 
   @Test
-  void twoNodes_countTheSameWindow() throws Exception {
-    var a = counter();
-    var b = counter();
-    assertEquals(2, await(a.hit("user:ann", Duration.ofMinutes(1), 3)).remaining());
-    assertEquals(1, await(b.hit("user:ann", Duration.ofMinutes(1), 3)).remaining());
-    assertEquals(false, await(b.hit("user:ann", Duration.ofMinutes(1), 2)).allowed());
+  void twoNodes_countTheSameKey() throws Exception {
+    var clock = new TestClock();
+    var a = counter(clock);
+    var b = counter(clock);
+    var rate = new Rate(10, Duration.ofMinutes(1), 3);
+    assertEquals(2, await(a.hit("user:ann", rate)).remaining());
+    assertEquals(1, await(b.hit("user:ann", rate)).remaining());
+    assertEquals(0, await(a.hit("user:ann", rate)).remaining());
+    assertEquals(false, await(b.hit("user:ann", rate)).allowed());
   }
 }

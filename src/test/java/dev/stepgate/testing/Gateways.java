@@ -31,6 +31,23 @@ public final class Gateways {
           require: authenticated
       """;
 
+  /**
+   * Every test client is 127.0.0.1, and a suite signs in far faster than people do: unless a
+   * test sets {@code limits} itself, limits no test meets (the rate-limit tests set their own).
+   */
+  public static final String TEST_LIMITS = """
+      limits:
+        per_ip:
+          ceremonies: { rate: 60000/1m }
+          invites: { rate: 60000/1m }
+          forward_auth: { rate: 60000/1m }
+          open_ceremonies: 100000
+        per_account:
+          ceremonies: { rate: 60000/1m }
+          invites: { rate: 60000/1m }
+          forward_auth: { rate: 60000/1m }
+      """;
+
   private Gateways() {}
 
   /**
@@ -45,6 +62,7 @@ public final class Gateways {
     yaml.append("upstream: ").append(upstream).append('\n');
     if (!extraYaml.matches("(?s)(.*\\n)?storage:.*")) yaml.append("storage: { path: ").append(data).append(" }\n");
     if (!extraYaml.contains("policies:")) yaml.append("policies: ").append(openPolicy(data)).append('\n');
+    if (!extraYaml.matches("(?s)(.*\n)?limits:.*")) yaml.append(TEST_LIMITS);
     yaml.append(extraYaml);
     return ConfigLoader.parse(Path.of("test.yaml"), yaml.toString(), name -> null);
   }
@@ -61,12 +79,18 @@ public final class Gateways {
    * {@code public_url} is known before it starts, as WebAuthn origins require.
    */
   public static Started withPolicy(String upstream, Path dir, String policyYaml, String extraYaml) throws Exception {
+    return withPolicy(upstream, dir, policyYaml, extraYaml, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #withPolicy(String, Path, String, String)}, the gateway reading time from {@code clock}. */
+  public static Started withPolicy(String upstream, Path dir, String policyYaml, String extraYaml, java.time.Clock clock)
+      throws Exception {
     var policy = dir.resolve("policy.yaml");
     Files.writeString(policy, policyYaml);
     var port = PasskeyUser.freePort();
     var base = "http://localhost:" + port;
-    var gateway = start(upstream, dir.resolve("data"),
-        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + policy + "\n" + extraYaml);
+    var gateway = Gateway.start(config(upstream, dir.resolve("data"),
+        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + policy + "\n" + extraYaml), clock);
     return new Started(gateway, base);
   }
 

@@ -26,7 +26,8 @@ class ClientEventsTest {
     var set = PolicyParser.parse(List.of(new PolicySource("p.yaml", "version: 1\ndefaults: { require: public }\nrules: []\n")), false);
     var funnel = new Funnel(new CeremonyMetrics(registry), new DecisionMetrics(registry, () -> set, List.of()),
         new StoreErrors(registry));
-    return new ClientEvents(funnel, registry, Duration.ofMinutes(5), a -> false, new MemoryRateCounter());
+    return new ClientEvents(funnel, registry, Duration.ofMinutes(5), req -> "192.0.2.1",
+        new MemoryRateCounter(java.time.Clock.systemUTC()));
   }
 
   @ParameterizedTest(name = "{0} -> {1}")

@@ -109,7 +109,7 @@ public class AssertionVerifyBenchmark {
     // Verification on the benchmark thread itself: the measured cost is the verification and the
     // store's write, not a hand-off.
     service = new PasskeyService(settings, store.users(), store.passkeys(), store.invites(), store.audit(), ceremonies,
-        Clock.systemUTC(), Runnable::run);
+        Clock.systemUTC(), Runnable::run, PasskeyService.newDecoyKey());
 
     var authenticator = new PackedAuthenticator();
     authenticator.setCountUpEnabled(false);

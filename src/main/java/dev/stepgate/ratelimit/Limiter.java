@@ -1,0 +1,141 @@
+package dev.stepgate.ratelimit;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Applies {@link Limits} to one request to an endpoint (SPEC section 9), on a {@link RateCounter}.
+ * The checks, in order, each only when the one before allowed: a locked account's step-up (too
+ * many failures), the client address, the account, the ceremonies the address has open. A refused
+ * check does not count against the later ones, and a refused hit counts nothing.
+ *
+ * <p>Fails closed: when the counter cannot answer, the stage fails and the caller answers 503.
+ */
+public final class Limiter {
+  /** What is limited, and the {@code endpoint} label of {@code stepgate_rate_limited_total}. */
+  public enum Endpoint {
+    REGISTRATION_OPTIONS(true), REGISTRATION_VERIFY(false), LOGIN_OPTIONS(true), LOGIN_VERIFY(false),
+    STEP_UP_OPTIONS(true), STEP_UP_VERIFY(false), INVITE(false), FORWARD_AUTH(false);
+
+    private final boolean startsCeremony;
+
+    Endpoint(boolean startsCeremony) {
+      this.startsCeremony = startsCeremony;
+    }
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    boolean stepUp() {
+      return this == STEP_UP_OPTIONS || this == STEP_UP_VERIFY;
+    }
+  }
+
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*");
+  private static final CompletionStage<Optional<Duration>> GO_ON = CompletableFuture.completedFuture(Optional.empty());
+
+  private final Limits limits;
+  private final RateCounter counter;
+  private final Rate openCeremonies;
+  private final RateLimitListener listener;
+
+  /** @param ceremonyTtl how long a started ceremony lives (what "open" means) */
+  public Limiter(Limits limits, RateCounter counter, Duration ceremonyTtl, RateLimitListener listener) {
+    this.limits = limits;
+    this.counter = counter;
+    this.openCeremonies = limits.openCeremonyRate(ceremonyTtl);
+    this.listener = listener;
+  }
+
+  /**
+   * Counts one request to {@code endpoint} from {@code client} (an IP address; null when unknown)
+   * for {@code account} (empty when none is named). Empty when it may go on; else how long the
+   * caller should wait ({@code Retry-After}).
+   */
+  public CompletionStage<Optional<Duration>> admit(Endpoint endpoint, String client, Optional<String> account) {
+    var ip = clientKey(client);
+    CompletionStage<Optional<Duration>> stage = endpoint.stepUp() && account.isPresent()
+        ? locked(account.get()) : GO_ON;
+    stage = then(stage, () -> check(counter.hit("ip:" + endpoint.label() + ":" + ip, perIp(endpoint))));
+    if (account.isPresent()) {
+      var key = "account:" + endpoint.label() + ":" + account.get();
+      stage = then(stage, () -> check(counter.hit(key, perAccount(endpoint))));
+    }
+    if (endpoint.startsCeremony) stage = then(stage, () -> check(counter.hit("open:" + ip, openCeremonies)));
+    return stage.thenApply(refused -> {
+      refused.ifPresent(r -> listener.limited(endpoint));
+      return refused;
+    });
+  }
+
+  /** Records a failed step-up of {@code userId}; enough of them lock its step-ups for a while. */
+  public CompletionStage<Void> stepUpFailed(String userId) {
+    return counter.hit("step-up-failed:" + userId, limits.stepUpFailureRate()).thenApply(hit -> null);
+  }
+
+  /** Whether {@code userId}'s step-ups are locked now, and for how long. */
+  CompletionStage<Optional<Duration>> locked(String userId) {
+    return check(counter.peek("step-up-failed:" + userId, limits.stepUpFailureRate()));
+  }
+
+  private Rate perIp(Endpoint e) {
+    return switch (e) {
+      case INVITE -> limits.invitesPerIp();
+      case FORWARD_AUTH -> limits.forwardAuthPerIp();
+      default -> limits.ceremoniesPerIp();
+    };
+  }
+
+  private Rate perAccount(Endpoint e) {
+    return switch (e) {
+      case INVITE -> limits.invitesPerAccount();
+      case FORWARD_AUTH -> limits.forwardAuthPerAccount();
+      default -> limits.ceremoniesPerAccount();
+    };
+  }
+
+  private static CompletionStage<Optional<Duration>> check(CompletionStage<RateCounter.Hit> hit) {
+    return hit.thenApply(h -> h.allowed() ? Optional.empty() : Optional.of(h.retryAfter()));
+  }
+
+  private static CompletionStage<Optional<Duration>> then(CompletionStage<Optional<Duration>> first,
+      Supplier<CompletionStage<Optional<Duration>>> next) {
+    return first.thenCompose(refused -> refused.isPresent() ? CompletableFuture.completedFuture(refused) : next.get());
+  }
+
+  /**
+   * The key a client address is counted under: an IPv4 address as it is; an IPv6 address by its
+   * /64, the smallest block one subscriber is given (RFC 6177), so a client cannot step through
+   * its own 2^64 addresses to escape its limit.
+   */
+  static String clientKey(String address) {
+    if (address == null || address.isEmpty()) return "unknown";
+    if (!IPV6.matcher(address).matches()) return address;
+    var zone = address.indexOf('%');
+    var a = zone < 0 ? address : address.substring(0, zone);
+    int split = a.indexOf("::");
+    String[] groups;
+    if (split < 0) groups = a.split(":", -1);
+    else {
+      var head = a.substring(0, split).isEmpty() ? new String[0] : a.substring(0, split).split(":", -1);
+      var tail = a.substring(split + 2).isEmpty() ? new String[0] : a.substring(split + 2).split(":", -1);
+      groups = new String[8];
+      java.util.Arrays.fill(groups, "0");
+      System.arraycopy(head, 0, groups, 0, Math.min(head.length, 8));
+      for (int i = 0; i < tail.length && i < 8; i++) groups[8 - tail.length + i] = tail[i];
+    }
+    if (groups.length < 4) return address;
+    var out = new StringBuilder();
+    for (int i = 0; i < 4; i++) {
+      var g = groups[i].replaceFirst("^0+(?=.)", "").toLowerCase(Locale.ROOT);
+      out.append(g).append(':');
+    }
+    return out.append(":/64").toString();
+  }
+}
