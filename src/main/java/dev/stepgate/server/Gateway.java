@@ -18,6 +18,8 @@ import dev.stepgate.proxy.RelayLane;
 import dev.stepgate.admission.ServedOrigins;
 import dev.stepgate.admission.AdmissionPipeline;
 import dev.stepgate.observe.CeremonyMetrics;
+import dev.stepgate.observe.CountedSessionStore;
+import dev.stepgate.session.SessionStore;
 import dev.stepgate.observe.DecisionMetrics;
 import dev.stepgate.observe.Funnel;
 import dev.stepgate.observe.ProxyLatency;
@@ -117,7 +119,9 @@ public final class Gateway implements AutoCloseable {
           AssertionCache.DEFAULT_MAXIMUM_SIZE);
       var side = Backends.sessions(config, vertx, clock);
       closeables.add(side);
-      var sessions = side.sessions();
+      var storeErrors = new StoreErrors(registry);
+      // Every failed session call is counted, not only the probe's: a Redis outage fails each request.
+      SessionStore sessions = new CountedSessionStore(side.sessions(), storeErrors);
       // Revocations end sessions wherever they were made: in this process or another node (the
       // bus), or by the admin CLI (the store's change record, read off the event loop).
       var revocations = side.revocations();
@@ -134,7 +138,6 @@ public final class Gateway implements AutoCloseable {
       var responder = new VerdictResponder(config.publicOrigin(), held, hygiene, config.proxy().heldRequestMaxSize(), clock);
       var decisions = new DecisionMetrics(registry, reloader::current,
           java.util.Arrays.stream(dev.stepgate.stepup.AccountAction.values()).map(dev.stepgate.stepup.AccountAction::ruleName).toList());
-      var storeErrors = new StoreErrors(registry);
       var funnel = new Funnel(new CeremonyMetrics(registry), decisions, storeErrors);
       if (sessions.activeNow().isPresent())
         registry.gauge("stepgate.sessions.active", sessions, s -> s.activeNow().orElse(0));
