@@ -214,7 +214,11 @@ public final class Gateway implements AutoCloseable {
         }
       }, new io.vertx.core.DeploymentOptions().setInstances(instances)));
       var server = servers.get(0);
-      var admin = vertx.createHttpServer().requestHandler(AdminRoutes.create(vertx, registry));
+      // HTTP/1.1 only: scrapers speak it. With h2c on, the JDK client's upgrade sometimes never got
+      // its /metrics answer (GatewayCookieTest hung in Gateways.metrics in 2 of 5 runs on a loaded
+      // machine, the event loops idle; the cause is not found), and the admin port needs no HTTP/2.
+      var admin = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+          .requestHandler(AdminRoutes.create(vertx, registry));
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
           + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort()
