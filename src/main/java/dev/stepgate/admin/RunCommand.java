@@ -19,6 +19,8 @@ public final class RunCommand implements Callable<Integer> {
     var loaded = ConfigLoader.load(config);
     Logging.apply(loaded.log());
     var gateway = Gateway.start(loaded);
+    StopSignals.onTermOrInt(() -> gateway.shutdown(loaded.proxy().shutdownGrace()));
+    // Any other way out (System.exit elsewhere, a signal we do not handle): stop at once.
     Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "stepgate-shutdown"));
     return Cli.KEEP_RUNNING;
   }

@@ -58,6 +58,10 @@ public final class Problems {
   public static final Problem BODY_TOO_LARGE = new Problem("body-too-large", 413, "Request too large",
       "The request body is larger than this gateway accepts.");
 
+  /** A client too slow to send its request head, or whose body stalled (proxy.header_timeout, proxy.body_timeout). */
+  public static final Problem REQUEST_TIMEOUT = new Problem("request-timeout", 408, "Request timeout",
+      "The request did not arrive in time. Send it again.");
+
   // The gateway's own pages and API.
   public static final Problem NOT_FOUND = new Problem("not-found", 404, "Not found",
       "There is no gateway page at this address.");
@@ -89,7 +93,7 @@ public final class Problems {
   private static final Map<String, Problem> BY_TYPE = index(CLIENT_EVENT_INVALID, CLIENT_EVENTS_LIMITED,
       LOGIN_REQUIRED, STEP_UP_REQUIRED, FORBIDDEN,
       CROSS_ORIGIN_WEBSOCKET, FORWARD_AUTH_NOT_ALLOWED, UNAVAILABLE, HELD_REQUEST_LIMIT, HELD_REQUEST_GONE,
-      UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, BODY_TOO_LARGE, NOT_FOUND, INTERNAL, UNSUPPORTED_MEDIA_TYPE,
+      UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, BODY_TOO_LARGE, REQUEST_TIMEOUT, NOT_FOUND, INTERNAL, UNSUPPORTED_MEDIA_TYPE,
       CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, RATE_LIMITED);
 
   /** A refusal by a rate limit that lets the caller in again after {@code wait} (rounded up to whole seconds, at least 1). */

@@ -55,6 +55,21 @@ public final class ConfigLoader {
   public static final int DEFAULT_HELD_REQUESTS_PER_SESSION = 3;
   public static final long DEFAULT_HELD_REQUESTS_MAX_BYTES = 32L << 20;
   public static final int DEFAULT_POOL_SIZE = 64;
+  /** nginx's client_header_timeout is 60s; a browser sends its head in one packet, so 10s is ample. */
+  public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Longer than the 60s idle timeout of common load balancers (AWS ALB, GCP), so the balancer
+   * closes an idle connection first and never sends a request on one the gateway is closing.
+   */
+  public static final Duration DEFAULT_CONNECTION_IDLE_TIMEOUT = Duration.ofSeconds(75);
+  /** nginx's client_body_timeout: a minute without one byte of an upload is a dead upload. */
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
+  /**
+   * Longer than almost any request, and well inside Kubernetes' default 30s between SIGTERM and
+   * SIGKILL, leaving room for a preStop delay while the load balancer stops sending.
+   */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
   public static final Duration DEFAULT_KEY_GRACE = Duration.ofHours(24);
   public static final Duration DEFAULT_WHOAMI_CACHE = Duration.ofSeconds(60);
   public static final Duration DEFAULT_ACCOUNT_STEP_UP_MAX_AGE = Duration.ofMinutes(5);
@@ -271,7 +286,7 @@ public final class ConfigLoader {
     private Proxy proxy(Node node) {
       var m = section(node, "proxy", Set.of("connect_timeout", "response_timeout", "max_header_size",
           "max_body_size", "held_request_max_size", "held_requests_per_session", "held_requests_max_bytes", "pool_size",
-          "relay"));
+          "relay", "header_timeout", "idle_timeout", "body_timeout", "max_connections_per_ip", "shutdown_grace"));
       var connect = opt(m, "proxy.connect_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_CONNECT_TIMEOUT);
       var response = opt(m, "proxy.response_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_RESPONSE_TIMEOUT);
       var header = opt(m, "proxy.max_header_size", t -> intSize(t, 1024, 1 << 20)).orElse(DEFAULT_MAX_HEADER_SIZE);
@@ -283,13 +298,20 @@ public final class ConfigLoader {
           .orElse(DEFAULT_HELD_REQUESTS_MAX_BYTES); // held_request_max_size is at most 16 MiB: always room for one
       var pool = opt(m, "proxy.pool_size", t -> (int) range(Long.parseLong(t.trim()), 1, 10_000)).orElse(DEFAULT_POOL_SIZE);
       var relay = opt(m, "proxy.relay", Values::bool).orElse(true);
+      var headerTimeout = opt(m, "proxy.header_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_HEADER_TIMEOUT);
+      var idleTimeout = opt(m, "proxy.idle_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_CONNECTION_IDLE_TIMEOUT);
+      var bodyTimeout = opt(m, "proxy.body_timeout", ConfigLoader::positiveDuration).orElse(DEFAULT_BODY_TIMEOUT);
+      var perIp = opt(m, "proxy.max_connections_per_ip", t -> (int) range(Long.parseLong(t.trim()), 1, 1_000_000))
+          .orElse(DEFAULT_MAX_CONNECTIONS_PER_IP);
+      var grace = opt(m, "proxy.shutdown_grace", Values::duration).orElse(DEFAULT_SHUTDOWN_GRACE);
       if (heldBytes < held) {
         // Not one form of the largest size could ever be held.
         yaml.problem(m.get("held_requests_max_bytes"), "proxy.held_requests_max_bytes",
             "must not be smaller than proxy.held_request_max_size (" + held + ")");
         return null;
       }
-      return new Proxy(connect, response, header, body, held, perSession, heldBytes, pool, relay);
+      return new Proxy(connect, response, header, body, held, perSession, heldBytes, pool, relay, headerTimeout,
+          idleTimeout, bodyTimeout, perIp, grace);
     }
 
     private Assertion assertion(Node node) {

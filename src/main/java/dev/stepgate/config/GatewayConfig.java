@@ -171,6 +171,14 @@ public record GatewayConfig(
    * @param poolSize upstream keep-alive connections per event loop
    * @param relay whether admitted HTTP/1.1 requests take the relay (the fast path) instead of
    *     Vert.x's request path; both forward the same way
+   * @param headerTimeout how long a client may take to send a whole request head, from its first
+   *     byte (from the connection's start for its first request); then 408 and the connection closes
+   * @param idleTimeout how long a keep-alive connection may sit between requests; then it closes
+   * @param bodyTimeout how long a request body may go without a byte; then 408 (or, once an answer
+   *     has begun, the connection closes)
+   * @param maxConnectionsPerIp open connections one peer address may hold; a trusted proxy's are
+   *     not counted
+   * @param shutdownGrace how long in-flight requests may take to finish after SIGTERM
    */
   public record Proxy(
       Duration connectTimeout,
@@ -181,8 +189,18 @@ public record GatewayConfig(
       int heldRequestsPerSession,
       long heldRequestsMaxBytes,
       int poolSize,
-      boolean relay) {
+      boolean relay,
+      Duration headerTimeout,
+      Duration idleTimeout,
+      Duration bodyTimeout,
+      int maxConnectionsPerIp,
+      Duration shutdownGrace) {
     public Proxy {
+      if (headerTimeout.isNegative() || headerTimeout.isZero()) throw new IllegalArgumentException("headerTimeout must be positive");
+      if (idleTimeout.isNegative() || idleTimeout.isZero()) throw new IllegalArgumentException("idleTimeout must be positive");
+      if (bodyTimeout.isNegative() || bodyTimeout.isZero()) throw new IllegalArgumentException("bodyTimeout must be positive");
+      if (maxConnectionsPerIp < 1) throw new IllegalArgumentException("maxConnectionsPerIp must be at least 1");
+      if (shutdownGrace.isNegative()) throw new IllegalArgumentException("shutdownGrace must not be negative");
       if (heldRequestsPerSession < 1) throw new IllegalArgumentException("heldRequestsPerSession must be at least 1");
       if (heldRequestsMaxBytes < heldRequestMaxSize)
         throw new IllegalArgumentException("heldRequestsMaxBytes must not be smaller than heldRequestMaxSize");

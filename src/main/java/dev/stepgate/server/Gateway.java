@@ -37,6 +37,7 @@ import dev.stepgate.ui.PasskeyApi;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Optional;
+import dev.stepgate.proxy.ClientConnections;
 import dev.stepgate.proxy.GatewayHandler;
 import dev.stepgate.proxy.HeaderHygiene;
 import dev.stepgate.proxy.StrictFraming;
@@ -77,15 +78,18 @@ public final class Gateway implements AutoCloseable {
   static final int EVENT_LOOPS = Integer.getInteger("stepgate.eventLoops", Runtime.getRuntime().availableProcessors());
 
   private final Vertx vertx;
-  private final HttpServer server;
+  private final List<HttpServer> servers;
   private final HttpServer admin;
-
+  private final ClientConnections connections;
   private final List<AutoCloseable> closeables;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private Gateway(Vertx vertx, HttpServer server, HttpServer admin, List<AutoCloseable> closeables) {
+  private Gateway(Vertx vertx, List<HttpServer> servers, HttpServer admin, ClientConnections connections,
+      List<AutoCloseable> closeables) {
     this.vertx = vertx;
-    this.server = server;
+    this.servers = List.copyOf(servers);
     this.admin = admin;
+    this.connections = connections;
     this.closeables = closeables;
   }
 
@@ -195,6 +199,7 @@ public final class Gateway implements AutoCloseable {
       var relay = RelayLane.create(vertx, config, knownHosts(config), hygiene, admission, latency);
       relay.ifPresent(r -> FunctionCounter.builder("stepgate.proxy.relayed", r, RelayLane::relayed)
           .description("Requests forwarded by the relay; the rest take Vert.x's request path").register(registry));
+      var connections = ClientConnections.of(config, hygiene);
       var options = serverOptions(config);
       // One listener per event loop (they share the port), so the proxy path uses every core.
       // Port 0 (tests) means one listener: each instance would otherwise get its own random port.
@@ -206,8 +211,11 @@ public final class Gateway implements AutoCloseable {
           var listener = vertx.createHttpServer(options).requestHandler(handler)
               // Raw-byte framing checks ahead of Netty's decoder, which repairs some smuggling shapes silently.
               .connectionHandler(connection -> {
+                // first: a connection past its peer's cap (or during shutdown) closes before anything is set up
+                if (!connections.admit(connection)) return;
                 StrictFraming.install(connection, options);
                 relay.ifPresent(r -> r.install(connection));
+                connections.time(connection); // after the relay: its deadlines go in front of it
               });
           servers.add(listener);
           return listener.listen(config.listen().port(), config.listen().host());
@@ -223,7 +231,7 @@ public final class Gateway implements AutoCloseable {
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
           + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort()
           + "; " + EVENT_LOOPS + " event loop(s), " + transportName(vertx, transport) + sinceStart() + ")");
-      return new Gateway(vertx, server, admin, closeables);
+      return new Gateway(vertx, servers, admin, connections, closeables);
     } catch (RuntimeException e) {
       await(vertx.close());
       closeAll(closeables);
@@ -325,11 +333,24 @@ public final class Gateway implements AutoCloseable {
         .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
-        .setIdleTimeout(120);
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setIdleTimeout((int) backstopIdle(config.proxy()).toMillis());
     config.tls().ifPresent(tls -> options.setSsl(true).setUseAlpn(true)
         .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString())));
     return options;
+  }
+
+  /**
+   * Vert.x's own idle timeout (no byte either way), a backstop for what {@link ClientConnections}
+   * does not time: HTTP/2 connections and WebSockets. 120 s as before, or longer when a configured
+   * timeout is, so it never cuts an HTTP/1.x exchange those timeouts allow.
+   */
+  static java.time.Duration backstopIdle(GatewayConfig.Proxy proxy) {
+    var backstop = java.time.Duration.ofSeconds(120);
+    for (var d : List.of(proxy.idleTimeout(), proxy.responseTimeout(), proxy.bodyTimeout(), proxy.headerTimeout()))
+      if (d.compareTo(backstop) >= 0) backstop = d.plusSeconds(1);
+    return backstop;
   }
 
   static java.util.Set<String> knownHosts(GatewayConfig config) {
@@ -340,17 +361,49 @@ public final class Gateway implements AutoCloseable {
   }
 
   public int port() {
-    return server.actualPort();
+    return servers.get(0).actualPort();
   }
 
   public int adminPort() {
     return admin.actualPort();
   }
 
+  /** Stops at once: every connection closes, whatever is in flight. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) return;
     await(vertx.close());
     closeAll(closeables);
+  }
+
+  /**
+   * Stops gracefully (SIGTERM): the listener stops accepting at once; connections between requests
+   * close; requests in flight have {@code grace} to finish (their responses say {@code Connection:
+   * close}); then whatever is left is cut and everything stops. Returns whether every connection
+   * finished within the grace.
+   */
+  public boolean shutdown(java.time.Duration grace) {
+    if (!closed.compareAndSet(false, true)) return true;
+    long deadline = System.nanoTime() + grace.toNanos();
+    LOG.info("stepgate shutting down: no new connections; " + connections.open() + " open, in-flight requests have "
+        + grace.toMillis() + " ms to finish");
+    connections.drain(); // before Vert.x's shutdown, so the closes it asks for wait for relayed exchanges
+    var stopped = new ArrayList<Future<?>>();
+    for (var s : servers) stopped.add(s.shutdown(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    boolean finished = connections.awaitClosed(deadline);
+    if (!finished) {
+      LOG.warning("shutdown grace of " + grace.toMillis() + " ms over: cutting " + connections.open() + " connection(s)");
+      connections.closeAll();
+    }
+    try {
+      Future.all(stopped).toCompletionStage().toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warning("listener shutdown did not complete: " + e.getClass().getSimpleName());
+    }
+    await(vertx.close());
+    closeAll(closeables);
+    LOG.info("stepgate stopped");
+    return finished;
   }
 
   static <T> T await(Future<T> future) {

@@ -335,6 +335,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void slowClientAndShutdownKeys_haveDocumentedDefaults_andAreConfigurable() {
+    var defaults = parse("upstream: http://a\n").proxy();
+    assertEquals(java.time.Duration.ofSeconds(10), defaults.headerTimeout());
+    assertEquals(java.time.Duration.ofSeconds(75), defaults.idleTimeout());
+    assertEquals(java.time.Duration.ofSeconds(60), defaults.bodyTimeout());
+    assertEquals(256, defaults.maxConnectionsPerIp());
+    assertEquals(java.time.Duration.ofSeconds(10), defaults.shutdownGrace());
+    var set = parse("upstream: http://a\nproxy: { header_timeout: 2s, idle_timeout: 5s, body_timeout: 3s, "
+        + "max_connections_per_ip: 8, shutdown_grace: 0s }\n").proxy();
+    assertEquals(java.time.Duration.ofSeconds(2), set.headerTimeout());
+    assertEquals(java.time.Duration.ofSeconds(5), set.idleTimeout());
+    assertEquals(java.time.Duration.ofSeconds(3), set.bodyTimeout());
+    assertEquals(8, set.maxConnectionsPerIp());
+    assertEquals(java.time.Duration.ZERO, set.shutdownGrace());
+  }
+
+  @Test
+  void slowClientKeys_badValues_nameKeyAndPlace() {
+    assertEquals(List.of("gw.yaml:3:27: proxy.max_connections_per_ip: 0 is out of range 1..1000000"),
+        problems("upstream: http://a\nproxy:\n  max_connections_per_ip: 0\n"));
+    var p = problems("upstream: http://a\nproxy:\n  header_timeout: 0s\n");
+    assertEquals(1, p.size());
+    assertTrue(p.get(0).startsWith("gw.yaml:3:19: proxy.header_timeout: "), p.get(0));
+  }
+
+  @Test
   void heldRequestBounds_defaultToThreePerSessionAnd32MiB_andAreConfigurable() {
     var defaults = parse("upstream: http://a\n").proxy();
     assertEquals(3, defaults.heldRequestsPerSession());
