@@ -83,6 +83,34 @@
     return json;
   }
 
+  // ---- the client-event beacon: a WebAuthn call that failed in the browser never reaches the
+  // gateway otherwise, so cancelled and timed-out ceremonies would be missing from its funnel ----
+  const REPORTED = ["NotAllowedError", "InvalidStateError", "SecurityError", "AbortError", "NotSupportedError",
+    "ConstraintError", "UnknownError", "TypeError"];
+  function report(kind, err, startedAt, rule) {
+    try {
+      const name = err && REPORTED.indexOf(err.name) >= 0 ? err.name : "UnknownError";
+      const event = { kind, error: name };
+      if (startedAt) event.elapsedMs = Math.max(0, Math.round(Date.now() - startedAt));
+      if (rule && kind === "step_up") event.rule = rule;
+      // keepalive: the page may be leaving; the answer does not matter, a failure is ignored.
+      fetch("/.stepgate/api/client-events", {
+        method: "POST", keepalive: true, credentials: "same-origin",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify(event),
+      }).catch(() => {});
+    } catch (e) { /* reporting never gets in the user's way */ }
+  }
+  /** navigator.credentials[method](options), reporting a rejection as {@code kind} before passing it on. */
+  async function webauthn(kind, method, options, rule) {
+    const startedAt = Date.now();
+    try {
+      return await navigator.credentials[method](options);
+    } catch (e) {
+      if (!options.mediation || options.mediation !== "conditional") report(kind, e, startedAt, rule);
+      throw e;
+    }
+  }
+
   // ---- messages: every failure says what happened and what to do next ----
   // While the account page's prompt is open, messages go into it (the page behind is inert).
   let sayTo = null;
@@ -127,8 +155,9 @@
     if (name === "AbortError") return null;
     return ["Something went wrong: " + (err && err.message ? err.message : "unknown error") + ".", "Try again."];
   }
-  function supported() {
+  function supported(kind) {
     if (window.PublicKeyCredential && navigator.credentials) return true;
+    report(kind, { name: "NotSupportedError" });
     say("This browser cannot use passkeys.", "error",
       "Update your browser, or open this page on a phone or computer that supports passkeys.");
     return false;
@@ -151,7 +180,7 @@
       options.mediation = "conditional";
       options.signal = conditional.signal;
     }
-    const cred = await navigator.credentials.get(options);
+    const cred = await webauthn("login", "get", options);
     await api("login/verify", { ceremonyId: start.ceremonyId, credential: credentialJSON(cred) });
     say("Signed in.", "ok");
     location.assign(returnTo());
@@ -160,7 +189,7 @@
     const form = document.getElementById("login-form");
     const button = document.getElementById("passkey-button");
     const user = document.getElementById("username");
-    if (!supported()) { busy(button, true); return; }
+    if (!supported("login")) { busy(button, true); return; }
     if (PublicKeyCredential.isConditionalMediationAvailable) {
       PublicKeyCredential.isConditionalMediationAvailable().then((ok) => {
         if (ok) login(null, "conditional").catch((e) => { const m = explain(e); if (m) say(m[0], "error", m[1]); });
@@ -188,7 +217,7 @@
     if (display && display.value.trim()) body.displayName = display.value.trim();
     if (page.dataset.invite) body.invite = page.dataset.invite;
     const start = await api("registration/options", body);
-    const cred = await navigator.credentials.create({ publicKey: creationOptions(start.publicKey) });
+    const cred = await webauthn("registration", "create", { publicKey: creationOptions(start.publicKey) });
     const label = document.getElementById("label");
     return api("registration/verify", {
       ceremonyId: start.ceremonyId, credential: credentialJSON(cred),
@@ -198,7 +227,7 @@
   function setupRegister() {
     const form = document.getElementById("register-form");
     const button = document.getElementById("passkey-button");
-    if (!supported()) { busy(button, true); return; }
+    if (!supported("registration")) { busy(button, true); return; }
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       busy(button, true);
@@ -218,7 +247,7 @@
   function setupStepUp() {
     const form = document.getElementById("step-up-form");
     const button = document.getElementById("passkey-button");
-    if (!supported()) { busy(button, true); return; }
+    if (!supported("step_up")) { busy(button, true); return; }
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       busy(button, true);
@@ -228,7 +257,7 @@
         const start = await api("step-up/options", body);
         body.rd = returnTo();
         if (page.dataset.rule) body.rule = page.dataset.rule;
-        const cred = await navigator.credentials.get({ publicKey: requestOptions(start.publicKey) });
+        const cred = await webauthn("step_up", "get", { publicKey: requestOptions(start.publicKey) }, page.dataset.rule);
         const done = await api("step-up/verify", Object.assign(
           { ceremonyId: start.ceremonyId, credential: credentialJSON(cred) }, body));
         say("Confirmed.", "ok");
@@ -244,7 +273,7 @@
   /** A user-verified step-up with one of the account's passkeys, recorded for {@code action}. */
   async function stepUpFor(action) {
     const start = await api("step-up/options", {});
-    const cred = await navigator.credentials.get({ publicKey: requestOptions(start.publicKey) });
+    const cred = await webauthn("step_up", "get", { publicKey: requestOptions(start.publicKey) }, action);
     await api("step-up/verify", { ceremonyId: start.ceremonyId, credential: credentialJSON(cred), rule: action });
   }
   function setupAccount() {
@@ -302,7 +331,7 @@
 
     const form = document.getElementById("register-form");
     const add = document.getElementById("passkey-button");
-    if (!supported()) { busy(add, true); return; }
+    if (!supported("registration")) { busy(add, true); return; }
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       ask(form, "Use a passkey that is already on your account; then create the new one.", async () => {

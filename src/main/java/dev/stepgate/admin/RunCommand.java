@@ -2,6 +2,7 @@ package dev.stepgate.admin;
 
 import dev.stepgate.config.ConfigLoader;
 import dev.stepgate.server.Gateway;
+import dev.stepgate.server.Logging;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,6 +17,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var loaded = ConfigLoader.load(config);
+    Logging.apply(loaded.log());
     var gateway = Gateway.start(loaded);
     StopSignals.onTermOrInt(() -> gateway.shutdown(loaded.proxy().shutdownGrace()));
     // Any other way out (System.exit elsewhere, a signal we do not handle): stop at once.

@@ -82,7 +82,16 @@ public final class Problems {
   public static final Problem UNKNOWN_CREDENTIAL = new Problem("unknown-credential", 401, "Not verified",
       "This passkey is not registered here.");
 
-  private static final Map<String, Problem> BY_TYPE = index(LOGIN_REQUIRED, STEP_UP_REQUIRED, FORBIDDEN,
+  // The pages' client-event beacon (SPEC section 9: abandonment in the funnel).
+  /** A client event whose shape or values are not the beacon's schema. */
+  public static final Problem CLIENT_EVENT_INVALID = new Problem("client-event-invalid", 400, "Invalid client event",
+      "The client event does not match the expected shape.");
+  /** More client events from one client than the beacon takes per minute. */
+  public static final Problem CLIENT_EVENTS_LIMITED = new Problem("client-events-limited", 429, "Too many client events",
+      "Too many client events from this client; try again later.");
+
+  private static final Map<String, Problem> BY_TYPE = index(CLIENT_EVENT_INVALID, CLIENT_EVENTS_LIMITED,
+      LOGIN_REQUIRED, STEP_UP_REQUIRED, FORBIDDEN,
       CROSS_ORIGIN_WEBSOCKET, FORWARD_AUTH_NOT_ALLOWED, UNAVAILABLE, HELD_REQUEST_LIMIT, HELD_REQUEST_GONE,
       UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, BODY_TOO_LARGE, REQUEST_TIMEOUT, NOT_FOUND, INTERNAL, UNSUPPORTED_MEDIA_TYPE,
       CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, RATE_LIMITED);

@@ -79,7 +79,7 @@ public final class ConfigLoader {
       Set.of(
           "listen", "public_url", "upstream", "upstream_case_insensitive", "policies", "webauthn",
           "registration", "storage", "sessions", "admin_listen", "admin_token", "trusted_proxies",
-          "tls", "identity", "proxy", "assertion", "account", "limits");
+          "tls", "identity", "proxy", "assertion", "account", "limits", "log");
 
   private ConfigLoader() {}
 
@@ -160,11 +160,12 @@ public final class ConfigLoader {
       var assertion = assertion(e.get("assertion"));
       var account = account(e.get("account"));
       var limits = limits(e.get("limits"));
+      var log = log(e.get("log"));
       if (!problems.isEmpty()) return null;
       return new GatewayConfig(
           file, listen, publicUrl, upstream.orElseThrow(), caseInsensitive, policies, webauthn,
           registration, storage, sessions, admin, adminToken, trusted, tls, identity, proxy,
-          assertion, account, limits);
+          assertion, account, limits, log);
     }
 
     private WebAuthn webauthn(Node node, URI publicUrl) {
@@ -367,6 +368,15 @@ public final class ConfigLoader {
       if (perPeriod.isEmpty()) return fallback;
       var r = perPeriod.get();
       return new Rate(r.count(), r.period(), burst.orElse(r.count()));
+    }
+
+    private GatewayConfig.Log log(Node node) {
+      var m = section(node, "log", Set.of("format", "level"));
+      var format = opt(m, "log.format", t -> Values.choice(t, GatewayConfig.LogFormat.class))
+          .orElse(GatewayConfig.Log.DEFAULT.format());
+      var level = opt(m, "log.level", t -> Values.choice(t, GatewayConfig.LogLevel.class))
+          .orElse(GatewayConfig.Log.DEFAULT.level());
+      return new GatewayConfig.Log(format, level);
     }
 
     private Map<String, Node> section(Node node, String key, Set<String> allowed) {

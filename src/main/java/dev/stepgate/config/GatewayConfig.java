@@ -29,7 +29,8 @@ public record GatewayConfig(
     Proxy proxy,
     Assertion assertion,
     Account account,
-    dev.stepgate.ratelimit.Limits limits) {
+    dev.stepgate.ratelimit.Limits limits,
+    Log log) {
 
   public GatewayConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -71,6 +72,25 @@ public record GatewayConfig(
   public enum IdentitySource { GATEWAY, UPSTREAM }
 
   public enum FirstEnrollment { INVITE, ON_STEP_UP }
+
+  public enum LogFormat { TEXT, JSON }
+
+  public enum LogLevel { DEBUG, INFO, WARNING }
+
+  /**
+   * The process log ({@code log}).
+   *
+   * @param format {@code text} (one line for people) or {@code json} (one object per line)
+   * @param level {@code debug} adds one line per request (logger {@code dev.stepgate.access})
+   */
+  public record Log(LogFormat format, LogLevel level) {
+    public static final Log DEFAULT = new Log(LogFormat.TEXT, LogLevel.INFO);
+
+    public Log {
+      java.util.Objects.requireNonNull(format, "format");
+      java.util.Objects.requireNonNull(level, "level");
+    }
+  }
 
   /**
    * The relying party (SPEC section 2 {@code webauthn}).

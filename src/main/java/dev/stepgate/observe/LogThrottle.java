@@ -46,7 +46,7 @@ public final class LogThrottle {
    */
   public void answered503(String what, Throwable failure, String requestId) {
     var cause = dev.stepgate.Async.cause(failure).getClass().getName();
-    log(Level.WARNING, what + "|" + cause, what + " failed (" + cause + "), request " + requestId + ": answered 503");
+    log(Level.WARNING, what + "|" + cause, what + " failed (" + cause + "), request " + requestId + ": answered 503", requestId);
   }
 
   /**
@@ -56,6 +56,11 @@ public final class LogThrottle {
    * @return whether it was logged
    */
   public boolean log(Level level, String key, String message) {
+    return log(level, key, message, null);
+  }
+
+  /** As {@link #log(Level, String, String)}, about the request {@code requestId} (null: none), which the JSON format names. */
+  public boolean log(Level level, String key, String message, String requestId) {
     if (!log.isLoggable(level)) return false;
     var slot = slots.get(key);
     if (slot == null) {
@@ -73,7 +78,10 @@ public final class LogThrottle {
       return false;
     }
     long left = slot.suppressed.getAndSet(0);
-    log.log(level, left == 0 ? message : message + " (and " + left + " more like it since the last such line)");
+    var record = new StructuredRecord(level, left == 0 ? message : message + " (and " + left
+        + " more like it since the last such line)", java.util.Map.of(), requestId);
+    record.setLoggerName(log.getName());
+    log.log(record);
     return true;
   }
 }

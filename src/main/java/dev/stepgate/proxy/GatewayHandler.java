@@ -1,5 +1,7 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.observe.AccessLog;
+import dev.stepgate.policy.Decision;
 import dev.stepgate.admission.Problems;
 import dev.stepgate.admission.RequestRejected;
 import dev.stepgate.admission.Admission;
@@ -58,6 +60,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
       reject(req, e);
       return;
     }
+    var logged = AccessLog.enabled() ? new Logged(req, target, System.nanoTime()) : null;
     if (isGatewayPath(target)) {
       if (!req.path().equals(target.path().value())) {
         reject(req, new RequestRejected("ambiguous-path", 400, "Gateway paths must be requested in canonical form."));
@@ -77,6 +80,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
     (context == null ? Future.fromCompletionStage(decided) : Future.fromCompletionStage(decided, context))
         .onFailure(err -> unavailable(req, err))
         .onSuccess(verdict -> {
+          if (logged != null) verdict.decision().ifPresent(logged::decided);
           if (!(verdict instanceof Verdict.Forward forward)) {
             responder.respond(req, target, verdict);
             return;
@@ -97,6 +101,25 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
     var requestId = RequestIds.of(req, hygiene);
     failures.answered503("admission", err, requestId);
     Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
+  }
+
+  /** The request line of one request, written when its response ends (only while {@link AccessLog#enabled()}). */
+  private final class Logged {
+    private volatile Decision decision;
+
+    Logged(HttpServerRequest req, RequestTarget target, long started) {
+      // The canonical path only: the query may carry secrets (tokens, codes).
+      req.response().bodyEndHandler(v -> {
+        var d = decision;
+        AccessLog.request(req.method().name(), target.path().value(), req.response().getStatusCode(),
+            d == null ? null : d.rule(), d == null ? null : AccessLog.decision(d), System.nanoTime() - started,
+            RequestIds.of(req, hygiene));
+      });
+    }
+
+    void decided(Decision d) {
+      decision = d;
+    }
   }
 
   static boolean isGatewayPath(RequestTarget target) {

@@ -1,5 +1,6 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.observe.AccessLog;
 import dev.stepgate.admission.Problems;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -90,10 +91,11 @@ final class RelayHandler extends ChannelDuplexHandler {
   private void dispatch(Object msg) {
     if (msg instanceof HttpRequest req) {
       if (owedByVertx == 0 && !passingBody && ctx.pipeline().context(RelayLane.DECODER) != null) {
+        long arrived = System.nanoTime();
         var plan = lane.plan(req, remote, ssl, ascii);
         if (plan != null) {
           lane.countRelayed();
-          var started = new Exchange(plan);
+          var started = new Exchange(plan, arrived);
           exchange = started;
           started.start();
           if (msg instanceof HttpContent content) started.requestContent(content);
@@ -198,6 +200,9 @@ final class RelayHandler extends ChannelDuplexHandler {
    */
   private final class Exchange implements UpstreamPool.Borrower, UpstreamLink.Listener {
     private final RelayLane.Plan plan;
+    /** {@link System#nanoTime()} when the request head was read, and when it was written upstream. */
+    private final long arrived;
+    private long sent;
     private final List<HttpContent> early = new ArrayList<>(2);
     private Channel upstream;
     private boolean requestDone;
@@ -211,8 +216,9 @@ final class RelayHandler extends ChannelDuplexHandler {
     /** Nothing more goes to or comes from the upstream. */
     private boolean over;
 
-    Exchange(RelayLane.Plan plan) {
+    Exchange(RelayLane.Plan plan, long arrived) {
       this.plan = plan;
+      this.arrived = arrived;
     }
 
     void start() {
@@ -272,6 +278,7 @@ final class RelayHandler extends ChannelDuplexHandler {
       for (var c : early) ch.write(c, ch.voidPromise());
       early.clear();
       ch.flush();
+      sent = System.nanoTime();
       if (requestDone) requestSent();
       else clientReads(ch.isWritable());
     }
@@ -313,6 +320,8 @@ final class RelayHandler extends ChannelDuplexHandler {
         }
         interim = false;
         responseStarted = true;
+        lane.latency().exchange(arrived, sent, System.nanoTime());
+        if (AccessLog.enabled()) lane.logRequest(plan, resp.status().code(), arrived, remote);
         upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
         // Held until its body: a response that arrives whole leaves as one message (one pass
         // through the client pipeline), see below and upstreamReadComplete.
@@ -418,6 +427,7 @@ final class RelayHandler extends ChannelDuplexHandler {
     /** An error reply in place of the upstream's; the connection closes after it unless the request is complete. */
     private void reply(int status) {
       end(false);
+      if (AccessLog.enabled()) lane.logRequest(plan, status, arrived, remote);
       var resp = Responder.relayResponse(plan.clientHeaders(),
           status == 504 ? Problems.UPSTREAM_TIMEOUT : Problems.UPSTREAM_UNAVAILABLE, plan.head());
       boolean keep = requestDone && plan.keepAlive();

@@ -1,5 +1,7 @@
 package dev.stepgate.proxy;
 
+import dev.stepgate.observe.AccessLog;
+import dev.stepgate.observe.ProxyLatency;
 import dev.stepgate.admission.Admission;
 import dev.stepgate.admission.RequestRejected;
 import dev.stepgate.config.GatewayConfig;
@@ -80,8 +82,11 @@ public final class RelayLane {
   private final int poolSize;
   private final Map<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
   private final LongAdder relayed = new LongAdder();
+  private final ProxyLatency latency;
 
-  private RelayLane(Vertx vertx, GatewayConfig config, Set<String> knownHosts, HeaderHygiene hygiene, Admission admission) {
+  private RelayLane(Vertx vertx, GatewayConfig config, Set<String> knownHosts, HeaderHygiene hygiene, Admission admission,
+      ProxyLatency latency) {
+    this.latency = latency;
     this.knownHosts = Set.copyOf(knownHosts);
     this.hygiene = hygiene;
     this.admission = admission;
@@ -118,8 +123,14 @@ public final class RelayLane {
    */
   public static Optional<RelayLane> create(Vertx vertx, GatewayConfig config, Set<String> knownHosts,
       HeaderHygiene hygiene, Admission admission) {
+    return create(vertx, config, knownHosts, hygiene, admission, ProxyLatency.NONE);
+  }
+
+  /** As above, timing every relayed exchange into {@code latency}. */
+  public static Optional<RelayLane> create(Vertx vertx, GatewayConfig config, Set<String> knownHosts,
+      HeaderHygiene hygiene, Admission admission, ProxyLatency latency) {
     if (!config.proxy().relay() || !"http".equals(config.upstream().getScheme())) return Optional.empty();
-    return Optional.of(new RelayLane(vertx, config, knownHosts, hygiene, admission));
+    return Optional.of(new RelayLane(vertx, config, knownHosts, hygiene, admission, latency));
   }
 
   /**
@@ -145,8 +156,10 @@ public final class RelayLane {
    * @param upstream the request line and headers for the upstream (body framing included)
    * @param clientHeaders the client's headers, for the shape of an error reply
    * @param keepAlive whether the client keeps the connection open after this exchange
+   * @param path the canonical policy path (no query), for the request log
+   * @param rule the rule that allowed it
    */
-  record Plan(HttpRequest upstream, MultiMap clientHeaders, boolean keepAlive) {
+  record Plan(HttpRequest upstream, MultiMap clientHeaders, boolean keepAlive, String path, String rule) {
     boolean head() {
       return upstream.method() == HttpMethod.HEAD;
     }
@@ -185,7 +198,7 @@ public final class RelayLane {
       if (chunked) out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
       else if (length != null) out.set(HttpHeaderNames.CONTENT_LENGTH, length.trim());
       var request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, upstream.pathPrefix() + target.pathAndQuery(), (HttpHeaders) out);
-      return new Plan(request, headers, HttpUtil.isKeepAlive(req));
+      return new Plan(request, headers, HttpUtil.isKeepAlive(req), target.path().value(), admitted.get().allow().rule());
     } catch (RequestRejected e) {
       return null; // a refusal: the ordinary path decides it again and answers it
     } catch (RuntimeException e) {
@@ -229,6 +242,16 @@ public final class RelayLane {
 
   void countRelayed() {
     relayed.increment();
+  }
+
+  /** The request line of a relayed exchange (only called when {@link AccessLog#enabled()}). */
+  void logRequest(Plan plan, int status, long arrived, String remote) {
+    AccessLog.request(plan.upstream().method().name(), plan.path(), status, plan.rule(), "allow", System.nanoTime() - arrived,
+        RequestIds.of(plan.clientHeaders(), remote, hygiene));
+  }
+
+  ProxyLatency latency() {
+    return latency;
   }
 
   /** The upstream's {@code host[:port]}, for log lines. */

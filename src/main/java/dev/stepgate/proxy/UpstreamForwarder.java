@@ -2,6 +2,7 @@ package dev.stepgate.proxy;
 
 import dev.stepgate.admission.Problems;
 import dev.stepgate.config.GatewayConfig;
+import dev.stepgate.observe.ProxyLatency;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -34,9 +35,16 @@ public final class UpstreamForwarder {
   private final UpstreamAddress upstream;
   private final long responseTimeoutMs;
   private final long maxBodySize;
+  private final ProxyLatency latency;
 
   public UpstreamForwarder(Vertx vertx, GatewayConfig config) {
+    this(vertx, config, ProxyLatency.NONE);
+  }
+
+  /** As above, timing each upstream exchange into {@code latency}. */
+  public UpstreamForwarder(Vertx vertx, GatewayConfig config, ProxyLatency latency) {
     this.vertx = vertx;
+    this.latency = latency;
     this.upstream = UpstreamAddress.of(config.upstream());
     var proxy = config.proxy();
     this.responseTimeoutMs = proxy.responseTimeout().toMillis();
@@ -94,6 +102,7 @@ public final class UpstreamForwarder {
         .putHeader(HttpHeaders.HOST, authority());
     var resp = req.response();
     long timer = vertx.setTimer(responseTimeoutMs, id -> timedOut(req));
+    long sent = System.nanoTime();
     client.request(options)
         .compose(creq -> {
           resp.closeHandler(v -> creq.reset());
@@ -108,7 +117,10 @@ public final class UpstreamForwarder {
           return creq.send(stream);
         })
         .onComplete(ar -> vertx.cancelTimer(timer))
-        .onSuccess(cresp -> respond(req, cresp))
+        .onSuccess(cresp -> {
+          latency.upstream(sent, System.nanoTime());
+          respond(req, cresp);
+        })
         .onFailure(err -> failed(req, err));
   }
 

@@ -1,6 +1,7 @@
 package dev.stepgate.server;
 
 import dev.stepgate.observe.DependencyHealth;
+import dev.stepgate.observe.StoreErrors;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -25,9 +26,11 @@ final class DependencyProbe implements AutoCloseable {
   private final Vertx vertx;
   private final List<DependencyHealth> dependencies;
   private final long intervalMs;
+  private final StoreErrors errors;
   private volatile boolean closed;
 
-  private DependencyProbe(Vertx vertx, List<DependencyHealth> dependencies, Duration interval) {
+  private DependencyProbe(Vertx vertx, List<DependencyHealth> dependencies, Duration interval, StoreErrors errors) {
+    this.errors = errors;
     this.vertx = vertx;
     this.dependencies = List.copyOf(dependencies);
     this.intervalMs = interval.toMillis();
@@ -35,7 +38,13 @@ final class DependencyProbe implements AutoCloseable {
 
   /** Registers the gauges and starts probing each of {@code dependencies} now, then every {@code interval}. */
   static DependencyProbe start(Vertx vertx, MeterRegistry registry, List<DependencyHealth> dependencies, Duration interval) {
-    var probe = new DependencyProbe(vertx, dependencies, interval);
+    return start(vertx, registry, dependencies, interval, new StoreErrors(registry));
+  }
+
+  /** As above, counting each failed probe in {@code errors}. */
+  static DependencyProbe start(Vertx vertx, MeterRegistry registry, List<DependencyHealth> dependencies, Duration interval,
+      StoreErrors errors) {
+    var probe = new DependencyProbe(vertx, dependencies, interval, errors);
     for (var d : probe.dependencies) {
       Gauge.builder("stepgate.dependency.up", d, DependencyHealth::up).tag("dependency", d.name())
           .description("1 while the last probe of this dependency answered, else 0").register(registry);
@@ -50,6 +59,7 @@ final class DependencyProbe implements AutoCloseable {
       var before = d.last();
       d.probe().whenComplete((now, err) -> {
         if (now != null && now.state() != before.state()) logChange(d, before, now);
+        if (now != null && now.state() == DependencyHealth.State.DOWN) errors.failed(StoreErrors.Dependency.named(d.name()));
         next(d, intervalMs);
       });
     };

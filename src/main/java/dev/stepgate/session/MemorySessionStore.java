@@ -125,6 +125,11 @@ public final class MemorySessionStore implements SessionStore {
     return DONE;
   }
 
+  @Override
+  public java.util.OptionalLong activeNow() {
+    return java.util.OptionalLong.of(sessions.estimatedSize());
+  }
+
   /** How many sessions the index holds for {@code userId} (tests: the index stays exact). */
   int indexedSessionsOf(String userId) {
     return idsOf(userId).size();

@@ -64,4 +64,13 @@ public interface SessionStore {
     if (revocation instanceof Revocation.CredentialRevoked c) return endSessionsOfCredential(c.userId(), c.credentialId());
     return endSessionsOf(revocation.userId());
   }
+
+  /**
+   * How many sessions this store holds now, when it can say without a round trip (the memory
+   * store); empty for a shared store, whose own metrics count its keys. For the
+   * {@code stepgate_sessions_active} gauge; expired sessions not yet swept may still count.
+   */
+  default java.util.OptionalLong activeNow() {
+    return java.util.OptionalLong.empty();
+  }
 }

@@ -1,7 +1,12 @@
 package dev.stepgate.ui;
 
 import dev.stepgate.Async;
+import dev.stepgate.observe.CeremonyMetrics.Kind;
+import dev.stepgate.observe.CeremonyMetrics.Outcome;
+import dev.stepgate.observe.Funnel;
 import dev.stepgate.observe.LogThrottle;
+import dev.stepgate.observe.Platform;
+import dev.stepgate.observe.StoreErrors;
 import dev.stepgate.StepgateException;
 import dev.stepgate.credential.AuditLog;
 import dev.stepgate.credential.CredentialId;
@@ -87,16 +92,19 @@ public final class PasskeyApi {
   private final Clock clock;
   private final Limiter limiter;
   private final HeaderHygiene hygiene;
+  private final Funnel funnel;
 
   /**
    * @param limiter the rate limits every ceremony call passes first (SPEC section 9)
    * @param hygiene whose {@code trusted_proxies} decide which address a call comes from
+   * @param funnel where each verify call's outcome is counted, with the caller's platform
    */
   public PasskeyApi(Vertx vertx, PasskeyService passkeys, PasskeyStore credentials, AuditLog auditLog, SessionStore sessions,
       SessionCookie cookie, Set<String> origins, RegistrationMode mode, StepUpFollowUp followUp,
-      AccountStepUps accountStepUps, Clock clock, Limiter limiter, HeaderHygiene hygiene) {
+      AccountStepUps accountStepUps, Clock clock, Limiter limiter, HeaderHygiene hygiene, Funnel funnel) {
     this.limiter = limiter;
     this.hygiene = hygiene;
+    this.funnel = funnel;
     this.vertx = vertx;
     this.passkeys = passkeys;
     this.credentials = credentials;
@@ -116,18 +124,19 @@ public final class PasskeyApi {
     router.post(api + "*").handler(this::sameOriginJson);
     router.route(api + "*").handler(new SessionLookup(cookie, sessions));
     // Every ceremony call is counted (SPEC section 9) before it does any work: a refused call costs a counter hit.
+    // A verify call's outcome is counted in the funnel, refusals by the limits too (rate_limited).
     router.post(api + "registration/options").handler(ctx -> json(ctx,
         limited(Endpoint.REGISTRATION_OPTIONS, PasskeyApi::usernameOf, limited(Endpoint.INVITE, PasskeyApi::invitedUsername,
             this::registrationOptions))));
-    router.post(api + "registration/verify").handler(ctx -> json(ctx,
+    router.post(api + "registration/verify").handler(ctx -> ceremony(ctx, Kind.REGISTRATION,
         limited(Endpoint.REGISTRATION_VERIFY, PasskeyApi::signedInAccount, this::registrationVerify)));
     router.post(api + "login/options").handler(ctx -> json(ctx,
         limited(Endpoint.LOGIN_OPTIONS, PasskeyApi::usernameOf, this::loginOptions)));
-    router.post(api + "login/verify").handler(ctx -> json(ctx, limited(Endpoint.LOGIN_VERIFY, (c, b) -> Optional.empty(),
-        this::loginVerify)));
+    router.post(api + "login/verify").handler(ctx -> ceremony(ctx, Kind.LOGIN,
+        limited(Endpoint.LOGIN_VERIFY, (c, b) -> Optional.empty(), this::loginVerify)));
     router.post(api + "step-up/options").handler(ctx -> json(ctx,
         limited(Endpoint.STEP_UP_OPTIONS, PasskeyApi::signedInAccount, this::stepUpOptions)));
-    router.post(api + "step-up/verify").handler(ctx -> json(ctx,
+    router.post(api + "step-up/verify").handler(ctx -> ceremony(ctx, Kind.STEP_UP,
         limited(Endpoint.STEP_UP_VERIFY, PasskeyApi::signedInAccount, this::stepUpVerify)));
     router.post(api + "credentials/revoke").handler(ctx -> json(ctx, this::revoke));
     router.post(api + "logout").handler(ctx -> json(ctx, this::logout));
@@ -230,12 +239,20 @@ public final class PasskeyApi {
     var action = held.isEmpty() ? rule.flatMap(AccountAction::named) : Optional.<AccountAction>empty();
     var ruled = action.isPresent() ? Future.succeededFuture(action.map(AccountAction::ruleName))
         : Future.fromCompletionStage(followUp.ruleFor(session.id(), held, rule), vertx.getOrCreateContext());
-    return ruled.compose(forRule -> async(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId()))
-        .recover(err -> failedStepUp(session, err)).compose(a -> {
-      var newId = SessionIds.next(); // a new session id at every step-up
-      return Future.fromCompletionStage(sessions.rotateAndRecordStepUp(session.id(), newId, record(a, forRule)))
-          .compose(rotated -> afterStepUp(ctx, session, newId, rotated, a, forRule, action, held, rd));
-    }));
+    // The rule the funnel counts it under: the one it confirms once known, else the one the prompt named.
+    var counted = new String[] {rule.orElse("")};
+    return ruled.compose(forRule -> {
+      forRule.ifPresent(r -> counted[0] = r);
+      return async(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId()))
+          .recover(err -> failedStepUp(session, err)).compose(a -> {
+            var newId = SessionIds.next(); // a new session id at every step-up
+            return Future.fromCompletionStage(sessions.rotateAndRecordStepUp(session.id(), newId, record(a, forRule)))
+                .compose(rotated -> afterStepUp(ctx, session, newId, rotated, a, forRule, action, held, rd));
+          });
+    }).andThen(ar -> {
+      if (ar.succeeded()) funnel.rules().stepUpPassed(counted[0]);
+      else funnel.rules().stepUpFailed(counted[0]);
+    });
   }
 
   /**
@@ -325,6 +342,28 @@ public final class PasskeyApi {
 
   // ---- plumbing ----
 
+  /** A ceremony's verify call: as {@link #json}, and its outcome counted in the funnel (SPEC section 9). */
+  private void ceremony(RoutingContext ctx, Kind kind,
+      java.util.function.BiFunction<RoutingContext, JsonObject, Future<JsonObject>> handler) {
+    var platform = Platform.fromUserAgent(ctx.request().getHeader("User-Agent"));
+    json(ctx, (c, body) -> {
+      Future<JsonObject> answer;
+      try {
+        answer = handler.apply(c, body);
+      } catch (RuntimeException e) {
+        answer = Future.failedFuture(e);
+      }
+      return answer.andThen(ar -> funnel.ceremonies().count(kind, ar.succeeded() ? Outcome.OK : outcomeOf(ar.cause()), platform));
+    });
+  }
+
+  private static Outcome outcomeOf(Throwable failure) {
+    var err = Async.cause(failure);
+    if (err instanceof AccountStepUpRequired) return Outcome.NOT_ALLOWED;
+    if (err instanceof StepgateException s) return Outcome.ofAnswer(s.status(), s.type());
+    return Outcome.UNAVAILABLE;
+  }
+
   /** {@code handler}, behind {@code endpoint}'s limits for the caller's address and {@code account}'s. */
   private java.util.function.BiFunction<RoutingContext, JsonObject, Future<JsonObject>> limited(Endpoint endpoint, java.util.function.BiFunction<RoutingContext, JsonObject, Optional<String>> account,
       java.util.function.BiFunction<RoutingContext, JsonObject, Future<JsonObject>> handler) {
@@ -394,6 +433,7 @@ public final class PasskeyApi {
     if (err instanceof StepgateException s) {
       // A 503 is ours to fix (a store or pool is down or full), not the caller's: say so, once
       // per kind per window, however many requests meet it.
+      if (s.status() >= 500) funnel.storeErrors().failed(StoreErrors.Dependency.ofProblemType(s.type()));
       if (s.status() >= 500)
         UNAVAILABLE_LOG.log(Level.WARNING, s.type(), "API " + ctx.request().path() + " answered " + s.status() + " " + s.type()
             + (s.getCause() != null ? " (" + s.getCause().getClass().getSimpleName() + ")" : ""));

@@ -448,4 +448,19 @@ class ConfigLoaderTest {
     assertEquals(List.of("gw.yaml:2:33: sessions.url: the database must be a number (/0, /1, …)"),
         problems("upstream: http://a\nsessions: { driver: redis, url: 'redis://a/zero' }\n"));
   }
+
+  @Test
+  void log_defaultsToTextAtInfo_andTakesJsonAndDebug() {
+    assertEquals(GatewayConfig.Log.DEFAULT, parse("upstream: http://a\n").log());
+    assertEquals(new GatewayConfig.Log(GatewayConfig.LogFormat.JSON, GatewayConfig.LogLevel.DEBUG),
+        parse("upstream: http://a\nlog: { format: json, level: debug }\n").log());
+  }
+
+  @Test
+  void log_unknownValuesAndKeys_areRefusedWithTheirPlace() {
+    assertEquals(List.of("gw.yaml:3:11: log.format: 'xml' is not one of text | json",
+            "gw.yaml:4:10: log.level: 'loud' is not one of debug | info | warning"),
+        problems("upstream: http://a\nlog:\n  format: xml\n  level: loud\n"));
+    assertEquals(1, problems("upstream: http://a\nlog: { colour: true }\n").size());
+  }
 }

@@ -27,9 +27,9 @@ class AdminMetricsTest {
           client.send("GET " + path + " HTTP/1.1\r\nHost: localhost:" + gateway.port() + "\r\nAccept: application/json\r\n\r\n")
               .read();
         var m = Gateways.metrics(gateway);
-        assertEquals(2, Gateways.metric(m, "stepgate_decisions_total{decision=\"allow\"}"));
-        assertEquals(1, Gateways.metric(m, "stepgate_decisions_total{decision=\"deny\"}"));
-        assertEquals(1, Gateways.metric(m, "stepgate_decisions_total{decision=\"login\"}"));
+        assertEquals(2, Gateways.metric(m, "stepgate_decisions_total{decision=\"allow\",rule=\"defaults\"}"));
+        assertEquals(1, Gateways.metric(m, "stepgate_decisions_total{decision=\"deny\",rule=\"admin\"}"));
+        assertEquals(1, Gateways.metric(m, "stepgate_decisions_total{decision=\"login\",rule=\"private\"}"));
         assertEquals(2, Gateways.metric(m, "stepgate_proxy_relayed_total"));
       }
     }

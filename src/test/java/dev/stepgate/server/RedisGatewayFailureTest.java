@@ -88,6 +88,9 @@ class RedisGatewayFailureTest {
     assertTrue(browser.body().contains("Temporarily unavailable"), browser.body());
     assertFalse(browser.body().contains("Exception") || browser.body().contains("redis"), browser.body());
     assertEquals("5", browser.headers().firstValue("Retry-After").orElse(""), "says when to try again");
+    // Every request the session store failed is counted, not only the probe's one per interval.
+    assertTrue(Gateways.metric(Gateways.metrics(gateway), "stepgate_store_errors_total{dependency=\"sessions\"}") >= 6,
+        "each 503 counts as a store error");
     var page = timed(alice, "/public/page");
     assertEquals(200, page.statusCode(), "a public route still passes, for a signed-in browser too");
     assertEquals(null, upstream.last().headers().get("X-Stepgate-User"), "without an identity nobody could check");

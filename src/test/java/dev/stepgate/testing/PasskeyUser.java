@@ -28,6 +28,8 @@ public final class PasskeyUser {
   public final String base;
   public final HttpClient http;
   public final EmulatedBrowser authenticator;
+  /** Sent as {@code User-Agent} on every request when set (the funnel's platform). */
+  private final String userAgent;
 
   public PasskeyUser(String base) {
     this(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1));
@@ -39,12 +41,19 @@ public final class PasskeyUser {
     this.http = client.cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(5)).build();
     this.authenticator = new EmulatedBrowser(base);
+    this.userAgent = null;
   }
 
-  private PasskeyUser(String base, HttpClient http, EmulatedBrowser authenticator) {
+  private PasskeyUser(String base, HttpClient http, EmulatedBrowser authenticator, String userAgent) {
     this.base = base;
     this.http = http;
     this.authenticator = authenticator;
+    this.userAgent = userAgent;
+  }
+
+  /** The same person (cookies, authenticator) in a browser that says {@code userAgent}. */
+  public PasskeyUser withUserAgent(String userAgent) {
+    return new PasskeyUser(base, http, authenticator, userAgent);
   }
 
   /**
@@ -52,7 +61,7 @@ public final class PasskeyUser {
    * {@code otherBase}: the session cookie is for the host, so it goes to every port of it.
    */
   public PasskeyUser at(String otherBase) {
-    return new PasskeyUser(otherBase, http, authenticator);
+    return new PasskeyUser(otherBase, http, authenticator, userAgent);
   }
 
   /** A free loopback port for a gateway whose public URL must be known before it starts. */
@@ -71,6 +80,7 @@ public final class PasskeyUser {
     var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+    if (userAgent != null) b.setHeader("User-Agent", userAgent);
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
