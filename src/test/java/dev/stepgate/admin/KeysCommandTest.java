@@ -1,5 +1,6 @@
 package dev.stepgate.admin;
 
+import dev.stepgate.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.stepgate.config.ConfigException;
 import dev.stepgate.identity.InMemorySigningKeyStore;
-import dev.stepgate.identity.MutableClock;
 import dev.stepgate.identity.SigningKeys;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,7 +22,7 @@ import picocli.CommandLine;
 
 class KeysCommandTest {
   private final InMemorySigningKeyStore store = new InMemorySigningKeyStore();
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+  private final TestClock clock = new TestClock(Instant.parse("2026-01-01T10:00:00Z"));
   private final List<Optional<Path>> openedWith = new ArrayList<>();
   private int closed;
   private final StringWriter out = new StringWriter();

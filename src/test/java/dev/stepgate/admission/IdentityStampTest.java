@@ -1,5 +1,6 @@
 package dev.stepgate.admission;
 
+import dev.stepgate.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -10,7 +11,6 @@ import dev.stepgate.identity.AssertionClaims;
 import dev.stepgate.identity.AssertionSigner;
 import dev.stepgate.identity.IdentityHeaders;
 import dev.stepgate.identity.InMemorySigningKeyStore;
-import dev.stepgate.identity.MutableClock;
 import dev.stepgate.identity.SigningKeys;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.policy.Requirement;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** The identity headers are reused per session and decision, never past what the token allows. */
 class IdentityStampTest {
   static final Instant START = Instant.parse("2026-12-01T10:00:00Z");
-  final MutableClock clock = new MutableClock(START);
+  final TestClock clock = new TestClock(START);
   final SigningKeys keys = dev.stepgate.Async.join(SigningKeys.load(new InMemorySigningKeyStore(), clock, Duration.ofHours(24)));
   final IdentityStamp stamp = new IdentityStamp("http://gw", "http://app",
       new AssertionCache(new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME), clock, 1000),

@@ -1,5 +1,6 @@
 package dev.stepgate.identity;
 
+import dev.stepgate.testing.TestClock;
 import static dev.stepgate.identity.AssertionSignerTest.AUD;
 import static dev.stepgate.identity.AssertionSignerTest.START;
 import static dev.stepgate.identity.AssertionSignerTest.authenticated;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class AssertionCacheTest {
   private final InMemorySigningKeyStore store = new InMemorySigningKeyStore();
-  private final MutableClock clock = new MutableClock(START);
+  private final TestClock clock = new TestClock(START);
   private final SigningKeys keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ofHours(24)));
   private final AssertionSigner signer = new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME);
   private final AssertionCache cache = new AssertionCache(signer, clock, AssertionCache.DEFAULT_MAXIMUM_SIZE);

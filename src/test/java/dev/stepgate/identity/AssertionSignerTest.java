@@ -1,5 +1,6 @@
 package dev.stepgate.identity;
 
+import dev.stepgate.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,7 +24,7 @@ class AssertionSignerTest {
   static final Instant START = Instant.parse("2026-01-01T10:00:00Z");
 
   private final InMemorySigningKeyStore store = new InMemorySigningKeyStore();
-  private final MutableClock clock = new MutableClock(START);
+  private final TestClock clock = new TestClock(START);
   private final SigningKeys keys = dev.stepgate.Async.join(SigningKeys.load(store, clock, Duration.ofHours(24)));
   private final AssertionSigner signer = new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME);
 

@@ -1,5 +1,6 @@
 package dev.stepgate.identity;
 
+import dev.stepgate.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class SigningKeysTest {
   private static final Duration GRACE = Duration.ofHours(24);
   private final InMemorySigningKeyStore store = new InMemorySigningKeyStore();
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+  private final TestClock clock = new TestClock(Instant.parse("2026-01-01T10:00:00Z"));
 
   private static List<String> kids(String jwksJson) throws Exception {
     return JWKSet.parse(jwksJson).getKeys().stream().map(JWK::getKeyID).toList();

@@ -1,14 +1,13 @@
 package dev.stepgate.observe;
 
+import dev.stepgate.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepgate.StepgateException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,7 +17,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class DependencyHealthTest {
-  final MutableClock clock = new MutableClock();
+  final TestClock clock = new TestClock(Instant.parse("2026-12-03T06:00:00Z"));
   final AtomicReference<Supplier<CompletionStage<Void>>> answer =
       new AtomicReference<>(() -> CompletableFuture.completedFuture(null));
   final DependencyHealth health = new DependencyHealth("storage", "postgres", () -> answer.get().get(),
@@ -75,26 +74,4 @@ class DependencyHealthTest {
     return health.probe().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
-  static final class MutableClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-12-03T06:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.stepgate.passkey;
 
+import dev.stepgate.testing.TestClock;
 import dev.stepgate.Async;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -27,14 +28,14 @@ abstract class PasskeyServiceTestBase {
 
   @TempDir Path dir;
   BlockingStore store;
-  MutableClock clock;
+  TestClock clock;
   BlockingPasskeys service;
   SoftAuthenticator soft;
 
   @BeforeEach
   void setUp() {
     store = BlockingStore.open(dir);
-    clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
     service = service(settings(true, false, Set.of()));
     soft = new SoftAuthenticator();
   }

@@ -1,5 +1,6 @@
 package dev.stepgate.ratelimit;
 
+import dev.stepgate.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;

@@ -1,11 +1,11 @@
 package dev.stepgate.redis;
 
+import dev.stepgate.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.stepgate.ratelimit.Rate;
 import dev.stepgate.ratelimit.RateCounter;
 import dev.stepgate.ratelimit.RateCounterContract;
-import dev.stepgate.ratelimit.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

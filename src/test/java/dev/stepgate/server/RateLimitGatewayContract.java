@@ -1,10 +1,10 @@
 package dev.stepgate.server;
 
+import dev.stepgate.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stepgate.ratelimit.TestClock;
 import dev.stepgate.testing.Gateways;
 import dev.stepgate.testing.PasskeyUser;
 import dev.stepgate.testing.TestUpstream;

@@ -1,4 +1,4 @@
-package dev.stepgate.ratelimit;
+package dev.stepgate.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand (shared by the rate-limit tests of every package). */
+/** A clock the test moves by hand; every test that needs one uses this. */
 public final class TestClock extends Clock {
   private volatile Instant now;
 
