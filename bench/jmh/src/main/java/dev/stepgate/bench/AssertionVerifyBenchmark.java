@@ -142,7 +142,8 @@ public class AssertionVerifyBenchmark {
     return stage.toCompletableFuture().join();
   }
 
-  private static String create(ClientPlatform client, String optionsJson) {
+  /** A registration response from {@code client} for {@code optionsJson}, as a browser posts it (the login benchmark uses it too). */
+  static String create(ClientPlatform client, String optionsJson) {
     var o = JSON.readTree(optionsJson);
     var params = new java.util.ArrayList<PublicKeyCredentialParameters>();
     for (var p : o.get("pubKeyCredParams"))

@@ -1,17 +1,6 @@
 package dev.stepgate.bench;
 
-import com.webauthn4j.data.AttestationConveyancePreference;
-import com.webauthn4j.data.AuthenticatorSelectionCriteria;
-import com.webauthn4j.data.PublicKeyCredentialCreationOptions;
-import com.webauthn4j.data.PublicKeyCredentialParameters;
-import com.webauthn4j.data.PublicKeyCredentialRpEntity;
-import com.webauthn4j.data.PublicKeyCredentialType;
-import com.webauthn4j.data.PublicKeyCredentialUserEntity;
-import com.webauthn4j.data.ResidentKeyRequirement;
-import com.webauthn4j.data.UserVerificationRequirement;
-import com.webauthn4j.data.attestation.statement.COSEAlgorithmIdentifier;
 import com.webauthn4j.data.client.Origin;
-import com.webauthn4j.data.client.challenge.DefaultChallenge;
 import com.webauthn4j.test.authenticator.webauthn.PackedAuthenticator;
 import com.webauthn4j.test.authenticator.webauthn.WebAuthnAuthenticatorAdaptor;
 import com.webauthn4j.test.client.ClientPlatform;
@@ -28,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -61,8 +49,6 @@ import tools.jackson.databind.json.JsonMapper;
 public class LoginOptionsBenchmark {
   private static final String ORIGIN = "https://gate.example.com";
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
   private Path dir;
   private Storage store;
@@ -96,7 +82,7 @@ public class LoginOptionsBenchmark {
         join(store.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey())));
     var client = new ClientPlatform(new Origin(ORIGIN), new WebAuthnAuthenticatorAdaptor(new PackedAuthenticator()));
     var reg = join(service.startRegistration("alice", Optional.empty(), Optional.empty(), Optional.empty(), RegistrationMode.OPEN));
-    join(service.finishRegistration(reg.ceremonyId(), create(client, reg.publicKeyJson()), Optional.empty(), Optional.empty()));
+    join(service.finishRegistration(reg.ceremonyId(), AssertionVerifyBenchmark.create(client, reg.publicKeyJson()), Optional.empty(), Optional.empty()));
     // Fail the trial at once if the two answers differ in shape.
     if (JSON.readTree(known().publicKeyJson()).get("allowCredentials").size() != 1
         || JSON.readTree(unknown().publicKeyJson()).get("allowCredentials").isEmpty())
@@ -125,22 +111,4 @@ public class LoginOptionsBenchmark {
     return stage.toCompletableFuture().join();
   }
 
-  private static String create(ClientPlatform client, String optionsJson) {
-    var o = JSON.readTree(optionsJson);
-    var params = new java.util.ArrayList<PublicKeyCredentialParameters>();
-    for (var p : o.get("pubKeyCredParams"))
-      params.add(new PublicKeyCredentialParameters(PublicKeyCredentialType.PUBLIC_KEY, COSEAlgorithmIdentifier.create(p.get("alg").asLong())));
-    var options = new PublicKeyCredentialCreationOptions(
-        new PublicKeyCredentialRpEntity(o.get("rp").get("id").asString(), o.get("rp").get("name").asString()),
-        new PublicKeyCredentialUserEntity(B64D.decode(o.get("user").get("id").asString()), o.get("user").get("name").asString(),
-            o.get("user").get("displayName").asString()),
-        new DefaultChallenge(B64D.decode(o.get("challenge").asString())), params, 60_000L, List.of(),
-        new AuthenticatorSelectionCriteria(null, ResidentKeyRequirement.REQUIRED, UserVerificationRequirement.REQUIRED),
-        AttestationConveyancePreference.NONE, null);
-    var cred = client.create(options);
-    var r = cred.getResponse();
-    return "{\"id\":\"" + B64.encodeToString(cred.getRawId()) + "\",\"rawId\":\"" + B64.encodeToString(cred.getRawId())
-        + "\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"" + B64.encodeToString(r.getClientDataJSON())
-        + "\",\"attestationObject\":\"" + B64.encodeToString(r.getAttestationObject()) + "\"},\"clientExtensionResults\":{}}";
-  }
 }
