@@ -1,6 +1,8 @@
 package dev.stepgate.ratelimit;
 
 import java.time.Duration;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -117,25 +119,18 @@ public final class Limiter {
   static String clientKey(String address) {
     if (address == null || address.isEmpty()) return "unknown";
     if (!IPV6.matcher(address).matches()) return address;
-    var zone = address.indexOf('%');
-    var a = zone < 0 ? address : address.substring(0, zone);
-    int split = a.indexOf("::");
-    String[] groups;
-    if (split < 0) groups = a.split(":", -1);
-    else {
-      var head = a.substring(0, split).isEmpty() ? new String[0] : a.substring(0, split).split(":", -1);
-      var tail = a.substring(split + 2).isEmpty() ? new String[0] : a.substring(split + 2).split(":", -1);
-      groups = new String[8];
-      java.util.Arrays.fill(groups, "0");
-      System.arraycopy(head, 0, groups, 0, Math.min(head.length, 8));
-      for (int i = 0; i < tail.length && i < 8; i++) groups[8 - tail.length + i] = tail[i];
+    byte[] b;
+    try {
+      // A literal (the pattern admits nothing else), so this parses and never looks a name up.
+      b = InetAddress.getByName(address).getAddress();
+    } catch (UnknownHostException e) {
+      return address;
     }
-    if (groups.length < 4) return address;
+    // An IPv4-mapped address (::ffff:a.b.c.d) is that IPv4 client, counted as one.
+    if (b.length == 4) return (b[0] & 0xFF) + "." + (b[1] & 0xFF) + "." + (b[2] & 0xFF) + "." + (b[3] & 0xFF);
     var out = new StringBuilder();
-    for (int i = 0; i < 4; i++) {
-      var g = groups[i].replaceFirst("^0+(?=.)", "").toLowerCase(Locale.ROOT);
-      out.append(g).append(':');
-    }
+    for (int i = 0; i < 8; i += 2) out.append(Integer.toHexString(((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF))).append(':');
     return out.append(":/64").toString();
   }
+
 }

@@ -77,6 +77,7 @@ class LimiterTest {
     assertEquals("2001:db8:0:0::/64", Limiter.clientKey("2001:db8::1"));
     assertEquals("0:0:0:0::/64", Limiter.clientKey("0:0:0:0:0:0:0:1"));
     assertEquals("203.0.113.7", Limiter.clientKey("203.0.113.7"));
+    assertEquals("203.0.113.7", Limiter.clientKey("::ffff:203.0.113.7"), "an IPv4-mapped client is that IPv4 client, not ::/64");
     assertEquals("unknown", Limiter.clientKey(null));
   }
 }
