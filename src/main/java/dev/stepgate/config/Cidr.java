@@ -6,6 +6,9 @@ import java.util.Arrays;
 
 /** An IPv4 or IPv6 network in CIDR form, e.g. {@code 10.0.0.0/8} or {@code ::1/128}. */
 public record Cidr(byte[] network, int prefix) {
+  /** What a textual address may contain (so InetAddress never looks a name up); compiled once: it is checked per request. */
+  private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[0-9A-Fa-f:.%a-z]+");
+
 
   public Cidr {
     network = network.clone();
@@ -44,7 +47,7 @@ public record Cidr(byte[] network, int prefix) {
   public boolean contains(String address) {
     byte[] a;
     try {
-      if (!address.matches("[0-9A-Fa-f:.%a-z]+")) return false;
+      if (!ADDRESS.matcher(address).matches()) return false;
       a = InetAddress.getByName(address).getAddress();
     } catch (UnknownHostException e) {
       return false;
