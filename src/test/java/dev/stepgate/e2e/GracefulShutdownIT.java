@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.stepgate.testing.RawHttp;
 import dev.stepgate.testing.Gateways;
 import dev.stepgate.testing.PasskeyUser;
 import dev.stepgate.testing.RawClient;
 import dev.stepgate.testing.ScriptedUpstream;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -66,7 +65,7 @@ class GracefulShutdownIT {
         long t0 = System.nanoTime();
         signal(gw.process, "TERM");
 
-        assertTrue(refusedWithin(gw.port, 2000), "the listener still accepts after SIGTERM" + log(gw));
+        assertTrue(RawHttp.refusedWithin(gw.port, 2000), "the listener still accepts after SIGTERM" + log(gw));
         long refusedMs = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(idle.closedWithin(3000), "the idle keep-alive connection stayed open" + log(gw));
         var r = slow.get(10, TimeUnit.SECONDS);
@@ -152,20 +151,6 @@ class GracefulShutdownIT {
     }
   }
 
-  /** True once a TCP connect to {@code port} is refused, within {@code millis}. */
-  private static boolean refusedWithin(int port, int millis) throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    while (System.nanoTime() < until) {
-      try (var s = new Socket("127.0.0.1", port)) {
-        Thread.sleep(20);
-      } catch (ConnectException refused) {
-        return true;
-      } catch (IOException other) {
-        Thread.sleep(20);
-      }
-    }
-    return false;
-  }
 
   private static String log(Running r) {
     try {

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.stepgate.testing.RawHttp;
 import dev.stepgate.testing.Gateways;
 import dev.stepgate.testing.RawClient;
 import dev.stepgate.testing.ScriptedUpstream;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +37,7 @@ class GracefulShutdownTest {
           Thread.sleep(10);
         }
         var stopped = CompletableFuture.supplyAsync(() -> gateway.shutdown(Duration.ofSeconds(8)));
-        assertTrue(refusedWithin(port, 2000), "the listener still accepts during the shutdown");
+        assertTrue(RawHttp.refusedWithin(port, 2000), "the listener still accepts during the shutdown");
         client.send("56789");
         var r = client.read();
         assertEquals(200, r.status(), r.raw());
@@ -53,17 +51,4 @@ class GracefulShutdownTest {
     }
   }
 
-  private static boolean refusedWithin(int port, int millis) throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    while (System.nanoTime() < until) {
-      try (var s = new Socket("127.0.0.1", port)) {
-        Thread.sleep(20);
-      } catch (ConnectException refused) {
-        return true;
-      } catch (IOException other) {
-        Thread.sleep(20);
-      }
-    }
-    return false;
-  }
 }

@@ -70,4 +70,19 @@ public final class RawHttp {
     int len = Integer.parseInt(head.substring(cl + 15, eol < 0 ? head.length() : eol).trim());
     return s.length() - end - 4 >= len;
   }
+
+  /** True once a TCP connect to {@code port} on loopback is refused, within {@code millis}. */
+  public static boolean refusedWithin(int port, int millis) throws InterruptedException {
+    long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+    while (System.nanoTime() < until) {
+      try (var s = new java.net.Socket("127.0.0.1", port)) {
+        Thread.sleep(20);
+      } catch (java.net.ConnectException refused) {
+        return true;
+      } catch (java.io.IOException other) {
+        Thread.sleep(20);
+      }
+    }
+    return false;
+  }
 }
