@@ -1,0 +1,40 @@
+package dev.stepgate.server;
+
+import dev.stepgate.audit.ClosableAuditTrail;
+import dev.stepgate.audit.NotifyingAuditTrail;
+import dev.stepgate.audit.QueuedAuditTrail;
+import dev.stepgate.audit.WebhookNotifier;
+import dev.stepgate.config.ConfigException;
+import dev.stepgate.config.GatewayConfig;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The audit trail a config asks for ({@code audit}, SPEC section 9), with {@code notifications}'
+ * webhook in front when one is set. The gateway and the admin CLI build theirs here, so a change
+ * made by either is written to the same place.
+ */
+public final class AuditSinks {
+  private AuditSinks() {}
+
+  /** Opens the sink; a file that cannot be opened is a config problem (the gateway does not start). */
+  public static ClosableAuditTrail open(GatewayConfig config, Clock clock) {
+    ClosableAuditTrail trail;
+    var audit = config.audit();
+    if (audit.sink() == GatewayConfig.AuditSink.FILE) {
+      try {
+        trail = QueuedAuditTrail.file(audit.path(), clock);
+      } catch (IOException e) {
+        throw new ConfigException(List.of(config.source() + ": audit.path: cannot open " + audit.path()
+            + " for appending (" + e.getClass().getSimpleName() + ")"));
+      }
+    } else {
+      trail = QueuedAuditTrail.stdout(clock);
+    }
+    var n = config.notifications();
+    if (n.webhookUrl().isEmpty()) return trail;
+    var webhook = new WebhookNotifier(n.webhookUrl().get(), n.secret().orElseThrow(), n.maxAttempts(), clock);
+    return new NotifyingAuditTrail(trail, webhook, webhook);
+  }
+}
