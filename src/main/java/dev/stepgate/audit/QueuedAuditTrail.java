@@ -58,7 +58,12 @@ public final class QueuedAuditTrail implements ClosableAuditTrail {
    * System.out}, so it never interleaves mid-line with other writers of that stream.
    */
   public static QueuedAuditTrail stdout(Clock clock) {
-    return new QueuedAuditTrail(System.out, false, DEFAULT_CAPACITY, clock, "stdout");
+    return stream(System.out, clock);
+  }
+
+  /** Lines to {@code out} (left open on {@link #close}), each in one write. */
+  public static QueuedAuditTrail stream(java.io.PrintStream out, Clock clock) {
+    return new QueuedAuditTrail(out, false, DEFAULT_CAPACITY, clock, "stream");
   }
 
   /**

@@ -20,19 +20,26 @@ public final class AuditSinks {
 
   /** Opens the sink; a file that cannot be opened is a config problem (the gateway does not start). */
   public static ClosableAuditTrail open(GatewayConfig config, Clock clock) {
+    return open(config.source(), config.audit(), config.notifications(), System.out, clock);
+  }
+
+  /**
+   * As {@link #open(GatewayConfig, Clock)}, {@code sink: stdout} writing to {@code stdout} (the
+   * admin CLI passes stderr: its stdout is the command's answer, which scripts read).
+   */
+  public static ClosableAuditTrail open(java.nio.file.Path source, GatewayConfig.Audit audit, GatewayConfig.Notifications n,
+      java.io.PrintStream stdout, Clock clock) {
     ClosableAuditTrail trail;
-    var audit = config.audit();
     if (audit.sink() == GatewayConfig.AuditSink.FILE) {
       try {
         trail = QueuedAuditTrail.file(audit.path(), clock);
       } catch (IOException e) {
-        throw new ConfigException(List.of(config.source() + ": audit.path: cannot open " + audit.path()
+        throw new ConfigException(List.of(source + ": audit.path: cannot open " + audit.path()
             + " for appending (" + e.getClass().getSimpleName() + ")"));
       }
     } else {
-      trail = QueuedAuditTrail.stdout(clock);
+      trail = QueuedAuditTrail.stream(stdout, clock);
     }
-    var n = config.notifications();
     if (n.webhookUrl().isEmpty()) return trail;
     var webhook = new WebhookNotifier(n.webhookUrl().get(), n.secret().orElseThrow(), n.maxAttempts(), clock);
     return new NotifyingAuditTrail(trail, webhook, webhook);
