@@ -159,4 +159,30 @@ class AuditTrailGatewayTest {
       }
     }
   }
+
+  @Test
+  void heldPost_prompted_thenReplayed_isAudited_withItsRuleAndPathOnly() throws Exception {
+    try (var upstream = new TestUpstream()) {
+      var started = Gateways.withPolicy(upstream.url(), dir, StepUpFlowTest.POLICY, auditYaml());
+      try (var gateway = started.gateway()) {
+        var user = new PasskeyUser(started.base());
+        user.enroll("carol");
+        var held = user.send("POST", "/account/email?t=secret-query", "email=c", "Accept", "text/html",
+            "Content-Type", "application/x-www-form-urlencoded");
+        assertEquals(303, held.statusCode());
+        var location = held.headers().firstValue("Location").orElseThrow();
+        var heldId = location.substring(location.indexOf("held=") + 5);
+        var done = user.stepUp(new JsonObject().put("held", heldId));
+        assertEquals(200, user.send("GET", done.getString("resume"), null, "Accept", "text/html").statusCode());
+        var lines = lines(event("held_replayed"));
+        assertEquals("change-email", only(lines, "step_up_prompted").getString("rule"));
+        assertEquals("change-email", only(lines, "step_up_passed").getString("rule"));
+        var replayed = only(lines, "held_replayed");
+        assertEquals("change-email", replayed.getString("rule"));
+        assertEquals("POST", replayed.getString("method"));
+        assertEquals("/account/email", replayed.getString("path"));
+        assertFalse(Files.readString(auditFile()).contains("secret-query"));
+      }
+    }
+  }
 }
