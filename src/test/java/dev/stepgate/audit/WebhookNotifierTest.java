@@ -28,11 +28,13 @@ class WebhookNotifierTest {
   final List<Received> received = new CopyOnWriteArrayList<>();
   final AtomicInteger failFirst = new AtomicInteger();
   CountDownLatch gate = new CountDownLatch(0);
+  final CountDownLatch arrived = new CountDownLatch(1);
   HttpServer server;
 
   URI start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/hook", exchange -> {
+      arrived.countDown();
       try {
         gate.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -101,8 +103,7 @@ class WebhookNotifierTest {
     gate = new CountDownLatch(1); // the receiver hangs: one in flight, two queued
     var notifier = new WebhookNotifier(start(), SECRET, 1, Duration.ofMillis(10), 2, Clock.systemUTC());
     notifier.notify("passkey_added", "u-1", Map.of());
-    await(() -> server != null && notifier.dropped() == 0);
-    Thread.sleep(200); // the sender has taken the first
+    assertTrue(arrived.await(10, TimeUnit.SECONDS)); // the sender is in the first POST
     for (int i = 0; i < 5; i++) notifier.notify("passkey_added", "u-1", Map.of());
     assertEquals(3, notifier.dropped());
     gate.countDown();
