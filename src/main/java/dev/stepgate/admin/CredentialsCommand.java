@@ -96,6 +96,10 @@ public final class CredentialsCommand implements java.util.concurrent.Callable<I
         return FAILED;
       }
       join(store.audit().record("credential-revoked", Optional.of(u.get().id()), "credential=" + id + " by=cli"));
+      audit().emit(dev.stepgate.audit.AuditEntry.of("passkey_revoked").user(u.get().id()).with("credential", id.base64url())
+          .with("by", "cli"));
+      audit().emit(dev.stepgate.audit.AuditEntry.of("admin_action").user(u.get().id()).with("action", "credentials revoke")
+          .with("credential", id.base64url()));
       out.println("revoked " + id);
       out.flush();
       return OK;

@@ -39,6 +39,13 @@ abstract class StoreCommand implements Callable<Integer> {
     this.settingsSource = settingsSource;
   }
 
+  private dev.stepgate.audit.AuditTrail audit = dev.stepgate.audit.AuditTrail.NONE;
+
+  /** Where a command that changes state records it ({@code admin_action} and the change's own event). */
+  dev.stepgate.audit.AuditTrail audit() {
+    return audit;
+  }
+
   /** The work, given the settings and an open store. */
   abstract int run(AdminSettings settings, Storage store, PrintWriter out, PrintWriter err);
 
@@ -55,7 +62,10 @@ abstract class StoreCommand implements Callable<Integer> {
       err.println("stepgate: bad config: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
       return USAGE;
     }
-    try (var store = openStore(settings)) {
+    try (var store = openStore(settings);
+        var trail = dev.stepgate.server.AuditSinks.open(Optional.ofNullable(config).orElse(Path.of("(defaults)")),
+            settings.audit(), settings.notifications(), System.err, java.time.Clock.systemUTC())) {
+      audit = trail;
       return run(settings, store, spec.commandLine().getOut(), err);
     } catch (StepgateException e) {
       err.println("stepgate: " + e.getMessage());

@@ -44,6 +44,7 @@ public final class PasskeyService {
   private final PasskeyStore passkeys;
   private final InviteStore invites;
   private final AuditLog audit;
+  private final dev.stepgate.audit.AuditTrail trail;
   private final CeremonyStore ceremonies;
   private final Clock clock;
   private final Executor verification;
@@ -66,6 +67,14 @@ public final class PasskeyService {
    */
   public PasskeyService(PasskeySettings settings, UserStore users, PasskeyStore passkeys, InviteStore invites,
       AuditLog audit, CeremonyStore ceremonies, Clock clock, Executor verification, byte[] decoyKey) {
+    this(settings, users, passkeys, invites, audit, ceremonies, clock, verification, decoyKey, dev.stepgate.audit.AuditTrail.NONE);
+  }
+
+  /** As the other constructor; an invite spent and a counter gone backwards are {@code trail} events too. */
+  public PasskeyService(PasskeySettings settings, UserStore users, PasskeyStore passkeys, InviteStore invites,
+      AuditLog audit, CeremonyStore ceremonies, Clock clock, Executor verification, byte[] decoyKey,
+      dev.stepgate.audit.AuditTrail trail) {
+    this.trail = trail;
     this.decoys = new LoginDecoys(decoyKey);
     this.settings = settings;
     this.users = users;
@@ -191,9 +200,13 @@ public final class PasskeyService {
             throw refuse("registration", new PasskeyException(e.type(), e.status(), e.getMessage(), e));
           throw rethrow(cause);
         })
-        .thenCompose(u -> audit.record("passkey-registered", Optional.of(userId),
+        .thenCompose(u -> {
+          if (c.inviteTokenHash().isPresent())
+            trail.emit(dev.stepgate.audit.AuditEntry.of("invite_used").user(userId).with("username", u.username()));
+          return audit.record("passkey-registered", Optional.of(userId),
             "credential=" + credential.credentialIdBase64() + (c.newUser() ? " new-user" : ""))
-            .thenApply(done -> new Registered(u, credential, c.newUser()))));
+            .thenApply(done -> new Registered(u, credential, c.newUser()));
+        }));
   }
 
   // ---------------------------------------------------------------- sign-in
@@ -323,6 +336,9 @@ public final class PasskeyService {
   }
 
   private CompletionStage<Void> possibleClone(StoredCredential stored, long storedCount, long presented) {
+    trail.emit(dev.stepgate.audit.AuditEntry.of("counter_regression").user(stored.userId())
+        .with("credential", stored.credentialIdBase64()).with("stored", Long.toString(storedCount))
+        .with("presented", Long.toString(presented)));
     return audit.record("possible-clone", Optional.of(stored.userId()),
         "credential=" + stored.credentialIdBase64() + " stored=" + storedCount + " presented=" + presented);
   }

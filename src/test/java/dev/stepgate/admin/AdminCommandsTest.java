@@ -138,4 +138,29 @@ class AdminCommandsTest {
     seedUser("alice");
     assertEquals(2, run(new CredentialsCommand.Revoke(settings()), "alice", "***"));
   }
+
+  Function<Optional<Path>, AdminSettings> auditedSettings(Path auditFile) {
+    return c -> new AdminSettings("https://gate.example.com/", new AdminSettings("https://gate.example.com/", dir).storage(),
+        new dev.stepgate.config.GatewayConfig.Audit(dev.stepgate.config.GatewayConfig.AuditSink.FILE, auditFile),
+        dev.stepgate.config.GatewayConfig.Notifications.NONE);
+  }
+
+  @Test
+  void credentialsRevoke_andInvite_areAuditedAsAdminActions_withoutTheInviteToken() throws Exception {
+    var u = seedUser("alice", new byte[] {1, 2, 3}, new byte[] {4, 5, 6});
+    var file = dir.resolve("audit.log");
+    assertEquals(0, run(new CredentialsCommand.Revoke(auditedSettings(file)), "alice", "AQID"), err.toString());
+    assertEquals(0, run(new InviteCommand(auditedSettings(file)), "Bob"), err.toString());
+    var link = out.toString().lines().filter(l -> l.contains("invite=")).findFirst().orElseThrow();
+    var lines = java.nio.file.Files.readAllLines(file).stream().map(io.vertx.core.json.JsonObject::new).toList();
+    assertEquals(java.util.List.of("passkey_revoked", "admin_action", "invite_issued", "admin_action"),
+        lines.stream().map(j -> j.getString("event")).toList());
+    assertEquals(u.id(), lines.get(0).getString("user"));
+    assertEquals("AQID", lines.get(0).getString("credential"));
+    assertEquals("credentials revoke", lines.get(1).getString("action"));
+    assertEquals("invite", lines.get(3).getString("action"));
+    assertEquals("bob", lines.get(2).getString("username"));
+    var token = link.substring(link.indexOf("invite=") + 7);
+    assertFalse(java.nio.file.Files.readString(file).contains(token), "the invite token in the trail");
+  }
 }
