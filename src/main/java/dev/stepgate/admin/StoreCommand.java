@@ -1,9 +1,15 @@
 package dev.stepgate.admin;
 
+import static dev.stepgate.Async.join;
+
 import dev.stepgate.StepgateException;
+import dev.stepgate.audit.AuditEntry;
+import dev.stepgate.audit.AuditTrail;
 import dev.stepgate.config.ConfigException;
 import dev.stepgate.credential.Storage;
 import dev.stepgate.credential.StoreFiles;
+import dev.stepgate.credential.User;
+import dev.stepgate.credential.Usernames;
 import dev.stepgate.server.Backends;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,6 +36,12 @@ abstract class StoreCommand implements Callable<Integer> {
   Path config;
 
   private final Function<Optional<Path>, AdminSettings> settingsSource;
+
+  /**
+   * Where the commands' {@code admin_action} events go (SPEC section 9). None yet: the audit
+   * sinks and their wiring from {@code audit.sink} come separately; tests set their own.
+   */
+  AuditTrail trail = AuditTrail.NONE;
 
   StoreCommand() {
     this(AdminSettings::load);
@@ -62,6 +74,31 @@ abstract class StoreCommand implements Callable<Integer> {
       // A store others may read is refused as bad config is: exit 2, nothing done.
       return e.status() == 400 || StoreFiles.SHARED.equals(e.type()) ? USAGE : FAILED;
     }
+  }
+
+  /** Emits {@code admin_action} for {@code action} (e.g. {@code users.disable}) on {@code target}, a username. */
+  final void adminAction(String action, String target, String userId) {
+    trail.emit(AuditEntry.of("admin_action").user(userId).with("action", action).with("target", target));
+  }
+
+  /**
+   * {@code raw} normalized as a username, or empty after a one-line reason on {@code err} (the
+   * caller exits {@link #USAGE}: a username that cannot exist is a bad argument).
+   */
+  static Optional<String> username(String raw, PrintWriter err) {
+    try {
+      return Optional.of(Usernames.normalize(raw));
+    } catch (IllegalArgumentException e) {
+      err.println("stepgate: invalid username: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** The user named {@code name} (normalized), or empty after {@code no such user} on {@code err}. */
+  static Optional<User> user(Storage store, String name, PrintWriter err) {
+    var u = join(store.users().byUsername(name));
+    if (u.isEmpty()) err.println("stepgate: no such user: " + name);
+    return u;
   }
 
   /**
