@@ -234,6 +234,19 @@ public final class PasskeyService {
         .thenCompose(c -> assertion("login", c, authenticationResponseJson, Optional.empty()));
   }
 
+  /**
+   * Fails with {@code account-disabled} if the user is disabled (or gone) now. The sign-in calls
+   * it once the new session exists: a {@code users disable} that committed while the assertion
+   * was being verified is then either seen here or published after the session was stored, which
+   * ends it; either way no session of a disabled user survives.
+   */
+  public CompletionStage<Void> requireEnabled(String userId) {
+    return users.byId(userId).thenApply(u -> {
+      if (u.isEmpty() || u.get().disabled()) throw refuse("login", accountDisabled());
+      return null;
+    });
+  }
+
   // ---------------------------------------------------------------- step-up
 
   /** Starts a step-up for the signed-in user: their passkeys only, user verification required. */

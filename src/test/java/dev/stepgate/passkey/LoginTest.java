@@ -294,4 +294,15 @@ class LoginTest extends PasskeyServiceTestBase {
     assertEquals(p.status(), e.status());
     assertEquals(p.detail(), e.getMessage());
   }
+
+  @Test
+  void requireEnabled_readsTheFlagNow() throws Exception {
+    var id = userId("alice");
+    dev.stepgate.Async.join(service.service.requireEnabled(id));
+    // Disabled after the assertion verified, before the session's cookie went out.
+    var auth = loginSoft(Optional.empty(), alice);
+    disable("alice", true);
+    assertRefused("account-disabled", 403, () -> dev.stepgate.Async.join(service.service.requireEnabled(auth.user().id())));
+    assertRefused("account-disabled", 403, () -> dev.stepgate.Async.join(service.service.requireEnabled("Z29uZQ")));
+  }
 }
