@@ -81,6 +81,9 @@ public final class Problems {
   /** A passkey that is not registered here was used to sign in or step up: a verification failure. */
   public static final Problem UNKNOWN_CREDENTIAL = new Problem("unknown-credential", 401, "Not verified",
       "This passkey is not registered here.");
+  /** The account was disabled (SPEC section 1, {@code users disable}): no sign-in, step-up or new passkey. */
+  public static final Problem ACCOUNT_DISABLED = new Problem("account-disabled", 403, "Not allowed",
+      "This account is disabled. Ask your administrator.");
 
   // The pages' client-event beacon (SPEC section 9: abandonment in the funnel).
   /** A client event whose shape or values are not the beacon's schema. */
@@ -94,7 +97,7 @@ public final class Problems {
       LOGIN_REQUIRED, STEP_UP_REQUIRED, FORBIDDEN,
       CROSS_ORIGIN_WEBSOCKET, FORWARD_AUTH_NOT_ALLOWED, UNAVAILABLE, HELD_REQUEST_LIMIT, HELD_REQUEST_GONE,
       UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, BODY_TOO_LARGE, REQUEST_TIMEOUT, NOT_FOUND, INTERNAL, UNSUPPORTED_MEDIA_TYPE,
-      CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, RATE_LIMITED);
+      CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, ACCOUNT_DISABLED, RATE_LIMITED);
 
   /** A refusal by a rate limit that lets the caller in again after {@code wait} (rounded up to whole seconds, at least 1). */
   public static Problem rateLimited(java.time.Duration wait) {

@@ -5,6 +5,7 @@ import static dev.stepgate.credential.EmbeddedDatabase.nanos;
 import static dev.stepgate.credential.EmbeddedDatabase.one;
 import static dev.stepgate.credential.EmbeddedDatabase.update;
 
+import dev.stepgate.Async;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -114,6 +115,19 @@ final class EmbeddedPasskeyStore implements PasskeyStore {
       }) == 1;
       if (deleted) EmbeddedRevocationLog.appendIn(c, db.clock.instant(), userId, Optional.of(id));
       return deleted;
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> rename(String userId, byte[] credentialId, String label) {
+    var id = credentialId.clone();
+    return Async.attempt(() -> {
+      var l = PasskeyStore.checkedLabel(label);
+      return db.tx(c -> update(c, "UPDATE credentials SET label = ? WHERE user_id = ? AND id = ?", p -> {
+        p.setString(1, l);
+        p.setString(2, userId);
+        p.setBytes(3, id);
+      }) == 1);
     });
   }
 }

@@ -50,4 +50,34 @@ public interface PasskeyStore {
    * @return false if the user has no credential with that id (nothing is appended)
    */
   CompletionStage<Boolean> revoke(String userId, byte[] credentialId);
+
+  /**
+   * Renames one of the user's credentials. The label is stripped, then must be 1..{@link
+   * #MAX_LABEL} characters without control characters, {@code <} or {@code >} (it is shown in
+   * pages and terminals); otherwise the stage fails with {@code invalid-label} (400).
+   *
+   * @return false if the user has no credential with that id
+   */
+  CompletionStage<Boolean> rename(String userId, byte[] credentialId, String label);
+
+  /** The longest label {@link #rename} accepts, in characters (code points). */
+  int MAX_LABEL = 64;
+
+  /**
+   * {@code label} stripped, if {@link #rename} accepts it.
+   *
+   * @throws CredentialException {@code invalid-label} (400) naming what is wrong
+   */
+  static String checkedLabel(String label) {
+    var l = label == null ? "" : label.strip();
+    if (l.isEmpty()) throw invalidLabel("must not be empty");
+    if (l.codePointCount(0, l.length()) > MAX_LABEL) throw invalidLabel("must be at most " + MAX_LABEL + " characters");
+    if (l.codePoints().anyMatch(cp -> Character.isISOControl(cp) || cp == '<' || cp == '>'))
+      throw invalidLabel("must not contain control characters, < or >");
+    return l;
+  }
+
+  private static CredentialException invalidLabel(String why) {
+    return new CredentialException("invalid-label", 400, "The passkey name " + why + ".");
+  }
 }

@@ -220,7 +220,10 @@ public final class PasskeyApi {
           a.backupEligible(), a.userVerified(), Optional.empty(), a.at());
       // A new session id at every sign-in; the cookie goes out once the store has both changes.
       var ended = previous.map(sessions::end).orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
-      var done = sessions.create(session).thenCombine(ended, (x, y) -> (Void) null);
+      var done = sessions.create(session).thenCombine(ended, (x, y) -> (Void) null)
+          // Disabled meanwhile (users disable): the new session ends before its cookie goes out.
+          .thenCompose(v -> passkeys.requireEnabled(a.user().id()).exceptionallyCompose(err -> sessions.end(session.id())
+              .thenCompose(x -> java.util.concurrent.CompletableFuture.<Void>failedFuture(Async.cause(err)))));
       return Future.fromCompletionStage(done, vertx.getOrCreateContext()).map(v -> {
         ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
         audit("signed-in", a.user().id(), "passkey sign-in");

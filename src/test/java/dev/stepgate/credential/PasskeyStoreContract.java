@@ -144,4 +144,32 @@ public abstract class PasskeyStoreContract extends StorageContract {
     assertEquals(1, race(20, () -> join(storage.passkeys().revoke(u.id(), id(1)))));
     assertEquals(1, store.revocationsAfter(before, 10).size(), "one revocation is recorded");
   }
+
+  @Test
+  void rename_theOwnersCredential_changesOnlyItsLabel() {
+    var a = user("alice");
+    var b = user("bob");
+    store.createUser(a);
+    store.createUser(b);
+    store.addCredential(credential(a.id(), id(1)));
+    store.addCredential(credential(a.id(), id(2)));
+    assertFalse(join(storage.passkeys().rename(b.id(), id(1), "stolen")));
+    assertTrue(join(storage.passkeys().rename(a.id(), id(1), "  Work laptop é ")));
+    assertEquals("Work laptop é", store.findCredential(id(1)).orElseThrow().label());
+    assertEquals("laptop", store.findCredential(id(2)).orElseThrow().label());
+    assertFalse(join(storage.passkeys().rename(a.id(), id(9), "x")));
+  }
+
+  @Test
+  void rename_badLabel_isRefusedAndChangesNothing() {
+    var a = user("alice");
+    store.createUser(a);
+    store.addCredential(credential(a.id(), id(1)));
+    for (var bad : new String[] {"", "   ", "a\u0007b", "line\nbreak", "<script>", "a>b", "x".repeat(65)}) {
+      var e = assertThrows(CredentialException.class, () -> join(storage.passkeys().rename(a.id(), id(1), bad)), bad);
+      assertEquals("invalid-label", e.type());
+      assertEquals(400, e.status());
+    }
+    assertTrue(join(storage.passkeys().rename(a.id(), id(1), "\ud83d\udd11".repeat(64))), "64 characters (code points) though 128 Java chars");
+  }
 }
