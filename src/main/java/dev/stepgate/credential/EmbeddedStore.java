@@ -29,7 +29,8 @@ public final class EmbeddedStore implements AutoCloseable {
   /** Calls that may wait for the store before new ones are refused (fail closed, 503). */
   static final int QUEUE_CAPACITY = 1024;
 
-  static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql", "V3__install_secrets.sql");
+  static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql", "V3__install_secrets.sql",
+      "V4__recovery.sql");
 
   private final EmbeddedDatabase db;
   private final Storage storage;
@@ -37,7 +38,8 @@ public final class EmbeddedStore implements AutoCloseable {
   private EmbeddedStore(EmbeddedDatabase db) {
     this.db = db;
     this.storage = new Storage(new EmbeddedUserStore(db), new EmbeddedPasskeyStore(db), new EmbeddedInviteStore(db),
-        new EmbeddedAuditLog(db), new EmbeddedRevocationLog(db), new EmbeddedSigningKeyStore(db), new EmbeddedInstallSecrets(db), db::ping, this);
+        new EmbeddedAuditLog(db), new EmbeddedRevocationLog(db), new EmbeddedSigningKeyStore(db), new EmbeddedInstallSecrets(db),
+        new EmbeddedRecoveryStore(db), db::ping, this);
   }
 
   /**

@@ -86,7 +86,7 @@ class EmbeddedStoreTest {
     embedded.close();
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
         var s = c.createStatement()) {
-      s.executeUpdate("INSERT INTO schema_version VALUES (4, 'V4__future.sql', 'x', 0)");
+      s.executeUpdate("INSERT INTO schema_version VALUES (5, 'V5__future.sql', 'x', 0)");
     }
     assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
     embedded = EmbeddedStore.open(dir.resolve("other"));
