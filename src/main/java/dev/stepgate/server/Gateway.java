@@ -100,6 +100,11 @@ public final class Gateway implements AutoCloseable {
 
   /** As {@link #start(GatewayConfig)}, reading time from {@code clock} (tests move it by hand). */
   public static Gateway start(GatewayConfig config, Clock clock) {
+    return start(config, clock, dev.stepgate.audit.AuditTrail.NONE);
+  }
+
+  /** As {@link #start(GatewayConfig, Clock)}, with the security events going to {@code audit} (SPEC section 9). */
+  public static Gateway start(GatewayConfig config, Clock clock, dev.stepgate.audit.AuditTrail audit) {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Vert.x 5.0.x's in-flight request gauge never lets go of a request answered before its body
     // whose client then hung up (eclipse-vertx/vert.x#6328, reported on 5.0.11); the gateway
@@ -154,6 +159,9 @@ public final class Gateway implements AutoCloseable {
       var passkeys = new PasskeyService(passkeySettings, storage.users(), storage.passkeys(),
           storage.invites(), storage.audit(), side.ceremonies(), clock, verification,
           Async.join(storage.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey())));
+      var recovery = new dev.stepgate.passkey.RecoveryService(storage.users(), storage.recovery(), audit, clock,
+          Async.join(storage.secrets().getOrCreate(dev.stepgate.passkey.RecoveryService.CODE_KEY,
+              dev.stepgate.passkey.RecoveryService.newCodeKey())));
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
       var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder);
       var mode = RegistrationMode.from(config.registration());
@@ -178,7 +186,8 @@ public final class Gateway implements AutoCloseable {
             public java.util.concurrent.CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
-          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel).mount(routes);
+          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel,
+          recovery).mount(routes);
       // The beacon's own crude bound, in this node's memory: it only counts (the limiter guards what does work).
       new ClientEvents(funnel, registry, passkeySettings.ceremonyTtl(), hygiene::clientAddress,
           new dev.stepgate.ratelimit.MemoryRateCounter(10_000, clock)).mount(routes);
