@@ -243,6 +243,33 @@
     });
   }
 
+  // ---- recovery: a code or a link's token opens a recovery session, which enrolls one passkey ----
+  function setupRecover() {
+    const form = document.getElementById("recover-form");
+    const button = document.getElementById("recover-button");
+    async function verify(body) {
+      busy(button, true);
+      say("Checking\u2026");
+      try {
+        const r = await api("recovery/verify", body);
+        document.getElementById("username").value = r.user || "";
+        form.hidden = true;
+        document.getElementById("register-form").hidden = false;
+        say("Recovered. Now create a new passkey on this device (within 10 minutes).", "ok");
+      } catch (e) {
+        form.hidden = false;
+        say(e.message, "error", "Check the username and code, or ask your administrator for a new recovery link.");
+      } finally { busy(button, false); }
+    }
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      verify({ username: document.getElementById("recover-username").value.trim(),
+        code: document.getElementById("code").value.trim() });
+    });
+    setupRegister();
+    if (page.dataset.token) verify({ token: page.dataset.token });
+  }
+
   // ---- step-up ----
   function setupStepUp() {
     const form = document.getElementById("step-up-form");
@@ -352,6 +379,7 @@
 
   if (kind === "login") setupLogin();
   else if (kind === "register") setupRegister();
+  else if (kind === "recover") setupRecover();
   else if (kind === "step-up") setupStepUp();
   else if (kind === "account") setupAccount();
 })();

@@ -75,6 +75,8 @@ public final class PageRoutes {
     router.get("/.stepgate/register").handler(this::register);
     router.get("/.stepgate/step-up").handler(this::stepUp);
     router.get("/.stepgate/account").handler(this::account);
+    router.get("/.stepgate/recover").handler(ctx -> html(ctx,
+        Pages.recover(Optional.ofNullable(ctx.request().getParam("token")).filter(t -> !t.isBlank() && t.length() <= 64))));
     router.get("/.stepgate/logout").handler(ctx -> html(ctx, session(ctx)
         .map(s -> Pages.signOut(s.username())).orElseGet(Pages::signedOut)));
     router.post("/.stepgate/logout").handler(BodyHandler.create(false).setBodyLimit(4096).setHandleFileUploads(false));

@@ -32,7 +32,7 @@ public final class Pages {
         + status()
         + "<p class=\"links\">"
         + (canRegister ? "No passkey yet? <a href=\"/.stepgate/register" + rdQuery(rd) + "\">Create an account</a>. " : "")
-        + "Lost your passkey? Ask your administrator for a recovery link.</p>";
+        + "Lost your passkey? <a href=\"/.stepgate/recover\">Recover your account</a>.</p>";
     return Html.page("Sign in", "login", data("rd", rd), body);
   }
 
@@ -54,6 +54,35 @@ public final class Pages {
         + status()
         + "<p class=\"links\">Already have a passkey? <a href=\"/.stepgate/login" + rdQuery(rd) + "\">Sign in</a>.</p>";
     return Html.page(signedInAs.isPresent() ? "Add a passkey" : "Create your account", "register", d, body);
+  }
+
+  /**
+   * The account recovery page (SPEC section 4): a username and recovery code, or with a recovery
+   * link's {@code token} that token, open a recovery session; the page then enrolls a new passkey
+   * with the register page's form and script.
+   */
+  public static String recover(Optional<String> token) {
+    var d = data("after", "/.stepgate/account");
+    token.ifPresent(t -> d.put("token", t));
+    var body = "<h1>Recover your account</h1>"
+        + "<p class=\"lead\">Lost your passkeys? Use one of your recovery codes (or your recovery link), then create a new "
+        + "passkey on this device. A new passkey cannot approve sensitive actions until it is a day old.</p>"
+        + "<form id=\"recover-form\"" + (token.isPresent() ? " hidden" : "") + ">"
+        + "<label for=\"recover-username\">Username</label>"
+        + "<input id=\"recover-username\" name=\"username\" required autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\">"
+        + "<label for=\"code\">Recovery code</label>"
+        + "<input id=\"code\" name=\"code\" required autocomplete=\"one-time-code\" autocapitalize=\"characters\" spellcheck=\"false\">"
+        + "<button id=\"recover-button\" class=\"primary\" type=\"submit\">Continue</button>"
+        + "</form>"
+        + "<form id=\"register-form\" hidden>"
+        + "<label for=\"username\">Username</label><input id=\"username\" name=\"username\" readonly>"
+        + "<label for=\"label\">Name this passkey <span class=\"lead\">(optional, e.g. \u201cwork laptop\u201d)</span></label>"
+        + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
+        + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Create a passkey</button>"
+        + "</form>"
+        + status()
+        + "<p class=\"links\">No code and no link? Ask your administrator for a recovery link.</p>";
+    return Html.page("Recover your account", "recover", d, body);
   }
 
   /**
