@@ -240,4 +240,24 @@ class RecoveryTest {
     assertEquals(401, expired.statusCode());
     assertEquals(1, audit.named("recovery_link_used").size());
   }
+
+  @Test
+  void recoveryVerify_isRateLimitedPerAccount_acrossAddresses() throws Exception {
+    gateway.close();
+    Files.createDirectories(dir.resolve("limited"));
+    var started = Gateways.withPolicy(upstream.url(), dir.resolve("limited"), POLICY, "trusted_proxies: [127.0.0.1/32]\n"
+        + "limits: { per_account: { invites: { rate: 2/1m, burst: 2 } } }\n", clock, audit);
+    gateway = started.gateway();
+    var guesser = new PasskeyUser(started.base());
+    var guess = new JsonObject().put("username", "alice").put("code", "AAAA-BBBB-CCCC-DDDD").encode();
+    for (var ip : List.of("203.0.113.1", "203.0.113.2")) {
+      var r = guesser.send("POST", "/.stepgate/api/recovery/verify", guess, "Content-Type", "application/json",
+          "Origin", started.base(), "X-Forwarded-For", ip);
+      assertEquals(401, r.statusCode(), r.body());
+    }
+    var limited = guesser.send("POST", "/.stepgate/api/recovery/verify", guess, "Content-Type", "application/json",
+        "Origin", started.base(), "X-Forwarded-For", "203.0.113.3");
+    assertEquals(429, limited.statusCode(), limited.body());
+    assertTrue(limited.headers().firstValue("Retry-After").isPresent());
+  }
 }
