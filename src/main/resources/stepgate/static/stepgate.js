@@ -224,6 +224,23 @@
       label: label && label.value.trim() ? label.value.trim() : undefined,
     });
   }
+  /** Shows recovery codes once, in place of the status line; {@code next} (a URL) continues. */
+  function showCodes(codes, next) {
+    const box = document.createElement("div");
+    const heading = document.createElement("p");
+    heading.textContent = "Your recovery codes. Save them somewhere safe: each works once, and this is the only time they are shown.";
+    const list = document.createElement("ol");
+    list.className = "codes";
+    codes.forEach((c) => { const li = document.createElement("li"); li.textContent = c; list.appendChild(li); });
+    box.append(heading, list);
+    if (next) {
+      const go = document.createElement("a");
+      go.href = next;
+      go.textContent = "I have saved them \u2014 continue";
+      box.appendChild(go);
+    }
+    statusEl.after(box);
+  }
   function setupRegister() {
     const form = document.getElementById("register-form");
     const button = document.getElementById("passkey-button");
@@ -233,8 +250,10 @@
       busy(button, true);
       say("Creating your passkey\u2026");
       try {
-        await enroll();
+        const done = await enroll();
         say("Your passkey is ready.", "ok");
+        // A new account's recovery codes are shown before going on: they cannot be shown again.
+        if (done && done.recoveryCodes) { form.hidden = true; showCodes(done.recoveryCodes, page.dataset.after || returnTo()); return; }
         location.assign(page.dataset.after || returnTo());
       } catch (e) {
         const m = explain(e, "register");
@@ -343,9 +362,9 @@
           await stepUpFor(p.action);
           p.confirmed = true;
         }
-        await p.run();
+        const stay = await p.run();
         pending = null;
-        location.reload();
+        if (stay) dialog.close(); else location.reload();
       } catch (e) {
         if (e instanceof Problem && String(e.body.type || "").endsWith(":step-up-required")) p.confirmed = false;
         // Confirmed but the action itself failed: the step-up is still fresh, so retrying skips it.
@@ -365,6 +384,16 @@
         say("Now create the new passkey\u2026");
         await enroll();
         say("Your passkey is ready.", "ok");
+      });
+    });
+    const codesButton = document.getElementById("codes-button");
+    if (codesButton) codesButton.addEventListener("click", () => {
+      ask(codesButton, "Your current recovery codes will stop working.", async () => {
+        const r = await api("recovery/codes", {});
+        sayTo = null;
+        say("New recovery codes are ready.", "ok");
+        showCodes(r.recoveryCodes, null);
+        return true; // stay on the page: the codes are shown only now
       });
     });
     document.querySelectorAll("button[data-revoke]").forEach((b) => {

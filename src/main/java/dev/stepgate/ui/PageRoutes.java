@@ -182,7 +182,7 @@ public final class PageRoutes {
       }
       var views = ar.result().stream().map(c -> new Pages.PasskeyView(
           Base64.getUrlEncoder().withoutPadding().encodeToString(c.credentialId()), c.label(), c.createdAt(),
-          c.lastUsedAt(), c.backupEligible())).toList();
+          c.lastUsedAt(), c.backupEligible(), c.viaRecovery())).toList();
       html(ctx, Pages.account(session.get().username(), views));
     });
   }

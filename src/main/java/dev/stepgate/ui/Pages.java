@@ -19,7 +19,8 @@ public final class Pages {
   private Pages() {}
 
   /** A passkey as the account page lists it. */
-  public record PasskeyView(String id, String label, Instant createdAt, Optional<Instant> lastUsedAt, boolean synced) {}
+  public record PasskeyView(String id, String label, Instant createdAt, Optional<Instant> lastUsedAt, boolean synced,
+      boolean viaRecovery) {}
 
   public static String login(String rd, boolean canRegister) {
     var body = "<h1>Sign in</h1>"
@@ -116,7 +117,8 @@ public final class Pages {
     var rows = new StringBuilder();
     for (var p : passkeys) {
       rows.append("<tr><td>").append(esc(p.label())).append("</td><td><span class=\"tag\">")
-          .append(p.synced() ? "synced" : "device-bound").append("</span></td><td>").append(DAY.format(p.createdAt()))
+          .append(p.synced() ? "synced" : "device-bound").append("</span>")
+          .append(p.viaRecovery() ? " <span class=\"tag\">added by recovery</span>" : "").append("</td><td>").append(DAY.format(p.createdAt()))
           .append("</td><td>").append(p.lastUsedAt().map(DAY::format).orElse("never")).append("</td><td>")
           .append(passkeys.size() > 1
               ? "<button class=\"secondary\" type=\"button\" data-revoke=\"" + esc(p.id()) + "\" data-label=\""
@@ -132,6 +134,10 @@ public final class Pages {
         + "<label for=\"label\">Name it <span class=\"lead\">(e.g. \u201cphone\u201d)</span></label>"
         + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
         + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Add a passkey</button></form>"
+        + "<h2>Recovery codes</h2><p class=\"lead\">If you lose every passkey, one of these codes lets you add a new one "
+        + "at <a href=\"/.stepgate/recover\">/.stepgate/recover</a>. New codes replace the old ones.</p>"
+        + "<button id=\"codes-button\" class=\"secondary\" type=\"button\"" + actionData(AccountAction.RENEW_RECOVERY_CODES)
+        + ">Get new recovery codes</button>"
         + status()
         + confirmDialog()
         + "<div class=\"links\"><a href=\"/\">Back to the app</a> \u00b7 " + signOutButton() + "</div>";

@@ -174,6 +174,9 @@ class RecoveryTest {
     enrollInRecovery(lost);
     assertNotEquals(recoveryCookie, lost.cookie(), "the recovery session ends; a normal one begins");
     assertEquals(200, lost.send("GET", "/account", null, "Accept", "application/json").statusCode());
+    var account = lost.send("GET", "/.stepgate/account", null, "Accept", "text/html").body();
+    assertTrue(account.contains("added by recovery"), account);
+    assertTrue(account.contains("Get new recovery codes"), account);
     assertEquals("alice", new JsonObject(lost.send("GET", "/.stepgate/api/session", null).body()).getString("user"));
     var reused = lost.send("POST", "/.stepgate/api/registration/options", "{}", "Content-Type", "application/json",
         "Origin", base, "Cookie", recoveryCookie);
