@@ -41,9 +41,17 @@ public record Session(
     this(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, false);
   }
 
-  /** A new recovery session for {@code userId}, begun {@code at}: no passkey, no step-up. */
+  /**
+   * The reserved rule of a recovery session's one enrollment: it carries an unspent step-up record
+   * for it, which the enrollment spends with {@code SessionStore.consumeStepUp} (compare-and-set),
+   * so that of two enrollments racing in one recovery session exactly one goes ahead.
+   */
+  public static final String RECOVERY_ENROLLMENT = "stepgate:recovery-enrollment";
+
+  /** A new recovery session for {@code userId}, begun {@code at}: no passkey, its one enrollment unspent. */
   public static Session recovery(String id, String userId, String username, Instant at) {
-    return new Session(id, userId, username, at, null, false, false, Optional.empty(), at, true);
+    return new Session(id, userId, username, at, null, false, false,
+        Optional.of(new StepUpRecord(at, null, false, at, false, Optional.of(RECOVERY_ENROLLMENT))), at, true);
   }
 
   /** Whether this is a live sign-in: false for a recovery session, which only {@link #recoveryLive} may use. */
@@ -51,9 +59,10 @@ public record Session(
     return !recovery;
   }
 
-  /** Whether this is a recovery session still within {@link #RECOVERY_LIFETIME} at {@code now}. */
+  /** Whether this is a recovery session within {@link #RECOVERY_LIFETIME} at {@code now}, its enrollment unspent. */
   public boolean recoveryLive(Instant now) {
-    return recovery && now.isBefore(createdAt.plus(RECOVERY_LIFETIME)) && !now.isBefore(createdAt.minusSeconds(60));
+    return recovery && now.isBefore(createdAt.plus(RECOVERY_LIFETIME)) && !now.isBefore(createdAt.minusSeconds(60))
+        && stepUp.filter(u -> !u.consumed() && u.forRule().equals(Optional.of(RECOVERY_ENROLLMENT))).isPresent();
   }
 
   public Session {

@@ -195,7 +195,8 @@ public final class PasskeyApi {
     var recovering = current.isEmpty() ? recoverySession(ctx) : Optional.<Session>empty();
     // The ceremony began with a fresh step-up; it must still be fresh now, and is used up here.
     // A recovery session needs none: it may enroll exactly one passkey, and then it ends.
-    var spent = current.isPresent() ? spend(current.get(), AccountAction.ADD_PASSKEY) : Future.<Void>succeededFuture();
+    Future<Void> spent = current.isPresent() ? spend(current.get(), AccountAction.ADD_PASSKEY)
+        : recovering.isPresent() ? spendRecovery(recovering.get()) : Future.<Void>succeededFuture();
     var signedIn = current.map(Session::userId).or(() -> recovering.map(Session::userId));
     var recoveredAt = recovering.map(Session::createdAt);
     return spent.compose(v -> async(() -> passkeys.finishRegistration(ceremony, credential.encode(), label, signedIn, recoveredAt)))
@@ -272,6 +273,13 @@ public final class PasskeyApi {
     return spend(session, AccountAction.RENEW_RECOVERY_CODES)
         .compose(v -> async(() -> recovery.issueCodes(session.userId(), e -> context(ctx, e).session(session.id()))))
         .map(codes -> new JsonObject().put("recoveryCodes", new io.vertx.core.json.JsonArray(codes)));
+  }
+
+  /** Spends the recovery session's one enrollment (compare-and-set), or refuses: it was spent, or has ended. */
+  private Future<Void> spendRecovery(Session r) {
+    return Future.fromCompletionStage(sessions.consumeStepUp(r.id(), Session.RECOVERY_ENROLLMENT, r.createdAt()),
+        vertx.getOrCreateContext()).compose(won -> won.isPresent()
+            ? Future.<Void>succeededFuture() : Future.failedFuture(problemError(Problems.SESSION_EXPIRED)));
   }
 
   /** The live recovery session this request's cookie names, if any (at most {@link Session#RECOVERY_LIFETIME} old). */

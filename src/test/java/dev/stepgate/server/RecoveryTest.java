@@ -196,6 +196,31 @@ class RecoveryTest {
     assertEquals(200, lost.send("GET", "/payouts", null, "Accept", "application/json").statusCode());
   }
 
+  @Test
+  void recoverySession_enrollsOnePasskeyOnly_evenWhenTwoRace() throws Exception {
+    var lost = new PasskeyUser(base);
+    assertEquals(200, recover(lost, "alice", codes.get(5)).statusCode());
+    var cookie = lost.cookie();
+    var bodies = new java.util.ArrayList<String>();
+    for (int i = 0; i < 2; i++) {
+      var start = lost.api("registration/options", new JsonObject());
+      var credential = lost.authenticator.create(start.getJsonObject("publicKey").encode());
+      bodies.add(new JsonObject().put("ceremonyId", start.getString("ceremonyId")).put("credential", new JsonObject(credential))
+          .encode());
+    }
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var answers = pool.invokeAll(bodies.stream().<java.util.concurrent.Callable<Integer>>map(b -> () ->
+          new PasskeyUser(base).send("POST", "/.stepgate/api/registration/verify", b, "Content-Type", "application/json",
+              "Origin", base, "Cookie", cookie).statusCode()).toList());
+      var codesSeen = new java.util.ArrayList<Integer>();
+      for (var a : answers) codesSeen.add(a.get());
+      assertEquals(1, codesSeen.stream().filter(c -> c == 200).count(), codesSeen.toString());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   JsonObject stepUpBody(PasskeyUser who) throws Exception {
     var start = who.api("step-up/options", new JsonObject());
     var assertion = who.authenticator.get(start.getJsonObject("publicKey").encode());
