@@ -286,7 +286,11 @@
         code: document.getElementById("code").value.trim() });
     });
     setupRegister();
-    if (page.dataset.token) verify({ token: page.dataset.token });
+    if (page.dataset.token) {
+      // The link's token is spent now: keep it out of the history and any later Referer.
+      history.replaceState(null, "", location.pathname);
+      verify({ token: page.dataset.token });
+    }
   }
 
   // ---- step-up ----
