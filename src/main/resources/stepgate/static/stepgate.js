@@ -224,6 +224,23 @@
       label: label && label.value.trim() ? label.value.trim() : undefined,
     });
   }
+  /** Shows recovery codes once, in place of the status line; {@code next} (a URL) continues. */
+  function showCodes(codes, next) {
+    const box = document.createElement("div");
+    const heading = document.createElement("p");
+    heading.textContent = "Your recovery codes. Save them somewhere safe: each works once, and this is the only time they are shown.";
+    const list = document.createElement("ol");
+    list.className = "codes";
+    codes.forEach((c) => { const li = document.createElement("li"); li.textContent = c; list.appendChild(li); });
+    box.append(heading, list);
+    if (next) {
+      const go = document.createElement("a");
+      go.href = next;
+      go.textContent = "I have saved them \u2014 continue";
+      box.appendChild(go);
+    }
+    statusEl.after(box);
+  }
   function setupRegister() {
     const form = document.getElementById("register-form");
     const button = document.getElementById("passkey-button");
@@ -233,14 +250,47 @@
       busy(button, true);
       say("Creating your passkey\u2026");
       try {
-        await enroll();
+        const done = await enroll();
         say("Your passkey is ready.", "ok");
+        // A new account's recovery codes are shown before going on: they cannot be shown again.
+        if (done && done.recoveryCodes) { form.hidden = true; showCodes(done.recoveryCodes, page.dataset.after || returnTo()); return; }
         location.assign(page.dataset.after || returnTo());
       } catch (e) {
         const m = explain(e, "register");
         if (m) say(m[0], "error", m[1]); else say("");
       } finally { busy(button, false); }
     });
+  }
+
+  // ---- recovery: a code or a link's token opens a recovery session, which enrolls one passkey ----
+  function setupRecover() {
+    const form = document.getElementById("recover-form");
+    const button = document.getElementById("recover-button");
+    async function verify(body) {
+      busy(button, true);
+      say("Checking\u2026");
+      try {
+        const r = await api("recovery/verify", body);
+        document.getElementById("username").value = r.user || "";
+        form.hidden = true;
+        document.getElementById("register-form").hidden = false;
+        say("Recovered. Now create a new passkey on this device (within 10 minutes).", "ok");
+      } catch (e) {
+        form.hidden = false;
+        say(e.message, "error", "Check the username and code, or ask your administrator for a new recovery link.");
+      } finally { busy(button, false); }
+    }
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      verify({ username: document.getElementById("recover-username").value.trim(),
+        code: document.getElementById("code").value.trim() });
+    });
+    setupRegister();
+    if (page.dataset.token) {
+      // The link's token is spent now: keep it out of the history and any later Referer.
+      history.replaceState(null, "", location.pathname);
+      verify({ token: page.dataset.token });
+    }
   }
 
   // ---- step-up ----
@@ -316,9 +366,9 @@
           await stepUpFor(p.action);
           p.confirmed = true;
         }
-        await p.run();
+        const stay = await p.run();
         pending = null;
-        location.reload();
+        if (stay) dialog.close(); else location.reload();
       } catch (e) {
         if (e instanceof Problem && String(e.body.type || "").endsWith(":step-up-required")) p.confirmed = false;
         // Confirmed but the action itself failed: the step-up is still fresh, so retrying skips it.
@@ -340,6 +390,16 @@
         say("Your passkey is ready.", "ok");
       });
     });
+    const codesButton = document.getElementById("codes-button");
+    if (codesButton) codesButton.addEventListener("click", () => {
+      ask(codesButton, "Your current recovery codes will stop working.", async () => {
+        const r = await api("recovery/codes", {});
+        sayTo = null;
+        say("New recovery codes are ready.", "ok");
+        showCodes(r.recoveryCodes, null);
+        return true; // stay on the page: the codes are shown only now
+      });
+    });
     document.querySelectorAll("button[data-revoke]").forEach((b) => {
       b.addEventListener("click", () => {
         ask(b, "\u201c" + b.dataset.label + "\u201d will no longer sign you in.", async () => {
@@ -352,6 +412,7 @@
 
   if (kind === "login") setupLogin();
   else if (kind === "register") setupRegister();
+  else if (kind === "recover") setupRecover();
   else if (kind === "step-up") setupStepUp();
   else if (kind === "account") setupAccount();
 })();

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Passkey gateway: WebAuthn sign-in, route policies with step-up, signed identity for the app behind it.",
-    subcommands = {RunCommand.class, DemoCommand.class, DemoAppCommand.class, PolicyCommand.class, InviteCommand.class,
+    subcommands = {RunCommand.class, DemoCommand.class, DemoAppCommand.class, PolicyCommand.class, InviteCommand.class, RecoveryLinkCommand.class,
         UsersCommand.class, CredentialsCommand.class, KeysCommand.class, CdsTrainingCommand.class})
 public final class StepgateCommand implements Runnable {
   @Spec CommandSpec spec;

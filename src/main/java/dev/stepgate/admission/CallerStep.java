@@ -24,7 +24,8 @@ final class CallerStep {
 
   CompletionStage<Optional<Session>> caller(AdmissionRequest request) {
     var id = cookie.read(request.cookieHeader());
-    return id.isEmpty() ? NOBODY : sessions.find(id.get());
+    // A recovery session is not signed in (SPEC section 4): to policy it is nobody.
+    return id.isEmpty() ? NOBODY : sessions.find(id.get()).thenApply(s -> s.filter(Session::signedIn));
   }
 
   /**
@@ -35,6 +36,6 @@ final class CallerStep {
     var id = cookie.read(request.cookieHeader());
     if (id.isEmpty()) return Optional.of(Optional.empty());
     var known = sessions.findNow(id.get());
-    return known.isPresent() ? Optional.of(known) : Optional.empty();
+    return known.isPresent() ? Optional.of(known.filter(Session::signedIn)) : Optional.empty();
   }
 }

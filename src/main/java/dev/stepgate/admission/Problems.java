@@ -74,7 +74,11 @@ public final class Problems {
   public static final Problem SESSION_EXPIRED = new Problem("session-expired", 401, "Sign-in required",
       "Your sign-in has ended. Sign in again.");
   public static final Problem LAST_PASSKEY = new Problem("last-passkey", 409, "Conflict",
-      "This is your only passkey; add another before removing it.");
+      "This is your only passkey and you have no unused recovery codes: removing it would lock you out. "
+          + "Add another passkey (or get recovery codes) first.");
+  /** A recovery code or link that did not work: the same answer for an unknown user, a wrong code and a used one. */
+  public static final Problem RECOVERY_FAILED = new Problem("recovery-failed", 401, "Not verified",
+      "That recovery code or link did not work. Check the username and code, or ask for a new link.");
   /** Removing a passkey the account does not have (a sign-in with an unknown one is {@link #UNKNOWN_CREDENTIAL}). */
   public static final Problem PASSKEY_NOT_FOUND = new Problem("passkey-not-found", 404, "Not found",
       "No such passkey on your account.");
@@ -97,7 +101,8 @@ public final class Problems {
       LOGIN_REQUIRED, STEP_UP_REQUIRED, FORBIDDEN,
       CROSS_ORIGIN_WEBSOCKET, FORWARD_AUTH_NOT_ALLOWED, UNAVAILABLE, HELD_REQUEST_LIMIT, HELD_REQUEST_GONE,
       UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, BODY_TOO_LARGE, REQUEST_TIMEOUT, NOT_FOUND, INTERNAL, UNSUPPORTED_MEDIA_TYPE,
-      CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, ACCOUNT_DISABLED, RATE_LIMITED);
+      CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, ACCOUNT_DISABLED, RATE_LIMITED,
+      RECOVERY_FAILED);
 
   /** A refusal by a rate limit that lets the caller in again after {@code wait} (rounded up to whole seconds, at least 1). */
   public static Problem rateLimited(java.time.Duration wait) {

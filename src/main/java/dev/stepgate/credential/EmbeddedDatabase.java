@@ -145,7 +145,7 @@ final class EmbeddedDatabase implements AutoCloseable {
         rs.getLong("sign_count"), rs.getInt("uv_initialized") == 1, rs.getInt("backup_eligible") == 1,
         rs.getInt("backup_state") == 1, t.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(t.split(","))),
         rs.getString("label"), instant(rs.getLong("created_at")), optionalInstant(rs, "last_used_at"),
-        UUID.fromString(rs.getString("aaguid")));
+        UUID.fromString(rs.getString("aaguid")), rs.getInt("via_recovery") == 1);
   }
 
   static Optional<Instant> optionalInstant(ResultSet rs, String col) throws SQLException {

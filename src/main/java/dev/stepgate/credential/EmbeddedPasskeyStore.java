@@ -49,7 +49,9 @@ final class EmbeddedPasskeyStore implements PasskeyStore {
     // WebAuthn L3 §7.1 step 26: a known credential id is refused, whoever owns it.
     if (one(c, "SELECT 1 FROM credentials WHERE id = ?", p -> p.setBytes(1, k.credentialId()), rs -> 1).isPresent())
       throw CredentialException.credentialExists();
-    try (var p = c.prepareStatement("INSERT INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (var p = c.prepareStatement("INSERT INTO credentials (id, user_id, attested_data, sign_count, "
+        + "uv_initialized, backup_eligible, backup_state, transports, label, created_at, last_used_at, aaguid, via_recovery) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       p.setBytes(1, k.credentialId());
       p.setString(2, k.userId());
       p.setBytes(3, k.attestedCredentialData());
@@ -63,6 +65,7 @@ final class EmbeddedPasskeyStore implements PasskeyStore {
       if (k.lastUsedAt().isPresent()) p.setLong(11, nanos(k.lastUsedAt().get()));
       else p.setNull(11, java.sql.Types.INTEGER);
       p.setString(12, k.aaguid().toString());
+      p.setInt(13, k.viaRecovery() ? 1 : 0);
       p.executeUpdate();
     } catch (SQLException e) {
       if (EmbeddedDatabase.isUniqueViolation(e)) throw CredentialException.credentialExists();
@@ -128,6 +131,28 @@ final class EmbeddedPasskeyStore implements PasskeyStore {
         p.setString(2, userId);
         p.setBytes(3, id);
       }) == 1);
+    });
+  }
+
+  @Override
+  public CompletionStage<Revoked> revokeUnlessLast(String userId, byte[] credentialId) {
+    var id = credentialId.clone();
+    // One transaction on the store's one connection: nothing can change the count in between.
+    return db.tx(c -> {
+      var found = one(c, "SELECT 1 FROM credentials WHERE user_id = ? AND id = ?", p -> {
+        p.setString(1, userId);
+        p.setBytes(2, id);
+      }, rs -> 1).isPresent();
+      if (!found) return Revoked.NOT_FOUND;
+      long passkeys = one(c, "SELECT count(*) FROM credentials WHERE user_id = ?", p -> p.setString(1, userId),
+          rs -> rs.getLong(1)).orElse(0L);
+      if (passkeys <= 1 && EmbeddedRecoveryStore.unusedIn(c, userId) == 0) return Revoked.LAST_PASSKEY;
+      update(c, "DELETE FROM credentials WHERE user_id = ? AND id = ?", p -> {
+        p.setString(1, userId);
+        p.setBytes(2, id);
+      });
+      EmbeddedRevocationLog.appendIn(c, db.clock.instant(), userId, Optional.of(id));
+      return Revoked.REVOKED;
     });
   }
 }

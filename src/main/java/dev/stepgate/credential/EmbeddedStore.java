@@ -30,7 +30,7 @@ public final class EmbeddedStore implements AutoCloseable {
   static final int QUEUE_CAPACITY = 1024;
 
   static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql", "V3__install_secrets.sql",
-      // V4 is added on another branch (recovery); versions need not be contiguous.
+      "V4__recovery.sql",
       "V5__user_disabled.sql");
 
   private final EmbeddedDatabase db;
@@ -39,7 +39,8 @@ public final class EmbeddedStore implements AutoCloseable {
   private EmbeddedStore(EmbeddedDatabase db) {
     this.db = db;
     this.storage = new Storage(new EmbeddedUserStore(db), new EmbeddedPasskeyStore(db), new EmbeddedInviteStore(db),
-        new EmbeddedAuditLog(db), new EmbeddedRevocationLog(db), new EmbeddedSigningKeyStore(db), new EmbeddedInstallSecrets(db), db::ping, this);
+        new EmbeddedAuditLog(db), new EmbeddedRevocationLog(db), new EmbeddedSigningKeyStore(db), new EmbeddedInstallSecrets(db),
+        new EmbeddedRecoveryStore(db), db::ping, this);
   }
 
   /**

@@ -80,4 +80,15 @@ public interface PasskeyStore {
   private static CredentialException invalidLabel(String why) {
     return new CredentialException("invalid-label", 400, "The passkey name " + why + ".");
   }
+
+  /** What {@link #revokeUnlessLast} did. */
+  enum Revoked { REVOKED, NOT_FOUND, LAST_PASSKEY }
+
+  /**
+   * As {@link #revoke}, for the owner: refuses ({@link Revoked#LAST_PASSKEY}, nothing written) to
+   * remove the user's last passkey unless the user has unused recovery codes, checked in the same
+   * transaction as the delete, so two concurrent revokes of a user's two passkeys cannot both
+   * succeed.
+   */
+  CompletionStage<Revoked> revokeUnlessLast(String userId, byte[] credentialId);
 }

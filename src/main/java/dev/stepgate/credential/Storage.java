@@ -14,11 +14,11 @@ import java.util.function.Supplier;
  * @param resource releases the backend (connections, its executor) when closed
  */
 public record Storage(UserStore users, PasskeyStore passkeys, InviteStore invites, AuditLog audit,
-    RevocationLog revocations, SigningKeyStore signingKeys, InstallSecrets secrets, Supplier<CompletionStage<Void>> ping,
+    RevocationLog revocations, SigningKeyStore signingKeys, InstallSecrets secrets, RecoveryStore recovery, Supplier<CompletionStage<Void>> ping,
     AutoCloseable resource) implements AutoCloseable {
   public Storage {
     if (users == null || passkeys == null || invites == null || audit == null || revocations == null
-        || signingKeys == null || secrets == null || ping == null || resource == null)
+        || signingKeys == null || secrets == null || recovery == null || ping == null || resource == null)
       throw new IllegalArgumentException("every port of a storage backend must be given");
   }
 

@@ -23,6 +23,9 @@ import java.util.UUID;
  * @param createdAt when it was registered
  * @param lastUsedAt last successful assertion, if any
  * @param aaguid the authenticator model (all zero when attestation is none)
+ * @param viaRecovery whether it was enrolled in a recovery session; its {@code createdAt} is then
+ *     the moment of the recovery, so {@code min_credential_age} rules refuse it until it is old
+ *     enough (SPEC section 4)
  */
 public record StoredCredential(
     byte[] credentialId,
@@ -36,10 +39,19 @@ public record StoredCredential(
     String label,
     Instant createdAt,
     Optional<Instant> lastUsedAt,
-    UUID aaguid) {
+    UUID aaguid,
+    boolean viaRecovery) {
 
   /** Longest credential id accepted (WebAuthn L3 §7.1 step 23). */
   public static final int MAX_ID_LENGTH = 1023;
+
+  /** A passkey enrolled the ordinary way (not in a recovery session). */
+  public StoredCredential(byte[] credentialId, String userId, byte[] attestedCredentialData, long signCount,
+      boolean uvInitialized, boolean backupEligible, boolean backupState, Set<String> transports, String label,
+      Instant createdAt, Optional<Instant> lastUsedAt, UUID aaguid) {
+    this(credentialId, userId, attestedCredentialData, signCount, uvInitialized, backupEligible, backupState, transports,
+        label, createdAt, lastUsedAt, aaguid, false);
+  }
 
   public StoredCredential {
     if (credentialId == null || credentialId.length == 0 || credentialId.length > MAX_ID_LENGTH)
@@ -79,7 +91,7 @@ public record StoredCredential(
   public StoredCredential afterAssertion(long newSignCount, boolean newBackupState, boolean uv, Instant at) {
     return new StoredCredential(credentialId, userId, attestedCredentialData, newSignCount,
         uvInitialized || uv, backupEligible, newBackupState, transports, label, createdAt,
-        Optional.of(at), aaguid);
+        Optional.of(at), aaguid, viaRecovery);
   }
 
   @Override
@@ -91,7 +103,8 @@ public record StoredCredential(
         && signCount == c.signCount && uvInitialized == c.uvInitialized
         && backupEligible == c.backupEligible && backupState == c.backupState
         && transports.equals(c.transports) && label.equals(c.label)
-        && createdAt.equals(c.createdAt) && lastUsedAt.equals(c.lastUsedAt) && aaguid.equals(c.aaguid);
+        && createdAt.equals(c.createdAt) && lastUsedAt.equals(c.lastUsedAt) && aaguid.equals(c.aaguid)
+        && viaRecovery == c.viaRecovery;
   }
 
   @Override
@@ -102,6 +115,6 @@ public record StoredCredential(
   @Override
   public String toString() {
     return "StoredCredential[id=" + credentialIdBase64() + ", userId=" + userId + ", signCount=" + signCount
-        + ", be=" + backupEligible + ", bs=" + backupState + ", label=" + label + "]";
+        + ", be=" + backupEligible + ", bs=" + backupState + ", label=" + label + (viaRecovery ? ", viaRecovery" : "") + "]";
   }
 }

@@ -100,4 +100,14 @@ public final class CeremonyMetrics {
     counters.set(i, c);
     return c;
   }
+
+  /**
+   * Counts one recovery attempt ({@code stepgate_recovery_total{method,outcome}}, SPEC section 9):
+   * {@code method} {@code code} or {@code link}, {@code outcome} {@code ok}, {@code failed},
+   * {@code rate_limited} or {@code unavailable}.
+   */
+  public void recovery(String method, String outcome) {
+    Counter.builder("stepgate.recovery").description("Account recovery attempts by method and outcome")
+        .tag("method", method).tag("outcome", outcome).register(metrics).increment();
+  }
 }

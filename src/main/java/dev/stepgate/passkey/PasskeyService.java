@@ -160,6 +160,16 @@ public final class PasskeyService {
    */
   public CompletionStage<Registered> finishRegistration(String ceremonyId, String registrationResponseJson,
       Optional<String> label, Optional<String> signedInUserId) {
+    return finishRegistration(ceremonyId, registrationResponseJson, label, signedInUserId, Optional.empty());
+  }
+
+  /**
+   * As {@link #finishRegistration(String, String, Optional, Optional)}, in a recovery session begun
+   * at {@code recoveredAt}: the passkey is stored as enrolled then ({@code viaRecovery}), so {@code
+   * min_credential_age} rules count its age from the recovery (SPEC section 4).
+   */
+  public CompletionStage<Registered> finishRegistration(String ceremonyId, String registrationResponseJson,
+      Optional<String> label, Optional<String> signedInUserId, Optional<Instant> recoveredAt) {
     return Async.attempt(() -> take(ceremonyId, Ceremony.Kind.REGISTRATION)).thenCompose(c -> {
       if (!c.signedInUserId().equals(signedInUserId))
         throw refuse("registration", PasskeyException.forbidden("not-your-account",
@@ -171,11 +181,12 @@ public final class PasskeyService {
         } catch (PasskeyException e) {
           throw refuse("registration", e);
         }
-      }).thenCompose(v -> enroll(c, v, label));
+      }).thenCompose(v -> enroll(c, v, label, recoveredAt));
     });
   }
 
-  private CompletionStage<Registered> enroll(Ceremony c, WebAuthnVerifier.VerifiedRegistration v, Optional<String> label) {
+  private CompletionStage<Registered> enroll(Ceremony c, WebAuthnVerifier.VerifiedRegistration v, Optional<String> label,
+      Optional<Instant> recoveredAt) {
     if (settings.attestationDirect()) {
       if ("none".equals(v.format()))
         throw refuse("registration", PasskeyException.verification("attestation-required",
@@ -188,7 +199,8 @@ public final class PasskeyService {
     var userId = c.userId().orElseThrow();
     var credential = new StoredCredential(v.credentialId(), userId, v.attestedCredentialData(), v.signCount(),
         v.userVerified(), v.backupEligible(), v.backupState(), v.transports(),
-        cleanLabel(label), now, Optional.empty(), v.aaguid());
+        cleanLabel(label), recoveredAt.filter(at -> at.isBefore(now)).orElse(now), Optional.empty(), v.aaguid(),
+        recoveredAt.isPresent());
     CompletionStage<User> owner = c.newUser()
         ? CompletableFuture.completedFuture(new User(userId, c.username().orElseThrow(), c.displayName().orElseThrow(), now))
         : users.byId(userId).thenApply(u -> {

@@ -131,9 +131,20 @@ final class Evaluator {
     }
     if (minAge.isPresent() && s.credentialCreatedAt().isAfter(now.minus(minAge.get()))) {
       return Optional.of("this passkey was added less than " + Durations.format(minAge.get())
-          + " ago; use a passkey you have had longer, or try again later");
+          + " ago; it can be used for this from " + usableFrom(s.credentialCreatedAt().plus(minAge.get()))
+          + "; until then use a passkey you have had longer");
     }
     return Optional.empty();
+  }
+
+  private static final java.time.format.DateTimeFormatter WHEN =
+      java.time.format.DateTimeFormatter.ofPattern("d MMM, HH:mm 'UTC'", java.util.Locale.ENGLISH)
+          .withZone(java.time.ZoneOffset.UTC);
+
+  /** When a passkey becomes old enough, e.g. {@code 3 Dec, 14:05 UTC}: rounded up to the minute, never early. */
+  static String usableFrom(Instant at) {
+    var minute = at.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    return WHEN.format(minute.equals(at) ? minute : minute.plusSeconds(60));
   }
 
   private static String ago(Duration age) {

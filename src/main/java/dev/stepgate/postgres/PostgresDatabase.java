@@ -103,7 +103,7 @@ final class PostgresDatabase {
     return new StoredCredential(bytes(r, "id"), r.getString("user_id"), bytes(r, "attested_data"), r.getLong("sign_count"),
         r.getBoolean("uv_initialized"), r.getBoolean("backup_eligible"), r.getBoolean("backup_state"),
         Set.of(r.getArrayOfStrings("transports")), r.getString("label"), instant(r.getLong("created_at")),
-        optionalInstant(r, "last_used_at"), r.getUUID("aaguid"));
+        optionalInstant(r, "last_used_at"), r.getUUID("aaguid"), r.getBoolean("via_recovery"));
   }
 
   static Optional<Instant> optionalInstant(Row r, String column) {

@@ -66,10 +66,11 @@ final class PostgresPasskeyStore implements PasskeyStore {
         .addValue(k.label())
         .addValue(nanos(k.createdAt()))
         .addValue(k.lastUsedAt().map(PostgresDatabase::nanos).orElse(null))
-        .addValue(k.aaguid());
+        .addValue(k.aaguid())
+        .addValue(k.viaRecovery());
     return c.preparedQuery("INSERT INTO credentials (id, user_id, attested_data, sign_count, uv_initialized, "
-            + "backup_eligible, backup_state, transports, label, created_at, last_used_at, aaguid) "
-            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+            + "backup_eligible, backup_state, transports, label, created_at, last_used_at, aaguid, via_recovery) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
         .execute(args)
         .<Void>mapEmpty()
         .recover(e -> {
@@ -122,5 +123,25 @@ final class PostgresPasskeyStore implements PasskeyStore {
     return Async.attempt(() -> db.run("UPDATE credentials SET label = $1 WHERE user_id = $2 AND id = $3",
             Tuple.of(PasskeyStore.checkedLabel(label), userId, bytes(id)))
         .thenApply(rows -> rows.rowCount() == 1));
+  }
+
+  @Override
+  public CompletionStage<Revoked> revokeUnlessLast(String userId, byte[] credentialId) {
+    var id = credentialId.clone();
+    // The user's row is locked first: two revokes of the same user's passkeys queue here, so the
+    // second counts what the first left (READ COMMITTED alone would let both see two passkeys).
+    return db.tx(c -> c.preparedQuery("SELECT id FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(userId))
+        .compose(locked -> c.preparedQuery("SELECT (SELECT count(*) FROM credentials WHERE user_id = $1) AS passkeys, "
+                + "(SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL) AS codes, "
+                + "EXISTS (SELECT 1 FROM credentials WHERE user_id = $1 AND id = $2) AS found")
+            .execute(Tuple.of(userId, bytes(id))))
+        .compose(rows -> {
+          var r = rows.iterator().next();
+          if (!r.getBoolean("found")) return Future.succeededFuture(Revoked.NOT_FOUND);
+          if (r.getLong("passkeys") <= 1 && r.getLong("codes") == 0) return Future.succeededFuture(Revoked.LAST_PASSKEY);
+          return c.preparedQuery("DELETE FROM credentials WHERE user_id = $1 AND id = $2").execute(Tuple.of(userId, bytes(id)))
+              .compose(deleted -> PostgresRevocationLog.appendIn(c, db.clock.instant(), userId, Optional.of(id)))
+              .map(Revoked.REVOKED);
+        }));
   }
 }

@@ -58,7 +58,7 @@ public final class PostgresStore implements AutoCloseable {
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql", "V3__install_secrets.sql",
-      // V4 is added on another branch (recovery); versions need not be contiguous.
+      "V4__recovery.sql",
       "V5__user_disabled.sql");
 
   private final Vertx vertx;
@@ -70,7 +70,7 @@ public final class PostgresStore implements AutoCloseable {
     this.pool = pool;
     var db = new PostgresDatabase(pool, clock, queryTimeout);
     this.storage = new Storage(new PostgresUserStore(db), new PostgresPasskeyStore(db), new PostgresInviteStore(db),
-        new PostgresAuditLog(db), new PostgresRevocationLog(db), new PostgresSigningKeyStore(db), new PostgresInstallSecrets(db),
+        new PostgresAuditLog(db), new PostgresRevocationLog(db), new PostgresSigningKeyStore(db), new PostgresInstallSecrets(db), new PostgresRecoveryStore(db),
         () -> db.run("SELECT 1", Tuple.tuple()).thenApply(rows -> (Void) null), this);
   }
 

@@ -22,7 +22,9 @@ public final class Limiter {
   /** What is limited, and the {@code endpoint} label of {@code stepgate_rate_limited_total}. */
   public enum Endpoint {
     REGISTRATION_OPTIONS(true), REGISTRATION_VERIFY(false), LOGIN_OPTIONS(true), LOGIN_VERIFY(false),
-    STEP_UP_OPTIONS(true), STEP_UP_VERIFY(false), INVITE(false), FORWARD_AUTH(false);
+    STEP_UP_OPTIONS(true), STEP_UP_VERIFY(false), INVITE(false), FORWARD_AUTH(false),
+    /** {@code recovery/verify}: counted with the invite limits, the tightest (a code is a guessable secret). */
+    RECOVERY(false);
 
     private final boolean startsCeremony;
 
@@ -88,7 +90,7 @@ public final class Limiter {
 
   private Rate perIp(Endpoint e) {
     return switch (e) {
-      case INVITE -> limits.invitesPerIp();
+      case INVITE, RECOVERY -> limits.invitesPerIp();
       case FORWARD_AUTH -> limits.forwardAuthPerIp();
       default -> limits.ceremoniesPerIp();
     };
@@ -96,7 +98,7 @@ public final class Limiter {
 
   private Rate perAccount(Endpoint e) {
     return switch (e) {
-      case INVITE -> limits.invitesPerAccount();
+      case INVITE, RECOVERY -> limits.invitesPerAccount();
       case FORWARD_AUTH -> limits.forwardAuthPerAccount();
       default -> limits.ceremoniesPerAccount();
     };

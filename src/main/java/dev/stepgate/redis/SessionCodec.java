@@ -27,6 +27,7 @@ final class SessionCodec {
     put(f, "be", bit(s.backupEligible()));
     put(f, "uv", bit(s.userVerified()));
     put(f, "ca", s.createdAt().toString());
+    if (s.recovery()) put(f, "rc", "1");
     put(f, "exp", Long.toString(expiresAtMs));
     s.stepUp().ifPresent(u -> f.addAll(stepUpFields(u)));
     return f;
@@ -57,7 +58,7 @@ final class SessionCodec {
             instant(m, "s_cc"), "1".equals(m.get("s_used")), Optional.ofNullable(m.get("s_rule"))))
         : Optional.empty();
     return Optional.of(new Session(id, m.get("uid"), m.get("un"), instant(m, "at"), m.get("c"), "1".equals(m.get("be")),
-        "1".equals(m.get("uv")), stepUp, Instant.parse(m.get("ca"))));
+        "1".equals(m.get("uv")), stepUp, Instant.parse(m.get("ca")), "1".equals(m.get("rc"))));
   }
 
   private static Instant instant(Map<String, String> m, String key) {

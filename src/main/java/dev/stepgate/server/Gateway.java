@@ -100,6 +100,14 @@ public final class Gateway implements AutoCloseable {
 
   /** As {@link #start(GatewayConfig)}, reading time from {@code clock} (tests move it by hand). */
   public static Gateway start(GatewayConfig config, Clock clock) {
+    return start(config, clock, dev.stepgate.audit.AuditTrail.NONE);
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, Clock)}, with the security events (SPEC section 9) going to
+   * {@code also} as well as to the configured sink (tests read them there).
+   */
+  public static Gateway start(GatewayConfig config, Clock clock, dev.stepgate.audit.AuditTrail also) {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Vert.x 5.0.x's in-flight request gauge never lets go of a request answered before its body
     // whose client then hung up (eclipse-vertx/vert.x#6328, reported on 5.0.11); the gateway
@@ -107,15 +115,19 @@ public final class Gateway implements AutoCloseable {
     registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("vertx.http.server.active.requests")));
     var closeables = new ArrayList<AutoCloseable>();
     // First opened, last closed: whatever shuts down before it can still be audited.
-    var audit = AuditSinks.open(config, clock);
-    closeables.add(audit);
-    FunctionCounter.builder("stepgate.audit.dropped", audit, dev.stepgate.audit.ClosableAuditTrail::dropped)
+    var sink = AuditSinks.open(config, clock);
+    closeables.add(sink);
+    dev.stepgate.audit.AuditTrail audit = also == dev.stepgate.audit.AuditTrail.NONE ? sink : entry -> {
+      sink.emit(entry);
+      also.emit(entry);
+    };
+    FunctionCounter.builder("stepgate.audit.dropped", sink, dev.stepgate.audit.ClosableAuditTrail::dropped)
         .description("Audit events not written: the writer's queue was full or the write failed").register(registry);
     PolicyReloader reloader;
     try {
       reloader = new PolicyReloader(config.policies(), config.upstreamCaseInsensitive(), PolicyReloader.DEFAULT_INTERVAL, audit);
     } catch (RuntimeException e) {
-      audit.close();
+      sink.close();
       throw e;
     }
     closeables.add(reloader);
@@ -165,6 +177,9 @@ public final class Gateway implements AutoCloseable {
       var passkeys = new PasskeyService(passkeySettings, storage.users(), storage.passkeys(),
           storage.invites(), storage.audit(), side.ceremonies(), clock, verification,
           Async.join(storage.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey())), audit);
+      var recovery = new dev.stepgate.passkey.RecoveryService(storage.users(), storage.recovery(), audit, clock,
+          Async.join(storage.secrets().getOrCreate(dev.stepgate.passkey.RecoveryService.CODE_KEY,
+              dev.stepgate.passkey.RecoveryService.newCodeKey())));
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
       var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder, audit);
       var mode = RegistrationMode.from(config.registration());
@@ -189,7 +204,8 @@ public final class Gateway implements AutoCloseable {
             public java.util.concurrent.CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
-          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel, audit).mount(routes);
+          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel, audit,
+          recovery).mount(routes);
       // The beacon's own crude bound, in this node's memory: it only counts (the limiter guards what does work).
       new ClientEvents(funnel, registry, passkeySettings.ceremonyTtl(), hygiene::clientAddress,
           new dev.stepgate.ratelimit.MemoryRateCounter(10_000, clock)).mount(routes);

@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param userVerified whether sign-in was user-verified
  * @param stepUp the newest user-verified step-up, if any
  * @param createdAt when the session began (absolute lifetime counts from here)
+ * @param recovery a recovery session (SPEC section 4): opened by a recovery code or link, it can
+ *     only enroll a passkey for its own user; everything else treats it as not signed in, and it
+ *     lives at most {@link #RECOVERY_LIFETIME}
  */
 public record Session(
     String id,
@@ -26,7 +29,41 @@ public record Session(
     boolean backupEligible,
     boolean userVerified,
     Optional<StepUpRecord> stepUp,
-    Instant createdAt) {
+    Instant createdAt,
+    boolean recovery) {
+
+  /** How long a recovery session lives from its start, idle or not. */
+  public static final java.time.Duration RECOVERY_LIFETIME = java.time.Duration.ofMinutes(10);
+
+  /** A signed-in session (not a recovery session). */
+  public Session(String id, String userId, String username, Instant authTime, String credentialId, boolean backupEligible,
+      boolean userVerified, Optional<StepUpRecord> stepUp, Instant createdAt) {
+    this(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, false);
+  }
+
+  /**
+   * The reserved rule of a recovery session's one enrollment: it carries an unspent step-up record
+   * for it, which the enrollment spends with {@code SessionStore.consumeStepUp} (compare-and-set),
+   * so that of two enrollments racing in one recovery session exactly one goes ahead.
+   */
+  public static final String RECOVERY_ENROLLMENT = "stepgate:recovery-enrollment";
+
+  /** A new recovery session for {@code userId}, begun {@code at}: no passkey, its one enrollment unspent. */
+  public static Session recovery(String id, String userId, String username, Instant at) {
+    return new Session(id, userId, username, at, null, false, false,
+        Optional.of(new StepUpRecord(at, null, false, at, false, Optional.of(RECOVERY_ENROLLMENT))), at, true);
+  }
+
+  /** Whether this is a live sign-in: false for a recovery session, which only {@link #recoveryLive} may use. */
+  public boolean signedIn() {
+    return !recovery;
+  }
+
+  /** Whether this is a recovery session within {@link #RECOVERY_LIFETIME} at {@code now}, its enrollment unspent. */
+  public boolean recoveryLive(Instant now) {
+    return recovery && now.isBefore(createdAt.plus(RECOVERY_LIFETIME)) && !now.isBefore(createdAt.minusSeconds(60))
+        && stepUp.filter(u -> !u.consumed() && u.forRule().equals(Optional.of(RECOVERY_ENROLLMENT))).isPresent();
+  }
 
   public Session {
     if (id == null || id.length() < 40) throw new IllegalArgumentException("session id must be 256-bit");
@@ -36,20 +73,20 @@ public record Session(
 
   /** This session under a new id (sign-in state kept), as at every step-up. */
   public Session withId(String newId) {
-    return new Session(newId, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt);
+    return new Session(newId, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, recovery);
   }
 
   public Session withoutStepUp() {
-    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.empty(), createdAt);
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.empty(), createdAt, recovery);
   }
 
   public Session withStepUp(StepUpRecord record) {
-    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.of(record), createdAt);
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.of(record), createdAt, recovery);
   }
 
   @Override
   public String toString() {
-    return "Session[user=" + username + "]"; // never print the id: it is a bearer secret
+    return "Session[user=" + username + (recovery ? ", recovery" : "") + "]"; // never print the id: it is a bearer secret
   }
 
   /**

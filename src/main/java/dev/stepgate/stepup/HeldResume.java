@@ -69,7 +69,7 @@ public final class HeldResume {
     var sessionId = cookie.read(cookieHeader);
     if (sessionId.isEmpty()) return GONE;
     return sessions.find(sessionId.get())
-        .thenCompose(session -> session.isEmpty()
+        .thenCompose(session -> session.filter(dev.stepgate.session.Session::signedIn).isEmpty()
             ? CompletableFuture.completedFuture(Optional.<HeldRequest>empty())
             : held.peek(id, session.get().id()))
         .thenCompose(request -> request.isEmpty() ? GONE : admit(id, request.get(), cookieHeader, peer));

@@ -75,6 +75,8 @@ public final class PageRoutes {
     router.get("/.stepgate/register").handler(this::register);
     router.get("/.stepgate/step-up").handler(this::stepUp);
     router.get("/.stepgate/account").handler(this::account);
+    router.get("/.stepgate/recover").handler(ctx -> html(ctx,
+        Pages.recover(Optional.ofNullable(ctx.request().getParam("token")).filter(t -> !t.isBlank() && t.length() <= 64))));
     router.get("/.stepgate/logout").handler(ctx -> html(ctx, session(ctx)
         .map(s -> Pages.signOut(s.username())).orElseGet(Pages::signedOut)));
     router.post("/.stepgate/logout").handler(BodyHandler.create(false).setBodyLimit(4096).setHandleFileUploads(false));
@@ -180,7 +182,7 @@ public final class PageRoutes {
       }
       var views = ar.result().stream().map(c -> new Pages.PasskeyView(
           Base64.getUrlEncoder().withoutPadding().encodeToString(c.credentialId()), c.label(), c.createdAt(),
-          c.lastUsedAt(), c.backupEligible())).toList();
+          c.lastUsedAt(), c.backupEligible(), c.viaRecovery())).toList();
       html(ctx, Pages.account(session.get().username(), views));
     });
   }

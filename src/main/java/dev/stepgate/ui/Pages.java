@@ -19,7 +19,8 @@ public final class Pages {
   private Pages() {}
 
   /** A passkey as the account page lists it. */
-  public record PasskeyView(String id, String label, Instant createdAt, Optional<Instant> lastUsedAt, boolean synced) {}
+  public record PasskeyView(String id, String label, Instant createdAt, Optional<Instant> lastUsedAt, boolean synced,
+      boolean viaRecovery) {}
 
   public static String login(String rd, boolean canRegister) {
     var body = "<h1>Sign in</h1>"
@@ -32,7 +33,7 @@ public final class Pages {
         + status()
         + "<p class=\"links\">"
         + (canRegister ? "No passkey yet? <a href=\"/.stepgate/register" + rdQuery(rd) + "\">Create an account</a>. " : "")
-        + "Lost your passkey? Ask your administrator for a recovery link.</p>";
+        + "Lost your passkey? <a href=\"/.stepgate/recover\">Recover your account</a>.</p>";
     return Html.page("Sign in", "login", data("rd", rd), body);
   }
 
@@ -54,6 +55,35 @@ public final class Pages {
         + status()
         + "<p class=\"links\">Already have a passkey? <a href=\"/.stepgate/login" + rdQuery(rd) + "\">Sign in</a>.</p>";
     return Html.page(signedInAs.isPresent() ? "Add a passkey" : "Create your account", "register", d, body);
+  }
+
+  /**
+   * The account recovery page (SPEC section 4): a username and recovery code, or with a recovery
+   * link's {@code token} that token, open a recovery session; the page then enrolls a new passkey
+   * with the register page's form and script.
+   */
+  public static String recover(Optional<String> token) {
+    var d = data("after", "/.stepgate/account");
+    token.ifPresent(t -> d.put("token", t));
+    var body = "<h1>Recover your account</h1>"
+        + "<p class=\"lead\">Lost your passkeys? Use one of your recovery codes (or your recovery link), then create a new "
+        + "passkey on this device. A new passkey cannot approve sensitive actions until it is a day old.</p>"
+        + "<form id=\"recover-form\"" + (token.isPresent() ? " hidden" : "") + ">"
+        + "<label for=\"recover-username\">Username</label>"
+        + "<input id=\"recover-username\" name=\"username\" required autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\">"
+        + "<label for=\"code\">Recovery code</label>"
+        + "<input id=\"code\" name=\"code\" required autocomplete=\"one-time-code\" autocapitalize=\"characters\" spellcheck=\"false\">"
+        + "<button id=\"recover-button\" class=\"primary\" type=\"submit\">Continue</button>"
+        + "</form>"
+        + "<form id=\"register-form\" hidden>"
+        + "<label for=\"username\">Username</label><input id=\"username\" name=\"username\" readonly>"
+        + "<label for=\"label\">Name this passkey <span class=\"lead\">(optional, e.g. \u201cwork laptop\u201d)</span></label>"
+        + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
+        + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Create a passkey</button>"
+        + "</form>"
+        + status()
+        + "<p class=\"links\">No code and no link? Ask your administrator for a recovery link.</p>";
+    return Html.page("Recover your account", "recover", d, body);
   }
 
   /**
@@ -87,7 +117,8 @@ public final class Pages {
     var rows = new StringBuilder();
     for (var p : passkeys) {
       rows.append("<tr><td>").append(esc(p.label())).append("</td><td><span class=\"tag\">")
-          .append(p.synced() ? "synced" : "device-bound").append("</span></td><td>").append(DAY.format(p.createdAt()))
+          .append(p.synced() ? "synced" : "device-bound").append("</span>")
+          .append(p.viaRecovery() ? " <span class=\"tag\">added by recovery</span>" : "").append("</td><td>").append(DAY.format(p.createdAt()))
           .append("</td><td>").append(p.lastUsedAt().map(DAY::format).orElse("never")).append("</td><td>")
           .append(passkeys.size() > 1
               ? "<button class=\"secondary\" type=\"button\" data-revoke=\"" + esc(p.id()) + "\" data-label=\""
@@ -103,6 +134,10 @@ public final class Pages {
         + "<label for=\"label\">Name it <span class=\"lead\">(e.g. \u201cphone\u201d)</span></label>"
         + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
         + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Add a passkey</button></form>"
+        + "<h2>Recovery codes</h2><p class=\"lead\">If you lose every passkey, one of these codes lets you add a new one "
+        + "at <a href=\"/.stepgate/recover\">/.stepgate/recover</a>. New codes replace the old ones.</p>"
+        + "<button id=\"codes-button\" class=\"secondary\" type=\"button\"" + actionData(AccountAction.RENEW_RECOVERY_CODES)
+        + ">Get new recovery codes</button>"
         + status()
         + confirmDialog()
         + "<div class=\"links\"><a href=\"/\">Back to the app</a> \u00b7 " + signOutButton() + "</div>";

@@ -14,7 +14,10 @@ import dev.stepgate.credential.PasskeyStore;
 import dev.stepgate.passkey.Authenticated;
 import dev.stepgate.passkey.CeremonyStart;
 import dev.stepgate.passkey.PasskeyService;
+import dev.stepgate.passkey.RecoveryService;
 import dev.stepgate.passkey.RegistrationMode;
+import dev.stepgate.audit.AuditEntry;
+import dev.stepgate.credential.PasskeyStore.Revoked;
 import dev.stepgate.admission.Problem;
 import dev.stepgate.admission.Problems;
 import dev.stepgate.proxy.HeaderHygiene;
@@ -94,6 +97,7 @@ public final class PasskeyApi {
   private final HeaderHygiene hygiene;
   private final Funnel funnel;
   private final dev.stepgate.audit.AuditTrail trail;
+  private final RecoveryService recovery;
 
   /**
    * @param limiter the rate limits every ceremony call passes first (SPEC section 9)
@@ -103,8 +107,9 @@ public final class PasskeyApi {
   public PasskeyApi(Vertx vertx, PasskeyService passkeys, PasskeyStore credentials, AuditLog auditLog, SessionStore sessions,
       SessionCookie cookie, Set<String> origins, RegistrationMode mode, StepUpFollowUp followUp,
       AccountStepUps accountStepUps, Clock clock, Limiter limiter, HeaderHygiene hygiene, Funnel funnel,
-      dev.stepgate.audit.AuditTrail trail) {
+      dev.stepgate.audit.AuditTrail trail, RecoveryService recovery) {
     this.trail = trail;
+    this.recovery = recovery;
     this.limiter = limiter;
     this.hygiene = hygiene;
     this.funnel = funnel;
@@ -141,6 +146,9 @@ public final class PasskeyApi {
         limited(Endpoint.STEP_UP_OPTIONS, PasskeyApi::signedInAccount, this::stepUpOptions)));
     router.post(api + "step-up/verify").handler(ctx -> ceremony(ctx, Kind.STEP_UP,
         limited(Endpoint.STEP_UP_VERIFY, PasskeyApi::signedInAccount, this::stepUpVerify)));
+    router.post(api + "recovery/verify").handler(ctx -> ceremony(ctx, Kind.RECOVERY,
+        limited(Endpoint.RECOVERY, PasskeyApi::usernameOf, this::recoveryVerify)));
+    router.post(api + "recovery/codes").handler(ctx -> json(ctx, this::recoveryCodes));
     router.post(api + "credentials/revoke").handler(ctx -> json(ctx, this::revoke));
     router.post(api + "logout").handler(ctx -> json(ctx, this::logout));
     router.get(api + "session").handler(this::session);
@@ -163,10 +171,18 @@ public final class PasskeyApi {
   }
 
   private Future<JsonObject> registrationOptions(RoutingContext ctx, JsonObject body) {
+    if (currentSession(ctx).isEmpty() && recoverySession(ctx).isPresent()) body = body.copy().put("username", "-");
     var username = requiredString(body, "username");
     var displayName = optionalString(body, "displayName");
     var invite = optionalString(body, "invite");
     var current = currentSession(ctx);
+    var recovering = current.isEmpty() ? recoverySession(ctx) : Optional.<Session>empty();
+    if (recovering.isPresent()) {
+      // A recovery session may do exactly this, for its own account, with no step-up (it has no passkey to step up with).
+      var r = recovering.get();
+      return async(() -> passkeys.startRegistration(r.username(), Optional.empty(), Optional.empty(), Optional.of(r.userId()), mode))
+          .map(PasskeyApi::start);
+    }
     // Signed in, a registration can only add a passkey to this account: that needs the step-up.
     current.ifPresent(s -> requireFresh(s, AccountAction.ADD_PASSKEY));
     var userId = current.map(Session::userId);
@@ -178,10 +194,14 @@ public final class PasskeyApi {
     var credential = requiredObject(body, "credential");
     var label = optionalString(body, "label");
     var current = currentSession(ctx);
+    var recovering = current.isEmpty() ? recoverySession(ctx) : Optional.<Session>empty();
     // The ceremony began with a fresh step-up; it must still be fresh now, and is used up here.
-    var spent = current.isPresent() ? spend(current.get(), AccountAction.ADD_PASSKEY) : Future.<Void>succeededFuture();
-    return spent.compose(v -> async(() -> passkeys.finishRegistration(ceremony, credential.encode(), label,
-            current.map(Session::userId))))
+    // A recovery session needs none: it may enroll exactly one passkey, and then it ends.
+    Future<Void> spent = current.isPresent() ? spend(current.get(), AccountAction.ADD_PASSKEY)
+        : recovering.isPresent() ? spendRecovery(recovering.get()) : Future.<Void>succeededFuture();
+    var signedIn = current.map(Session::userId).or(() -> recovering.map(Session::userId));
+    var recoveredAt = recovering.map(Session::createdAt);
+    return spent.compose(v -> async(() -> passkeys.finishRegistration(ceremony, credential.encode(), label, signedIn, recoveredAt)))
         .compose(registered -> {
           Future<Void> created = Future.succeededFuture();
           if (current.isEmpty()) {
@@ -189,20 +209,93 @@ public final class PasskeyApi {
             var now = clock.instant();
             var session = new Session(SessionIds.next(), registered.user().id(), registered.user().username(), now,
                 b64(c.credentialId()), c.backupEligible(), c.uvInitialized(), Optional.empty(), now);
+            // The recovery session ends as the normal one begins: it has done its one thing.
+            var ended = recovering.map(r -> sessions.end(r.id()))
+                .orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
             // The cookie goes out only once the session exists (a shared store answers later, or fails: 503).
-            created = Future.fromCompletionStage(sessions.create(session), vertx.getOrCreateContext())
+            created = Future.fromCompletionStage(sessions.create(session).thenCombine(ended, (x, y) -> (Void) null),
+                    vertx.getOrCreateContext())
                 .map(v -> {
                   ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
                   return null;
                 });
           }
-          return created.map(v -> {
-            audit("passkey-registered", registered.user().id(), registered.newUser() ? "new user" : "added passkey");
+          // A new account gets its recovery codes now, shown once (SPEC section 4).
+          Future<Optional<java.util.List<String>>> codes = registered.newUser()
+              ? async(() -> recovery.issueCodes(registered.user().id(), e -> context(ctx, e))).map(Optional::of)
+              : Future.succeededFuture(Optional.empty());
+          return created.compose(v -> codes).map(issued -> {
+            audit("passkey-registered", registered.user().id(), registered.newUser() ? "new user"
+                : recovering.isPresent() ? "added passkey in a recovery session" : "added passkey");
             trail.emit(entry(ctx, "passkey_added").user(registered.user().id()).session(current.map(Session::id).orElse(null))
-                .with("credential", registered.credential().credentialIdBase64()).with("new_user", Boolean.toString(registered.newUser())));
-            return new JsonObject().put("status", "ok");
+                .with("credential", registered.credential().credentialIdBase64()).with("new_user", Boolean.toString(registered.newUser()))
+                .with("via_recovery", recovering.isPresent() ? "true" : null));
+            var out = new JsonObject().put("status", "ok");
+            issued.ifPresent(list -> out.put("recoveryCodes", new io.vertx.core.json.JsonArray(list)));
+            return out;
           });
         });
+  }
+
+  /**
+   * {@code recovery/verify}: a recovery code (with its username) or a recovery link's token opens
+   * a recovery session, which can only enroll a passkey ({@link Session#recovery()}). Every
+   * failure is the same {@code recovery-failed}.
+   */
+  private Future<JsonObject> recoveryVerify(RoutingContext ctx, JsonObject body) {
+    var token = optionalString(body, "token");
+    var method = token.isPresent() ? RecoveryService.Method.LINK : RecoveryService.Method.CODE;
+    java.util.function.UnaryOperator<AuditEntry> context = e -> context(ctx, e);
+    Future<Optional<dev.stepgate.credential.User>> verified = token.isPresent()
+        ? async(() -> recovery.verifyLink(token.get(), context))
+        : async(() -> recovery.verifyCode(requiredString(body, "username"), requiredString(body, "code"), context));
+    var previous = cookie.read(ctx.request().getHeader("Cookie"));
+    return verified.compose(user -> {
+      if (user.isEmpty()) return Future.<JsonObject>failedFuture(problemError(Problems.RECOVERY_FAILED));
+      var u = user.get();
+      var session = Session.recovery(SessionIds.next(), u.id(), u.username(), clock.instant());
+      var ended = previous.map(sessions::end).orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
+      return Future.fromCompletionStage(sessions.create(session).thenCombine(ended, (x, y) -> (Void) null),
+          vertx.getOrCreateContext()).map(v -> {
+            ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
+            audit("recovery-session", u.id(), "by " + method.label());
+            return new JsonObject().put("status", "ok").put("user", u.username())
+                .put("expiresIn", Session.RECOVERY_LIFETIME.toSeconds());
+          });
+    }).andThen(ar -> funnel.ceremonies().recovery(method.label(), ar.succeeded() ? "ok" : recoveryOutcome(ar.cause())));
+  }
+
+  private static String recoveryOutcome(Throwable failure) {
+    var err = Async.cause(failure);
+    if (err instanceof StepgateException s && s.status() == 429) return "rate_limited";
+    if (err instanceof StepgateException s && s.status() < 500) return "failed";
+    return "unavailable";
+  }
+
+  /** {@code recovery/codes}: a new set of recovery codes, after a fresh step-up; the previous set stops working. */
+  private Future<JsonObject> recoveryCodes(RoutingContext ctx, JsonObject body) {
+    var session = requireSession(ctx);
+    return spend(session, AccountAction.RENEW_RECOVERY_CODES)
+        .compose(v -> async(() -> recovery.issueCodes(session.userId(), e -> context(ctx, e).session(session.id()))))
+        .map(codes -> new JsonObject().put("recoveryCodes", new io.vertx.core.json.JsonArray(codes)));
+  }
+
+  /** Spends the recovery session's one enrollment (compare-and-set), or refuses: it was spent, or has ended. */
+  private Future<Void> spendRecovery(Session r) {
+    return Future.fromCompletionStage(sessions.consumeStepUp(r.id(), Session.RECOVERY_ENROLLMENT, r.createdAt()),
+        vertx.getOrCreateContext()).compose(won -> won.isPresent()
+            ? Future.<Void>succeededFuture() : Future.failedFuture(problemError(Problems.SESSION_EXPIRED)));
+  }
+
+  /** The live recovery session this request's cookie names, if any (at most {@link Session#RECOVERY_LIFETIME} old). */
+  private Optional<Session> recoverySession(RoutingContext ctx) {
+    return SessionLookup.recoveryOf(ctx).filter(r -> r.recoveryLive(clock.instant()));
+  }
+
+  /** An audit entry with what the request tells: the caller's address and platform. */
+  private AuditEntry context(RoutingContext ctx, AuditEntry e) {
+    return e.request(null, hygiene.clientAddress(ctx.request()),
+        Platform.fromUserAgent(ctx.request().getHeader("User-Agent")).label());
   }
 
   private Future<JsonObject> loginOptions(RoutingContext ctx, JsonObject body) {
@@ -308,15 +401,15 @@ public final class PasskeyApi {
     // Any base64 spelling of the id names the same passkey (and the same sessions): parsed once here.
     var id = CredentialId.parse(requiredString(body, "credentialId"));
     final byte[] raw = id.bytes();
-    return spend(session, AccountAction.REVOKE_PASSKEY).compose(spent -> async(() -> credentials.ofUser(session.userId()).thenCompose(list -> {
-      if (list.size() <= 1) throw problemError(Problems.LAST_PASSKEY);
-      return credentials.revoke(session.userId(), raw);
-    }).thenCompose(revoked -> {
-      if (!revoked) throw problemError(Problems.PASSKEY_NOT_FOUND);
-      trail.emit(entry(ctx, "passkey_revoked").user(session.userId()).session(session.id()).with("credential", id.base64url())
-          .with("by", "owner"));
-      return auditLog.record("passkey-revoked", Optional.of(session.userId()), "by owner");
-    }))).compose(ok -> Future.fromCompletionStage(sessions.endSessionsOfCredential(session.userId(), id)))
+    // The last-passkey rule is checked in the same transaction as the delete (two racing revokes cannot both pass).
+    return spend(session, AccountAction.REVOKE_PASSKEY).compose(spent -> async(() -> credentials.revokeUnlessLast(session.userId(), raw)
+        .thenCompose(revoked -> {
+          if (revoked == Revoked.LAST_PASSKEY) throw problemError(Problems.LAST_PASSKEY);
+          if (revoked == Revoked.NOT_FOUND) throw problemError(Problems.PASSKEY_NOT_FOUND);
+          trail.emit(entry(ctx, "passkey_revoked").user(session.userId()).session(session.id()).with("credential", id.base64url())
+              .with("by", "owner"));
+          return auditLog.record("passkey-revoked", Optional.of(session.userId()), "by owner");
+        }))).compose(ok -> Future.fromCompletionStage(sessions.endSessionsOfCredential(session.userId(), id)))
         .map(ended -> new JsonObject().put("status", "ok"));
   }
 

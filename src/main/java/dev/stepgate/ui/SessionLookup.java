@@ -24,6 +24,7 @@ final class SessionLookup implements Handler<RoutingContext> {
   private final dev.stepgate.observe.LogThrottle failures =
       new dev.stepgate.observe.LogThrottle(LOG, dev.stepgate.observe.LogThrottle.FAILURE_WINDOW);
   private static final String KEY = "stepgate.session";
+  private static final String RECOVERY_KEY = "stepgate.recovery-session";
 
   private final SessionCookie cookie;
   private final SessionStore sessions;
@@ -48,7 +49,9 @@ final class SessionLookup implements Handler<RoutingContext> {
       found = Future.failedFuture(e);
     }
     found.onSuccess(session -> {
-      ctx.put(KEY, session);
+      // A recovery session is not a sign-in: only recoveryOf hands it out, to enroll a passkey.
+      ctx.put(KEY, session.filter(Session::signedIn));
+      ctx.put(RECOVERY_KEY, session.filter(Session::recovery));
       ctx.next();
     }).onFailure(err -> {
       var requestId = RequestIds.generate();
@@ -57,7 +60,16 @@ final class SessionLookup implements Handler<RoutingContext> {
     });
   }
 
-  /** The session {@link #handle} found for this request; empty when none (or the lookup did not run). */
+  /**
+   * The recovery session {@link #handle} found for this request, if the cookie names one (live or
+   * not: the caller checks {@link Session#recoveryLive}); {@link #of} never answers it.
+   */
+  static Optional<Session> recoveryOf(RoutingContext ctx) {
+    Optional<Session> session = ctx.get(RECOVERY_KEY);
+    return session == null ? Optional.empty() : session;
+  }
+
+  /** The signed-in session {@link #handle} found for this request; empty when none (or the lookup did not run). */
   static Optional<Session> of(RoutingContext ctx) {
     Optional<Session> session = ctx.get(KEY);
     return session == null ? Optional.empty() : session;

@@ -29,6 +29,14 @@ class EmbeddedStoreContractsTest {
   }
 
   @Nested
+  class Recovery extends RecoveryStoreContract {
+    @Override
+    protected Storage newStorage() {
+      return openBackend();
+    }
+  }
+
+  @Nested
   class Invites extends InviteStoreContract {
     @Override
     protected Storage newStorage() {

@@ -20,8 +20,8 @@ class PolicyDecideTest {
   static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
   static final String SYNCED_REFUSAL = "this action needs a passkey that stays on one device (a"
       + " security key or device-bound passkey); synced passkeys do not count";
-  static final String YOUNG_REFUSAL = "this passkey was added less than 24h ago; use a passkey you"
-      + " have had longer, or try again later";
+  static final String YOUNG_REFUSAL = "this passkey was added less than 24h ago; it can be used for this"
+      + " from 24 Nov, 09:00 UTC; until then use a passkey you have had longer";
 
   static final PolicySet SET = PolicyParserTest.parse("""
       version: 1

@@ -40,6 +40,14 @@ class PostgresStoreContractsTest {
   }
 
   @Nested
+  class Recovery extends dev.stepgate.credential.RecoveryStoreContract {
+    @Override
+    protected Storage newStorage() {
+      return openBackend();
+    }
+  }
+
+  @Nested
   class Invites extends InviteStoreContract {
     @Override
     protected Storage newStorage() {

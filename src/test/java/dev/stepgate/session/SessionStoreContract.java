@@ -45,6 +45,18 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void create_recoverySession_keepsItsFlag_andOrdinaryOnesHaveNone() throws Exception {
+    var r = Session.recovery("r".repeat(43), "u1", "alice", NOW);
+    var s = session("a", "u1", "c1", Optional.empty());
+    await(store().create(r));
+    await(store().create(s));
+    var found = await(store().find(r.id())).orElseThrow();
+    assertEquals(r, found);
+    assertTrue(found.recovery());
+    assertTrue(!await(store().find(s.id())).orElseThrow().recovery());
+  }
+
+  @Test
   void rotateAndRecordStepUp_oldIdStops_newIdHasTheStepUp() throws Exception {
     var s = session("a", "u1", "c1", Optional.empty());
     await(store().create(s));

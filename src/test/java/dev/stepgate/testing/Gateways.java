@@ -85,12 +85,18 @@ public final class Gateways {
   /** As {@link #withPolicy(String, Path, String, String)}, the gateway reading time from {@code clock}. */
   public static Started withPolicy(String upstream, Path dir, String policyYaml, String extraYaml, java.time.Clock clock)
       throws Exception {
+    return withPolicy(upstream, dir, policyYaml, extraYaml, clock, dev.stepgate.audit.AuditTrail.NONE);
+  }
+
+  /** As {@link #withPolicy(String, Path, String, String, java.time.Clock)}, the security events going to {@code audit}. */
+  public static Started withPolicy(String upstream, Path dir, String policyYaml, String extraYaml, java.time.Clock clock,
+      dev.stepgate.audit.AuditTrail audit) throws Exception {
     var policy = dir.resolve("policy.yaml");
     Files.writeString(policy, policyYaml);
     var port = PasskeyUser.freePort();
     var base = "http://localhost:" + port;
     var gateway = Gateway.start(config(upstream, dir.resolve("data"),
-        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + policy + "\n" + extraYaml), clock);
+        "listen: 127.0.0.1:" + port + "\npublic_url: " + base + "\npolicies: " + policy + "\n" + extraYaml), clock, audit);
     return new Started(gateway, base);
   }
 
