@@ -224,17 +224,44 @@
       label: label && label.value.trim() ? label.value.trim() : undefined,
     });
   }
-  /** Shows recovery codes once, in place of the status line; {@code next} (a URL) continues. */
+  /**
+   * Shows recovery codes once, in place of the status line, with Copy and Download; {@code next}
+   * (a URL) continues.
+   */
   function showCodes(codes, next) {
+    const old = document.getElementById("recovery-codes-box");
+    if (old) old.remove();
     const box = document.createElement("div");
+    box.id = "recovery-codes-box";
     const heading = document.createElement("p");
     heading.textContent = "Your recovery codes. Save them somewhere safe: each works once, and this is the only time they are shown.";
     const list = document.createElement("ol");
+    list.id = "recovery-codes";
     list.className = "codes";
     codes.forEach((c) => { const li = document.createElement("li"); li.textContent = c; list.appendChild(li); });
-    box.append(heading, list);
+    const text = "stepgate recovery codes for " + location.host + "\n" + codes.join("\n") + "\n";
+    const actions = document.createElement("p");
+    actions.className = "links";
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      const copy = document.createElement("button");
+      copy.type = "button";
+      copy.className = "secondary";
+      copy.id = "codes-copy";
+      copy.textContent = "Copy";
+      copy.addEventListener("click", () => navigator.clipboard.writeText(text).then(
+        () => { copy.textContent = "Copied"; }, () => { copy.textContent = "Copy failed: select the codes instead"; }));
+      actions.appendChild(copy);
+    }
+    const download = document.createElement("a");
+    download.id = "codes-download";
+    download.href = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+    download.download = "stepgate-recovery-codes.txt";
+    download.textContent = "Download";
+    actions.append(" ", download);
+    box.append(heading, list, actions);
     if (next) {
       const go = document.createElement("a");
+      go.id = "codes-continue";
       go.href = next;
       go.textContent = "I have saved them \u2014 continue";
       box.appendChild(go);
