@@ -116,4 +116,14 @@ final class EmbeddedPasskeyStore implements PasskeyStore {
       return deleted;
     });
   }
+
+  @Override
+  public CompletionStage<Boolean> rename(String userId, byte[] credentialId, String label) {
+    var id = credentialId.clone();
+    return db.tx(c -> update(c, "UPDATE credentials SET label = ? WHERE user_id = ? AND id = ?", p -> {
+      p.setString(1, label);
+      p.setString(2, userId);
+      p.setBytes(3, id);
+    }) == 1);
+  }
 }

@@ -50,4 +50,12 @@ public interface PasskeyStore {
    * @return false if the user has no credential with that id (nothing is appended)
    */
   CompletionStage<Boolean> revoke(String userId, byte[] credentialId);
+
+  /**
+   * Gives one of the user's credentials a new {@code label}, already checked by {@link
+   * PasskeyLabel#check}. Another user's credential is left alone and answers as an unknown one.
+   *
+   * @return false if the user has no credential with that id
+   */
+  CompletionStage<Boolean> rename(String userId, byte[] credentialId, String label);
 }

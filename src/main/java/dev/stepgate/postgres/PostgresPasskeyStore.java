@@ -114,4 +114,10 @@ final class PostgresPasskeyStore implements PasskeyStore {
             ? PostgresRevocationLog.appendIn(c, db.clock.instant(), userId, Optional.of(id)).map(true)
             : Future.succeededFuture(false)));
   }
+
+  @Override
+  public CompletionStage<Boolean> rename(String userId, byte[] credentialId, String label) {
+    return db.run("UPDATE credentials SET label = $1 WHERE user_id = $2 AND id = $3",
+        Tuple.of(label, userId, bytes(credentialId.clone()))).thenApply(rows -> rows.rowCount() == 1);
+  }
 }

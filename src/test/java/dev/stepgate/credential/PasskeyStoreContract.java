@@ -72,6 +72,34 @@ public abstract class PasskeyStoreContract extends StorageContract {
   }
 
   @Test
+  void rename_theOwnersCredential_changesOnlyItsLabel() {
+    var u = user("alice");
+    store.createUser(u);
+    var c = credential(u.id(), id(1));
+    store.addCredential(c);
+    store.addCredential(credential(u.id(), id(2)));
+    assertTrue(store.renameCredential(u.id(), id(1), "work laptop \uD83D\uDCBB"));
+    var renamed = store.findCredential(id(1)).orElseThrow();
+    assertEquals("work laptop \uD83D\uDCBB", renamed.label());
+    assertEquals(new StoredCredential(c.credentialId(), c.userId(), c.attestedCredentialData(), c.signCount(),
+        c.uvInitialized(), c.backupEligible(), c.backupState(), c.transports(), "work laptop \uD83D\uDCBB", c.createdAt(),
+        c.lastUsedAt(), c.aaguid()), renamed, "every other field as it was");
+    assertEquals("laptop", store.findCredential(id(2)).orElseThrow().label());
+  }
+
+  @Test
+  void rename_anotherUsersOrAnUnknownCredential_changesNothing() {
+    var a = user("alice");
+    var b = user("bob");
+    store.createUser(a);
+    store.createUser(b);
+    store.addCredential(credential(a.id(), id(1)));
+    assertFalse(store.renameCredential(b.id(), id(1), "mine now"));
+    assertFalse(store.renameCredential(a.id(), id(7), "nothing"));
+    assertEquals("laptop", store.findCredential(id(1)).orElseThrow().label());
+  }
+
+  @Test
   void recordAssertion_growingCounter_updatesState() {
     var u = user("alice");
     store.createUser(u);
