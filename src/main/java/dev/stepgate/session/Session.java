@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param userVerified whether sign-in was user-verified
  * @param stepUp the newest user-verified step-up, if any
  * @param createdAt when the session began (absolute lifetime counts from here)
+ * @param device the browser and platform it signed in from, as its owner sees it listed
+ * @param lastSeenAt when it was last used, to within {@link SessionStore#LAST_SEEN_STEP}; to the
+ *     millisecond
  */
 public record Session(
     String id,
@@ -26,25 +29,70 @@ public record Session(
     boolean backupEligible,
     boolean userVerified,
     Optional<StepUpRecord> stepUp,
-    Instant createdAt) {
+    Instant createdAt,
+    Device device,
+    Instant lastSeenAt) {
 
   public Session {
     if (id == null || id.length() < 40) throw new IllegalArgumentException("session id must be 256-bit");
     if (userId == null || userId.isBlank()) throw new IllegalArgumentException("userId must not be blank");
     stepUp = stepUp == null ? Optional.empty() : stepUp;
+    device = device == null ? Device.UNKNOWN : device;
+    lastSeenAt = lastSeenAt == null ? createdAt : lastSeenAt;
+    // Kept to the millisecond, as every store can keep it exactly.
+    if (lastSeenAt != null) lastSeenAt = lastSeenAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+  }
+
+  /** A session from an unknown device, last seen when it began. */
+  public Session(String id, String userId, String username, Instant authTime, String credentialId, boolean backupEligible,
+      boolean userVerified, Optional<StepUpRecord> stepUp, Instant createdAt) {
+    this(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, Device.UNKNOWN,
+        createdAt);
   }
 
   /** This session under a new id (sign-in state kept), as at every step-up. */
   public Session withId(String newId) {
-    return new Session(newId, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt);
+    return new Session(newId, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
+        device, lastSeenAt);
   }
 
   public Session withoutStepUp() {
-    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.empty(), createdAt);
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.empty(),
+        createdAt, device, lastSeenAt);
   }
 
   public Session withStepUp(StepUpRecord record) {
-    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.of(record), createdAt);
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.of(record),
+        createdAt, device, lastSeenAt);
+  }
+
+  /** This session as made from {@code from}. */
+  public Session withDevice(Device from) {
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
+        from, lastSeenAt);
+  }
+
+  /** This session, last seen at {@code at}. */
+  public Session seenAt(Instant at) {
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
+        device, at);
+  }
+
+  /**
+   * What a session tells its owner about where it is: a platform ("macOS") and a browser
+   * ("Firefox") named from the User-Agent at sign-in, from a fixed set of names (never the header
+   * itself); empty when unknown, as for sessions made before this was kept.
+   */
+  public record Device(String platform, String browser) {
+    public static final Device UNKNOWN = new Device("", "");
+    static final int MAX_LENGTH = 40;
+
+    public Device {
+      platform = platform == null ? "" : platform;
+      browser = browser == null ? "" : browser;
+      if (platform.length() > MAX_LENGTH || browser.length() > MAX_LENGTH)
+        throw new IllegalArgumentException("device names must be at most 40 characters");
+    }
   }
 
   @Override
