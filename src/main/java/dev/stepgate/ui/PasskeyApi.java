@@ -185,7 +185,8 @@ public final class PasskeyApi {
             var c = registered.credential();
             var now = clock.instant();
             var session = new Session(SessionIds.next(), registered.user().id(), registered.user().username(), now,
-                b64(c.credentialId()), c.backupEligible(), c.uvInitialized(), Optional.empty(), now);
+                b64(c.credentialId()), c.backupEligible(), c.uvInitialized(), Optional.empty(), now)
+                .withDevice(Devices.fromUserAgent(ctx.request().getHeader("User-Agent")));
             // The cookie goes out only once the session exists (a shared store answers later, or fails: 503).
             created = Future.fromCompletionStage(sessions.create(session), vertx.getOrCreateContext())
                 .map(v -> {
@@ -211,7 +212,8 @@ public final class PasskeyApi {
     var previous = cookie.read(ctx.request().getHeader("Cookie"));
     return async(() -> passkeys.finishLogin(ceremony, credential.encode())).compose(a -> {
       var session = new Session(SessionIds.next(), a.user().id(), a.user().username(), a.at(), a.credentialId(),
-          a.backupEligible(), a.userVerified(), Optional.empty(), a.at());
+          a.backupEligible(), a.userVerified(), Optional.empty(), a.at())
+          .withDevice(Devices.fromUserAgent(ctx.request().getHeader("User-Agent")));
       // A new session id at every sign-in; the cookie goes out once the store has both changes.
       var ended = previous.map(sessions::end).orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
       var done = sessions.create(session).thenCombine(ended, (x, y) -> (Void) null);
