@@ -157,6 +157,9 @@
           "Use another passkey, or ask your administrator for a recovery link."];
       if (type.endsWith(":step-up-not-qualified"))
         return [err.message, "Use a passkey that qualifies, or add one on your account page."];
+      if (type.endsWith(":label-invalid")) return [err.message, "Choose another name."];
+      if (type.endsWith(":session-not-found"))
+        return ["That session has already ended.", "Reload the page to see where you are signed in."];
       if (type.endsWith(":step-up-required"))
         return ["Your check with your passkey has expired or was already used.", "Confirm it\u2019s you again."];
       return [err.message, ceremony === "register"

@@ -45,8 +45,6 @@ import java.util.logging.Logger;
  */
 public final class AccountApi {
   private static final Logger LOG = Logger.getLogger(AccountApi.class.getName());
-  private static final Problem SESSION_NOT_FOUND = Problems.of(new StepgateException("session-not-found", 404,
-      "No such session on your account."));
 
   private final LogThrottle failures = new LogThrottle(LOG, LogThrottle.FAILURE_WINDOW);
   private final Vertx vertx;
@@ -109,7 +107,9 @@ public final class AccountApi {
 
   private Future<JsonObject> rename(RoutingContext ctx, Session session, JsonObject body) {
     var id = CredentialId.parse(requiredString(body, "credentialId"));
-    var label = PasskeyLabel.check(requiredString(body, "label"));
+    if (!(body.getValue("label") instanceof String raw))
+      throw new StepgateException("invalid-request", 400, "The field \"label\" must be a string.");
+    var label = PasskeyLabel.check(raw); // label-invalid answers as catalogued (Problems.LABEL_INVALID)
     return on(credentials.rename(session.userId(), id.bytes(), label)).compose(renamed -> {
       // Another user's passkey reads exactly as an unknown one.
       if (!renamed) return Future.failedFuture(new Refused(Problems.PASSKEY_NOT_FOUND));
@@ -147,7 +147,7 @@ public final class AccountApi {
     var handle = requiredString(body, "session");
     var own = handle.equals(SessionIds.handle(session.id()));
     return on(sessions.endByHandle(session.userId(), handle)).compose(ended -> {
-      if (!ended) return Future.failedFuture(new Refused(SESSION_NOT_FOUND));
+      if (!ended) return Future.failedFuture(new Refused(Problems.SESSION_NOT_FOUND));
       trail.emit(entry(ctx, "session_ended", session).with("ended", own ? "current" : handle));
       if (own) ctx.response().putHeader("Set-Cookie", cookie.clear()); // signed itself out: the browser forgets it too
       return Future.succeededFuture(ok);

@@ -28,6 +28,8 @@ class AccountApiTest {
   static final String CHROME_ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
       + "Chrome/131.0.0.0 Mobile Safari/537.36";
 
+  static final String LABEL_RULE = "Name the passkey with 1 to 64 characters, without < or > or control characters.";
+
   @TempDir Path dir;
   TestUpstream upstream;
   Gateway gateway;
@@ -110,15 +112,19 @@ class AccountApiTest {
   void rename_markupControlCharactersTooLongOrEmpty_isRefusedWith400() throws Exception {
     var id = credentials(alice).getJsonObject(0).getString("id");
     assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id).put("label", "<b>mine</b>")),
-        400, "label-invalid", "The passkey name must not contain < or >.");
+        400, "label-invalid", LABEL_RULE);
     assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id).put("label", "a\u0007b")),
-        400, "label-invalid", "The passkey name must not contain control characters.");
+        400, "label-invalid", LABEL_RULE);
     assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id).put("label", "x".repeat(65))),
-        400, "label-invalid", "The passkey name must be at most 64 characters.");
+        400, "label-invalid", LABEL_RULE);
     assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id).put("label", "   ")),
-        400, "invalid-request", null);
-    assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id)), 400, "invalid-request", null);
+        400, "label-invalid", LABEL_RULE);
     assertEquals("Passkey", credentials(alice).getJsonObject(0).getString("label"));
+    // 64 characters is the longest name.
+    assertEquals(200, post(alice, "credentials/rename", new JsonObject().put("credentialId", id)
+        .put("label", "\uD83D\uDD11".repeat(64))).statusCode());
+    assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id)), 400, "invalid-request", null);
+    assertEquals("\uD83D\uDD11".repeat(64), credentials(alice).getJsonObject(0).getString("label"));
   }
 
   @Test
