@@ -157,7 +157,7 @@
           "Use another passkey, or ask your administrator for a recovery link."];
       if (type.endsWith(":step-up-not-qualified"))
         return [err.message, "Use a passkey that qualifies, or add one on your account page."];
-      if (type.endsWith(":label-invalid")) return [err.message, "Choose another name."];
+      if (type.endsWith(":invalid-label")) return [err.message, "Choose another name."];
       if (type.endsWith(":session-not-found"))
         return ["That session has already ended.", "Reload the page to see where you are signed in."];
       if (type.endsWith(":step-up-required"))

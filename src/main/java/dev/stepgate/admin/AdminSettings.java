@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param publicUrl e.g. {@code http://localhost:8080}, without a trailing slash
  * @param storage the {@code storage} section, opened as the gateway opens it
  */
-record AdminSettings(String publicUrl, GatewayConfig.Storage storage) {
+record AdminSettings(String publicUrl, GatewayConfig.Storage storage, GatewayConfig.Audit audit,
+    GatewayConfig.Notifications notifications) {
   static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
   static final Path DEFAULT_STORAGE_PATH = Path.of("./data");
 
@@ -21,6 +22,13 @@ record AdminSettings(String publicUrl, GatewayConfig.Storage storage) {
     if (publicUrl == null || publicUrl.isBlank()) throw new IllegalArgumentException("publicUrl must not be blank");
     while (publicUrl.endsWith("/")) publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
     if (storage == null) throw new IllegalArgumentException("storage must not be null");
+    if (audit == null) throw new IllegalArgumentException("audit must not be null");
+    if (notifications == null) throw new IllegalArgumentException("notifications must not be null");
+  }
+
+  /** {@code storage}, with the default audit trail (stdout; for the CLI, stderr) and no notifications. */
+  AdminSettings(String publicUrl, GatewayConfig.Storage storage) {
+    this(publicUrl, storage, GatewayConfig.Audit.DEFAULT, GatewayConfig.Notifications.NONE);
   }
 
   /**
@@ -40,7 +48,8 @@ record AdminSettings(String publicUrl, GatewayConfig.Storage storage) {
   static AdminSettings load(Optional<Path> config) {
     if (config.isEmpty()) return new AdminSettings(DEFAULT_PUBLIC_URL, DEFAULT_STORAGE_PATH);
     GatewayConfig c = ConfigLoader.load(config.get());
-    return new AdminSettings(c.publicUrl().toString(), c.storage());
+    // The gateway's own audit sink and webhook: a change made here is written where its changes are.
+    return new AdminSettings(c.publicUrl().toString(), c.storage(), c.audit(), c.notifications());
   }
 
   private static GatewayConfig.Storage embedded(Path path, boolean allowSharedPermissions) {

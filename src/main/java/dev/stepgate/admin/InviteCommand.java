@@ -34,7 +34,8 @@ public final class InviteCommand extends StoreCommand {
 
   @Override
   int run(AdminSettings settings, Storage store, PrintWriter out, PrintWriter err) {
-    var token = Async.join(new InviteService(store.invites(), store.audit(), Clock.systemUTC()).createInvite(username, ttl));
+    var token = Async.join(new InviteService(store.invites(), store.audit(), Clock.systemUTC(), audit()).createInvite(username, ttl));
+    audit().emit(dev.stepgate.audit.AuditEntry.of("admin_action").with("action", "invite").with("target", username.strip()));
     out.println(settings.publicUrl() + "/.stepgate/register?invite=" + token);
     out.flush();
     return OK;

@@ -64,7 +64,8 @@ public final class IdentityStamp {
         stepUp.map(Session.StepUpRecord::at),
         AssertionClaims.amrFor(backupEligible, userVerified),
         viaStepUp ? AssertionClaims.ACR_STEP_UP : AssertionClaims.ACR_PASSKEY,
-        allow.rule());
+        allow.rule(),
+        stepUp.map(u -> AssertionClaims.jtiFor(session.id(), u.at())));
     var assertion = assertions.assertionFor(claims);
     var out = new LinkedHashMap<String, String>(headers.forUpstream(session.username(), Optional.empty()));
     out.put(IdentityHeaders.STEPGATE_ASSERTION, assertion.token());

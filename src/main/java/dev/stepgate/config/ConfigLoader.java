@@ -79,7 +79,8 @@ public final class ConfigLoader {
       Set.of(
           "listen", "public_url", "upstream", "upstream_case_insensitive", "policies", "webauthn",
           "registration", "storage", "sessions", "admin_listen", "admin_token", "trusted_proxies",
-          "tls", "identity", "proxy", "assertion", "account", "limits", "log");
+          "tls", "identity", "proxy", "assertion", "account", "limits", "log",
+          "audit", "notifications");
 
   private ConfigLoader() {}
 
@@ -161,11 +162,13 @@ public final class ConfigLoader {
       var account = account(e.get("account"));
       var limits = limits(e.get("limits"));
       var log = log(e.get("log"));
+      var audit = audit(e.get("audit"));
+      var notifications = notifications(e.get("notifications"));
       if (!problems.isEmpty()) return null;
       return new GatewayConfig(
           file, listen, publicUrl, upstream.orElseThrow(), caseInsensitive, policies, webauthn,
           registration, storage, sessions, admin, adminToken, trusted, tls, identity, proxy,
-          assertion, account, limits, log);
+          assertion, account, limits, log, audit, notifications);
     }
 
     private WebAuthn webauthn(Node node, URI publicUrl) {
@@ -379,6 +382,33 @@ public final class ConfigLoader {
       return new GatewayConfig.Log(format, level);
     }
 
+    private GatewayConfig.Audit audit(Node node) {
+      var m = section(node, "audit", Set.of("sink", "path"));
+      var sink = opt(m, "audit.sink", t -> Values.choice(t, GatewayConfig.AuditSink.class))
+          .orElse(GatewayConfig.Audit.DEFAULT.sink());
+      var path = opt(m, "audit.path", t -> {
+        if (t.isBlank()) throw new IllegalArgumentException("must not be empty");
+        return Path.of(t);
+      }).orElse(GatewayConfig.Audit.DEFAULT_PATH);
+      if (m.containsKey("path") && sink != GatewayConfig.AuditSink.FILE)
+        yaml.problem(m.get("path"), "audit.path", "is used only with audit.sink: file");
+      return new GatewayConfig.Audit(sink, path);
+    }
+
+    private GatewayConfig.Notifications notifications(Node node) {
+      var m = section(node, "notifications", Set.of("webhook_url", "secret", "max_attempts"));
+      var url = opt(m, "notifications.webhook_url", ConfigLoader::webhookUrl);
+      var secret = opt(m, "notifications.secret", ConfigLoader::webhookSecret);
+      var attempts = opt(m, "notifications.max_attempts", t -> count(t, 1, 10))
+          .orElse(GatewayConfig.Notifications.DEFAULT_MAX_ATTEMPTS);
+      if (m.containsKey("webhook_url") && !m.containsKey("secret"))
+        yaml.problem(m.get("webhook_url"), "notifications.secret", "required with webhook_url (the key that signs each POST)");
+      if (m.containsKey("secret") && !m.containsKey("webhook_url"))
+        yaml.problem(m.get("secret"), "notifications.secret", "is used only with notifications.webhook_url");
+      if (url.isEmpty() || secret.isEmpty()) return GatewayConfig.Notifications.NONE;
+      return new GatewayConfig.Notifications(url, secret, attempts);
+    }
+
     private Map<String, Node> section(Node node, String key, Set<String> allowed) {
       if (node == null) return Map.of();
       return yaml.mapping(node, key).map(m -> yaml.entries(m, key, allowed)).orElse(Map.of());
@@ -498,6 +528,17 @@ public final class ConfigLoader {
   private static long range(long v, long min, long max) {
     if (v < min || v > max) throw new IllegalArgumentException(v + " is out of range " + min + ".." + max);
     return v;
+  }
+
+  private static URI webhookUrl(String t) {
+    var u = absoluteHttp(t);
+    if (u.getRawFragment() != null) throw new IllegalArgumentException("must not have a fragment");
+    return u;
+  }
+
+  private static String webhookSecret(String t) {
+    if (t.length() < 16) throw new IllegalArgumentException("must be at least 16 characters");
+    return t;
   }
 
   private static String adminToken(String t) {

@@ -30,7 +30,9 @@ public record GatewayConfig(
     Assertion assertion,
     Account account,
     dev.stepgate.ratelimit.Limits limits,
-    Log log) {
+    Log log,
+    Audit audit,
+    Notifications notifications) {
 
   public GatewayConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -76,6 +78,48 @@ public record GatewayConfig(
   public enum LogFormat { TEXT, JSON }
 
   public enum LogLevel { DEBUG, INFO, WARNING }
+
+  public enum AuditSink { STDOUT, FILE }
+
+  /**
+   * The audit trail ({@code audit}, SPEC section 9): one JSON line per security event.
+   *
+   * @param sink {@code stdout} (the default) or {@code file}
+   * @param path the file of {@code sink: file}, appended to (default {@link #DEFAULT_PATH})
+   */
+  public record Audit(AuditSink sink, Path path) {
+    public static final Path DEFAULT_PATH = Path.of("./data/audit.log");
+    public static final Audit DEFAULT = new Audit(AuditSink.STDOUT, DEFAULT_PATH);
+
+    public Audit {
+      java.util.Objects.requireNonNull(sink, "sink");
+      java.util.Objects.requireNonNull(path, "path");
+    }
+  }
+
+  /**
+   * Where account changes are announced ({@code notifications}): a signed POST per passkey added
+   * or revoked and per recovery code or link used.
+   *
+   * @param webhookUrl the http(s) URL to POST to; empty: no notifications
+   * @param secret the HMAC-SHA256 key of the {@code Stepgate-Signature} header; {@link
+   *     #toString()} leaves it out
+   * @param maxAttempts how many times one notification is tried (backoff 1s, 2s, 4s, ... between)
+   */
+  public record Notifications(Optional<URI> webhookUrl, Optional<String> secret, int maxAttempts) {
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    public static final Notifications NONE = new Notifications(Optional.empty(), Optional.empty(), DEFAULT_MAX_ATTEMPTS);
+
+    public Notifications {
+      if (maxAttempts < 1 || maxAttempts > 10) throw new IllegalArgumentException("maxAttempts must be 1..10");
+      if (webhookUrl.isPresent() && secret.isEmpty()) throw new IllegalArgumentException("a webhook needs a secret");
+    }
+
+    @Override
+    public String toString() {
+      return "Notifications[webhookUrl=" + webhookUrl + ", secret=" + secret.map(x -> "***") + ", maxAttempts=" + maxAttempts + "]";
+    }
+  }
 
   /**
    * The process log ({@code log}).

@@ -135,7 +135,8 @@ final class EmbeddedDatabase implements AutoCloseable {
   }
 
   static User user(ResultSet rs) throws SQLException {
-    return new User(rs.getString("id"), rs.getString("username"), rs.getString("display_name"), instant(rs.getLong("created_at")));
+    return new User(rs.getString("id"), rs.getString("username"), rs.getString("display_name"), instant(rs.getLong("created_at")),
+        rs.getInt("disabled") == 1);
   }
 
   static StoredCredential credential(ResultSet rs) throws SQLException {

@@ -5,6 +5,7 @@ import static dev.stepgate.credential.EmbeddedDatabase.nanos;
 import static dev.stepgate.credential.EmbeddedDatabase.one;
 import static dev.stepgate.credential.EmbeddedDatabase.update;
 
+import dev.stepgate.Async;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -120,10 +121,13 @@ final class EmbeddedPasskeyStore implements PasskeyStore {
   @Override
   public CompletionStage<Boolean> rename(String userId, byte[] credentialId, String label) {
     var id = credentialId.clone();
-    return db.tx(c -> update(c, "UPDATE credentials SET label = ? WHERE user_id = ? AND id = ?", p -> {
-      p.setString(1, label);
-      p.setString(2, userId);
-      p.setBytes(3, id);
-    }) == 1);
+    return Async.attempt(() -> {
+      var l = PasskeyStore.checkedLabel(label);
+      return db.tx(c -> update(c, "UPDATE credentials SET label = ? WHERE user_id = ? AND id = ?", p -> {
+        p.setString(1, l);
+        p.setString(2, userId);
+        p.setBytes(3, id);
+      }) == 1);
+    });
   }
 }

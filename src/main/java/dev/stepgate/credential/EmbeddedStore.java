@@ -29,7 +29,9 @@ public final class EmbeddedStore implements AutoCloseable {
   /** Calls that may wait for the store before new ones are refused (fail closed, 503). */
   static final int QUEUE_CAPACITY = 1024;
 
-  static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql", "V3__install_secrets.sql");
+  static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql", "V3__install_secrets.sql",
+      // V4 is added on another branch (recovery); versions need not be contiguous.
+      "V5__user_disabled.sql");
 
   private final EmbeddedDatabase db;
   private final Storage storage;

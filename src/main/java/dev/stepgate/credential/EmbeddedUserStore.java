@@ -2,6 +2,7 @@ package dev.stepgate.credential;
 
 import static dev.stepgate.credential.EmbeddedDatabase.nanos;
 import static dev.stepgate.credential.EmbeddedDatabase.one;
+import static dev.stepgate.credential.EmbeddedDatabase.update;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -40,16 +41,30 @@ final class EmbeddedUserStore implements UserStore {
     return db.tx(c -> EmbeddedDatabase.all(c, "SELECT * FROM users ORDER BY username", p -> {}, EmbeddedDatabase::user));
   }
 
+  @Override
+  public CompletionStage<Boolean> setDisabled(String userId, boolean disabled) {
+    return db.tx(c -> {
+      boolean found = update(c, "UPDATE users SET disabled = ? WHERE id = ?", p -> {
+        p.setInt(1, disabled ? 1 : 0);
+        p.setString(2, userId);
+      }) == 1;
+      // Same transaction: the flag and the end of every session are one fact.
+      if (found && disabled) EmbeddedRevocationLog.appendIn(c, db.clock.instant(), userId, Optional.empty());
+      return found;
+    });
+  }
+
   static Optional<User> byIdIn(Connection c, String id) throws SQLException {
     return one(c, "SELECT * FROM users WHERE id = ?", p -> p.setString(1, id), EmbeddedDatabase::user);
   }
 
   static void insert(Connection c, User u) throws SQLException {
-    try (var p = c.prepareStatement("INSERT INTO users VALUES (?, ?, ?, ?)")) {
+    try (var p = c.prepareStatement("INSERT INTO users (id, username, display_name, created_at, disabled) VALUES (?, ?, ?, ?, ?)")) {
       p.setString(1, u.id());
       p.setString(2, u.username());
       p.setString(3, u.displayName());
       p.setLong(4, nanos(u.createdAt()));
+      p.setInt(5, u.disabled() ? 1 : 0);
       p.executeUpdate();
     } catch (SQLException e) {
       if (EmbeddedDatabase.isUniqueViolation(e)) throw CredentialException.usernameTaken();

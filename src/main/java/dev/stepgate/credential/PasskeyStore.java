@@ -52,10 +52,44 @@ public interface PasskeyStore {
   CompletionStage<Boolean> revoke(String userId, byte[] credentialId);
 
   /**
-   * Gives one of the user's credentials a new {@code label}, already checked by {@link
-   * PasskeyLabel#check}. Another user's credential is left alone and answers as an unknown one.
+   * Renames one of the user's credentials. The label is stripped, then must be 1..{@link
+   * #MAX_LABEL} characters without control characters, {@code <} or {@code >} (it is shown in
+   * pages and terminals); otherwise the stage fails with {@code invalid-label} (400).
    *
    * @return false if the user has no credential with that id
    */
   CompletionStage<Boolean> rename(String userId, byte[] credentialId, String label);
+
+  /** The longest label {@link #rename} accepts, in characters (code points). */
+  int MAX_LABEL = 64;
+
+  /**
+   * {@code label} stripped, if {@link #rename} accepts it.
+   *
+   * @throws CredentialException {@code invalid-label} (400) naming what is wrong
+   */
+  static String checkedLabel(String label) {
+    var l = label == null ? "" : label.strip();
+    if (l.isEmpty()) throw invalidLabel("must not be empty");
+    if (l.codePointCount(0, l.length()) > MAX_LABEL) throw invalidLabel("must be at most " + MAX_LABEL + " characters");
+    if (l.codePoints().anyMatch(cp -> !plain(cp) || cp == '<' || cp == '>'))
+      throw invalidLabel("must not contain control characters, < or >");
+    return l;
+  }
+
+  /**
+   * Not a control character, nor one that changes how the text around it reads: line and
+   * paragraph separators, and format characters (the bidirectional embeddings, overrides and
+   * isolates can make one name look like another) except the zero-width joiner emoji need.
+   */
+  private static boolean plain(int cp) {
+    int type = Character.getType(cp);
+    if (type == Character.CONTROL || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+        || type == Character.UNASSIGNED || type == Character.PRIVATE_USE || type == Character.SURROGATE) return false;
+    return type != Character.FORMAT || cp == 0x200D;
+  }
+
+  private static CredentialException invalidLabel(String why) {
+    return new CredentialException("invalid-label", 400, "The passkey name " + why + ".");
+  }
 }

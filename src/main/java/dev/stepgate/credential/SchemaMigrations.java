@@ -14,24 +14,56 @@ import java.util.List;
 /**
  * Applies versioned SQL migrations ({@code <folder>/V1__name.sql}, {@code V2__...}) found on the
  * class path, each in its own transaction, and records them in {@code schema_version} with a
- * checksum. Refuses to run on a database that is newer than this build or whose applied scripts
+ * checksum. The version is the number in the file name; versions increase strictly but need not be
+ * contiguous (two branches may add V4 and V5 side by side). A database must have
+ * applied exactly a prefix of this build's versions. Refuses to run on a database that is newer than this build or whose applied scripts
  * were edited since: silently continuing there could corrupt credentials.
  */
 final class SchemaMigrations {
   private final String folder;
   private final List<String> names;
+  private final int[] versions;
 
   /**
    * @param folder class-path folder, e.g. {@code db/embedded}
-   * @param names migration file names in order, e.g. {@code V1__init.sql}; version {@code i+1}
-   *     must be the {@code i}th
+   * @param names migration file names in order, e.g. {@code V1__init.sql}; their versions must
+   *     increase strictly
    */
   SchemaMigrations(String folder, List<String> names) {
     this.folder = folder;
     this.names = List.copyOf(names);
-    for (int i = 0; i < this.names.size(); i++) {
-      if (!this.names.get(i).startsWith("V" + (i + 1) + "__"))
-        throw new IllegalArgumentException("migration " + (i + 1) + " must be named V" + (i + 1) + "__*.sql");
+    this.versions = versionsOf(this.names);
+  }
+
+  /** The version of each name ({@code V<n>__*.sql}), checked to increase strictly from 1 up. */
+  static int[] versionsOf(List<String> names) {
+    var out = new int[names.size()];
+    for (int i = 0; i < names.size(); i++) {
+      var m = NAME.matcher(names.get(i));
+      if (!m.matches()) throw new IllegalArgumentException("migration " + names.get(i) + " must be named V<n>__*.sql");
+      out[i] = Integer.parseInt(m.group(1));
+      if (out[i] <= (i == 0 ? 0 : out[i - 1]))
+        throw new IllegalArgumentException("migration " + names.get(i) + " must have a higher version than the one before");
+    }
+    return out;
+  }
+
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("V([1-9][0-9]{0,8})__[^/]+\\.sql");
+
+  /**
+   * Checks the applied versions, ascending, against the known {@code versions}: none newer than
+   * the newest known, and exactly a prefix of them.
+   *
+   * @throws IllegalStateException naming what does not match
+   */
+  static void checkApplied(List<Integer> applied, int[] versions) {
+    int newest = versions.length == 0 ? 0 : versions[versions.length - 1];
+    if (!applied.isEmpty() && applied.get(applied.size() - 1) > newest)
+      throw new IllegalStateException("database schema version " + applied.get(applied.size() - 1)
+          + " is newer than this build supports (" + newest + ")");
+    for (int i = 0; i < applied.size(); i++) {
+      if (i >= versions.length || applied.get(i).intValue() != versions[i])
+        throw new IllegalStateException("schema_version has a gap");
     }
   }
 
@@ -45,35 +77,34 @@ final class SchemaMigrations {
             + "name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)");
       }
       c.commit();
-      var applied = applied(c);
-      if (applied.size() > names.size())
-        throw new IllegalStateException("database schema version " + applied.size()
-            + " is newer than this build supports (" + names.size() + ")");
-      for (int v = 1; v <= names.size(); v++) {
-        var sql = read(names.get(v - 1));
+      var applied = applied(c, versions);
+      for (int i = 0; i < names.size(); i++) {
+        var sql = read(names.get(i));
         var sum = checksum(sql);
-        if (v <= applied.size()) {
-          if (!applied.get(v - 1).equals(sum))
-            throw new IllegalStateException("migration " + names.get(v - 1) + " changed after it was applied");
+        if (i < applied.size()) {
+          if (!applied.get(i).equals(sum))
+            throw new IllegalStateException("migration " + names.get(i) + " changed after it was applied");
           continue;
         }
-        apply(c, v, names.get(v - 1), sql, sum);
+        apply(c, versions[i], names.get(i), sql, sum);
       }
-      return names.size();
+      return versions.length == 0 ? 0 : versions[versions.length - 1];
     } finally {
       c.setAutoCommit(auto);
     }
   }
 
-  private static List<String> applied(Connection c) throws SQLException {
+  private static List<String> applied(Connection c, int[] versions) throws SQLException {
+    var at = new ArrayList<Integer>();
     var out = new ArrayList<String>();
     try (var s = c.createStatement();
         var rs = s.executeQuery("SELECT version, checksum FROM schema_version ORDER BY version")) {
       while (rs.next()) {
-        if (rs.getInt(1) != out.size() + 1) throw new IllegalStateException("schema_version has a gap");
+        at.add(rs.getInt(1));
         out.add(rs.getString(2));
       }
     }
+    checkApplied(at, versions);
     return out;
   }
 

@@ -11,8 +11,10 @@ import java.util.Base64;
  * @param username normalized (see {@link Usernames#normalize}), unique
  * @param displayName shown in authenticator UIs; never used for decisions
  * @param createdAt when the account was created
+ * @param disabled an administrator disabled the account ({@code stepgate users disable}): it
+ *     cannot sign in, step up or add a passkey, and its sessions ended when it was disabled
  */
-public record User(String id, String username, String displayName, Instant createdAt) {
+public record User(String id, String username, String displayName, Instant createdAt, boolean disabled) {
   public User {
     if (id == null || id.isEmpty()) throw new IllegalArgumentException("id must not be empty");
     var raw = decodeId(id);
@@ -22,6 +24,11 @@ public record User(String id, String username, String displayName, Instant creat
       throw new IllegalArgumentException("username must be normalized");
     if (displayName == null) displayName = username;
     if (createdAt == null) throw new IllegalArgumentException("createdAt must not be null");
+  }
+
+  /** An enabled user, as every new account is. */
+  public User(String id, String username, String displayName, Instant createdAt) {
+    this(id, username, displayName, createdAt, false);
   }
 
   /** The id as the raw bytes the authenticator stores as the user handle. */

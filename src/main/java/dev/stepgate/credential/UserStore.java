@@ -25,4 +25,14 @@ public interface UserStore {
 
   /** All users, by username. */
   CompletionStage<List<User>> all();
+
+  /**
+   * Disables or enables the user. Disabling also appends a user-wide entry to the {@link
+   * RevocationLog} in the same transaction, so every running gateway ends all of the user's
+   * sessions; enabling appends nothing (sessions that ended stay ended).
+   *
+   * @return false if there is no such user; true otherwise, also when the flag was already so
+   *     (disabling again appends again: harmless, and it ends any session that slipped through)
+   */
+  CompletionStage<Boolean> setDisabled(String userId, boolean disabled);
 }

@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param amr RFC 8176 authentication method references, see {@link #amrFor(boolean, boolean)}
  * @param acr {@link #ACR_STEP_UP} or {@link #ACR_PASSKEY}
  * @param rule the name of the policy rule that decided
+ * @param jti {@link #jtiFor} of the session's newest step-up, if it has one: the {@code
+ *     step_up_passed} audit event names the same value, so an upstream log line leads to it
  */
 public record AssertionClaims(
     String iss,
@@ -38,7 +40,8 @@ public record AssertionClaims(
     Optional<Instant> stepUpTime,
     List<String> amr,
     String acr,
-    String rule) {
+    String rule,
+    Optional<String> jti) {
 
   /** {@code acr} of a request that passed a {@code step_up} rule. */
   public static final String ACR_STEP_UP = "urn:stepgate:step-up";
@@ -57,7 +60,14 @@ public record AssertionClaims(
 
   private static final int SID_HASH_BYTES = 16;
 
+  /** Claims without a {@code jti}. */
+  public AssertionClaims(String iss, String aud, String sub, String preferredUsername, String sid, Instant authTime,
+      Optional<Instant> stepUpTime, List<String> amr, String acr, String rule) {
+    this(iss, aud, sub, preferredUsername, sid, authTime, stepUpTime, amr, acr, rule, Optional.empty());
+  }
+
   public AssertionClaims {
+    jti = jti == null ? Optional.empty() : jti;
     requireText(iss, "iss");
     requireText(aud, "aud");
     requireText(sub, "sub");
@@ -84,6 +94,20 @@ public record AssertionClaims(
   public static String sessionIdHash(String sessionId) {
     requireText(sessionId, "sessionId");
     var digest = SHA_256.get().digest(sessionId.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, SID_HASH_BYTES));
+  }
+
+  /**
+   * The {@code jti} of the assertions a step-up leads to: base64url of the first 128 bits of
+   * SHA-256 over a label, the session id and the step-up's instant. Derived, not stored: every
+   * step-up rotates the session id, so each step-up has its own; every node (and the cache that
+   * signs once per session, not per request) computes the same value without a new session field;
+   * and it reveals neither the id nor the {@code sid} claim.
+   */
+  public static String jtiFor(String sessionId, Instant stepUpAt) {
+    requireText(sessionId, "sessionId");
+    var input = "stepgate-step-up-jti\0" + sessionId + "\0" + stepUpAt;
+    var digest = SHA_256.get().digest(input.getBytes(StandardCharsets.UTF_8));
     return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, SID_HASH_BYTES));
   }
 

@@ -21,8 +21,9 @@ import java.util.Date;
  * <p>{@code typ} is the generic {@code JWT} rather than an explicit media type (RFC 8725 §3.11)
  * because the upstream apps verify with off-the-shelf libraries, many of which accept only {@code
  * JWT}; the {@code aud} (the upstream) and {@code iss} claims keep these tokens from being mistaken
- * for another issuer's. There is deliberately no {@code jti}: equal claims yield interchangeable
- * tokens, which is what lets {@link AssertionCache} reuse them.
+ * for another issuer's. The {@code jti}, when present, names the session's step-up (see {@link
+ * AssertionClaims#jtiFor}), not the token: equal claims still yield interchangeable tokens, which
+ * is what lets {@link AssertionCache} reuse them.
  *
  * <p>Each call signs; on the request path use {@link AssertionCache}. Thread-safe.
  */
@@ -91,6 +92,7 @@ public final class AssertionSigner {
         .claim("sid", c.sid())
         .claim("auth_time", c.authTime().getEpochSecond());
     c.stepUpTime().ifPresent(t -> b.claim("step_up_time", t.getEpochSecond()));
+    c.jti().ifPresent(b::jwtID);
     return b.claim("amr", c.amr()).claim("acr", c.acr()).claim("rule", c.rule()).build();
   }
 }

@@ -25,8 +25,15 @@ public final class InviteService {
   private final InviteStore invites;
   private final AuditLog audit;
   private final Clock clock;
+  private final dev.stepgate.audit.AuditTrail trail;
 
   public InviteService(InviteStore invites, AuditLog audit, Clock clock) {
+    this(invites, audit, clock, dev.stepgate.audit.AuditTrail.NONE);
+  }
+
+  /** As the other constructor; each invite made is an {@code invite_issued} event of {@code trail}. */
+  public InviteService(InviteStore invites, AuditLog audit, Clock clock, dev.stepgate.audit.AuditTrail trail) {
+    this.trail = trail;
     this.invites = invites;
     this.audit = audit;
     this.clock = clock;
@@ -54,7 +61,12 @@ public final class InviteService {
     RANDOM.nextBytes(raw);
     var token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     return invites.create(hash(token).orElseThrow(), normalized, clock.instant().plus(ttl))
-        .thenCompose(done -> audit.record("invite-created", Optional.empty(), "username=" + normalized))
+        .thenCompose(done -> {
+          // The username and expiry only: the token is the secret.
+          trail.emit(dev.stepgate.audit.AuditEntry.of("invite_issued").with("username", normalized)
+              .with("expires", clock.instant().plus(ttl).toString()));
+          return audit.record("invite-created", Optional.empty(), "username=" + normalized);
+        })
         .thenApply(done -> token);
   }
 

@@ -44,6 +44,7 @@ public final class PasskeyService {
   private final PasskeyStore passkeys;
   private final InviteStore invites;
   private final AuditLog audit;
+  private final dev.stepgate.audit.AuditTrail trail;
   private final CeremonyStore ceremonies;
   private final Clock clock;
   private final Executor verification;
@@ -66,6 +67,14 @@ public final class PasskeyService {
    */
   public PasskeyService(PasskeySettings settings, UserStore users, PasskeyStore passkeys, InviteStore invites,
       AuditLog audit, CeremonyStore ceremonies, Clock clock, Executor verification, byte[] decoyKey) {
+    this(settings, users, passkeys, invites, audit, ceremonies, clock, verification, decoyKey, dev.stepgate.audit.AuditTrail.NONE);
+  }
+
+  /** As the other constructor; an invite spent and a counter gone backwards are {@code trail} events too. */
+  public PasskeyService(PasskeySettings settings, UserStore users, PasskeyStore passkeys, InviteStore invites,
+      AuditLog audit, CeremonyStore ceremonies, Clock clock, Executor verification, byte[] decoyKey,
+      dev.stepgate.audit.AuditTrail trail) {
+    this.trail = trail;
     this.decoys = new LoginDecoys(decoyKey);
     this.settings = settings;
     this.users = users;
@@ -99,6 +108,7 @@ public final class PasskeyService {
           if (signedInUserId.isEmpty() || !signedInUserId.get().equals(u.id()))
             throw refuse("registration", PasskeyException.forbidden("not-your-account",
                 "Sign in as this user to add a passkey to the account."));
+          if (u.disabled()) throw refuse("registration", accountDisabled());
           return passkeys.ofUser(u.id()).thenCompose(creds -> {
             var exclude = creds.stream().map(OptionsJson.Descriptor::of).toList();
             var c = newCeremony(Ceremony.Kind.REGISTRATION, Optional.of(u.id()), Optional.of(name),
@@ -181,7 +191,12 @@ public final class PasskeyService {
         cleanLabel(label), now, Optional.empty(), v.aaguid());
     CompletionStage<User> owner = c.newUser()
         ? CompletableFuture.completedFuture(new User(userId, c.username().orElseThrow(), c.displayName().orElseThrow(), now))
-        : users.byId(userId).thenApply(u -> u.orElseThrow(() -> refuse("registration", PasskeyException.ceremonyInvalid())));
+        : users.byId(userId).thenApply(u -> {
+          var existing = u.orElseThrow(() -> refuse("registration", PasskeyException.ceremonyInvalid()));
+          // Disabled between start and finish: no passkey is added.
+          if (existing.disabled()) throw refuse("registration", accountDisabled());
+          return existing;
+        });
     return owner.thenCompose(user -> passkeys.enroll(new Enrollment(c.newUser() ? Optional.of(user) : Optional.empty(),
             c.inviteTokenHash().map(B64D::decode), credential), now)
         .handle((done, err) -> {
@@ -191,9 +206,13 @@ public final class PasskeyService {
             throw refuse("registration", new PasskeyException(e.type(), e.status(), e.getMessage(), e));
           throw rethrow(cause);
         })
-        .thenCompose(u -> audit.record("passkey-registered", Optional.of(userId),
+        .thenCompose(u -> {
+          if (c.inviteTokenHash().isPresent())
+            trail.emit(dev.stepgate.audit.AuditEntry.of("invite_used").user(userId).with("username", u.username()));
+          return audit.record("passkey-registered", Optional.of(userId),
             "credential=" + credential.credentialIdBase64() + (c.newUser() ? " new-user" : ""))
-            .thenApply(done -> new Registered(u, credential, c.newUser()))));
+            .thenApply(done -> new Registered(u, credential, c.newUser()));
+        }));
   }
 
   // ---------------------------------------------------------------- sign-in
@@ -228,12 +247,26 @@ public final class PasskeyService {
         .thenCompose(c -> assertion("login", c, authenticationResponseJson, Optional.empty()));
   }
 
+  /**
+   * Fails with {@code account-disabled} if the user is disabled (or gone) now. The sign-in calls
+   * it once the new session exists: a {@code users disable} that committed while the assertion
+   * was being verified is then either seen here or published after the session was stored, which
+   * ends it; either way no session of a disabled user survives.
+   */
+  public CompletionStage<Void> requireEnabled(String userId) {
+    return users.byId(userId).thenApply(u -> {
+      if (u.isEmpty() || u.get().disabled()) throw refuse("login", accountDisabled());
+      return null;
+    });
+  }
+
   // ---------------------------------------------------------------- step-up
 
   /** Starts a step-up for the signed-in user: their passkeys only, user verification required. */
   public CompletionStage<CeremonyStart> startStepUp(String userId) {
     return users.byId(userId).thenCompose(found -> {
       var user = found.orElseThrow(() -> refuse("step-up", PasskeyException.invalidRequest("Unknown user.")));
+      if (user.disabled()) throw refuse("step-up", accountDisabled());
       return passkeys.ofUser(user.id()).thenCompose(creds -> {
         if (creds.isEmpty())
           throw refuse("step-up", PasskeyException.forbidden("no-passkey", "This account has no passkey yet."));
@@ -282,7 +315,12 @@ public final class PasskeyService {
                 throw refuse(event, e);
               });
             })
-            .thenCompose(v -> recordAssertion(event, stored, owner, v));
+            .thenCompose(v -> {
+              // Only after the assertion verified: whoever lacks the passkey learns nothing of
+              // the account, the options for it look the same as ever. Its use is not recorded.
+              if (owner.disabled()) throw refuse(event, accountDisabled());
+              return recordAssertion(event, stored, owner, v);
+            });
       });
     }));
   }
@@ -323,6 +361,9 @@ public final class PasskeyService {
   }
 
   private CompletionStage<Void> possibleClone(StoredCredential stored, long storedCount, long presented) {
+    trail.emit(dev.stepgate.audit.AuditEntry.of("counter_regression").user(stored.userId())
+        .with("credential", stored.credentialIdBase64()).with("stored", Long.toString(storedCount))
+        .with("presented", Long.toString(presented)));
     return audit.record("possible-clone", Optional.of(stored.userId()),
         "credential=" + stored.credentialIdBase64() + " stored=" + storedCount + " presented=" + presented);
   }
@@ -403,6 +444,12 @@ public final class PasskeyService {
 
   private static PasskeyException inviteInvalid() {
     return PasskeyException.forbidden("invite-invalid", "The invitation is not valid, has expired, or was used.");
+  }
+
+  /** The account was disabled by an administrator ({@code stepgate users disable}). */
+  static PasskeyException accountDisabled() {
+    // As Problems.ACCOUNT_DISABLED says it (LoginTest holds them equal).
+    return PasskeyException.forbidden("account-disabled", "This account is disabled. Ask your administrator.");
   }
 
   private static PasskeyException unknownCredential() {

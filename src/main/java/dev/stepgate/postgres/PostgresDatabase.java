@@ -95,7 +95,8 @@ final class PostgresDatabase {
   }
 
   static User user(Row r) {
-    return new User(r.getString("id"), r.getString("username"), r.getString("display_name"), instant(r.getLong("created_at")));
+    return new User(r.getString("id"), r.getString("username"), r.getString("display_name"), instant(r.getLong("created_at")),
+        r.getBoolean("disabled"));
   }
 
   static StoredCredential credential(Row r) {

@@ -31,17 +31,48 @@ final class PostgresMigrations {
 
   private final String folder;
   private final List<String> names;
+  private final int[] versions;
 
   /**
    * @param folder class-path folder, e.g. {@code db/postgres}
-   * @param names migration file names in order; version {@code i+1} must be the {@code i}th
+   * @param names migration file names in order; their versions (the number in the name) must
+   *     increase strictly, as the embedded store's migrations
    */
   PostgresMigrations(String folder, List<String> names) {
     this.folder = folder;
     this.names = List.copyOf(names);
-    for (int i = 0; i < this.names.size(); i++) {
-      if (!this.names.get(i).startsWith("V" + (i + 1) + "__"))
-        throw new IllegalArgumentException("migration " + (i + 1) + " must be named V" + (i + 1) + "__*.sql");
+    this.versions = versionsOf(this.names);
+  }
+
+  /** As the embedded store's {@code SchemaMigrations}: the version of each name ({@code V<n>__*.sql}), checked to increase strictly from 1 up. */
+  static int[] versionsOf(List<String> names) {
+    var out = new int[names.size()];
+    for (int i = 0; i < names.size(); i++) {
+      var m = NAME.matcher(names.get(i));
+      if (!m.matches()) throw new IllegalArgumentException("migration " + names.get(i) + " must be named V<n>__*.sql");
+      out[i] = Integer.parseInt(m.group(1));
+      if (out[i] <= (i == 0 ? 0 : out[i - 1]))
+        throw new IllegalArgumentException("migration " + names.get(i) + " must have a higher version than the one before");
+    }
+    return out;
+  }
+
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("V([1-9][0-9]{0,8})__[^/]+\\.sql");
+
+  /**
+   * Checks the applied versions, ascending, against the known {@code versions}: none newer than
+   * the newest known, and exactly a prefix of them.
+   *
+   * @throws IllegalStateException naming what does not match
+   */
+  static void checkApplied(List<Integer> applied, int[] versions) {
+    int newest = versions.length == 0 ? 0 : versions[versions.length - 1];
+    if (!applied.isEmpty() && applied.get(applied.size() - 1) > newest)
+      throw new IllegalStateException("database schema version " + applied.get(applied.size() - 1)
+          + " is newer than this build supports (" + newest + ")");
+    for (int i = 0; i < applied.size(); i++) {
+      if (i >= versions.length || applied.get(i).intValue() != versions[i])
+        throw new IllegalStateException("schema_version has a gap");
     }
   }
 
@@ -67,34 +98,37 @@ final class PostgresMigrations {
   }
 
   private Future<Integer> applyMissing(SqlConnection c, List<String> applied, List<String> scripts) {
-    if (applied.size() > names.size())
-      return Future.failedFuture(refused("database schema version " + applied.size()
-          + " is newer than this build supports (" + names.size() + ")"));
     Future<Void> chain = Future.succeededFuture();
-    for (int v = 1; v <= names.size(); v++) {
-      var name = names.get(v - 1);
-      var sql = scripts.get(v - 1);
+    for (int i = 0; i < names.size(); i++) {
+      var name = names.get(i);
+      var sql = scripts.get(i);
       var sum = checksum(sql);
-      if (v <= applied.size()) {
-        if (!applied.get(v - 1).equals(sum))
+      if (i < applied.size()) {
+        if (!applied.get(i).equals(sum))
           return Future.failedFuture(refused("migration " + name + " changed after it was applied"));
         continue;
       }
-      int version = v;
+      int version = versions[i];
       // A script is several statements: the simple-query protocol runs them as one batch.
       chain = chain.compose(done -> c.query(sql).execute())
           .compose(done -> c.preparedQuery("INSERT INTO schema_version (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
               .execute(Tuple.of(version, name, sum, System.currentTimeMillis())))
           .mapEmpty();
     }
-    return chain.map(names.size());
+    return chain.map(versions.length == 0 ? 0 : versions[versions.length - 1]);
   }
 
-  private static List<String> applied(RowSet<Row> rows) {
+  private List<String> applied(RowSet<Row> rows) {
+    var at = new ArrayList<Integer>();
     var out = new ArrayList<String>();
     for (var r : rows) {
-      if (r.getInteger("version") != out.size() + 1) throw refused("schema_version has a gap");
+      at.add(r.getInteger("version"));
       out.add(r.getString("checksum"));
+    }
+    try {
+      checkApplied(at, versions);
+    } catch (IllegalStateException e) {
+      throw refused(e.getMessage());
     }
     return out;
   }

@@ -4,6 +4,7 @@ import static dev.stepgate.postgres.PostgresDatabase.bytes;
 import static dev.stepgate.postgres.PostgresDatabase.isViolation;
 import static dev.stepgate.postgres.PostgresDatabase.nanos;
 
+import dev.stepgate.Async;
 import dev.stepgate.credential.CredentialException;
 import dev.stepgate.credential.Enrollment;
 import dev.stepgate.credential.PasskeyStore;
@@ -117,7 +118,9 @@ final class PostgresPasskeyStore implements PasskeyStore {
 
   @Override
   public CompletionStage<Boolean> rename(String userId, byte[] credentialId, String label) {
-    return db.run("UPDATE credentials SET label = $1 WHERE user_id = $2 AND id = $3",
-        Tuple.of(label, userId, bytes(credentialId.clone()))).thenApply(rows -> rows.rowCount() == 1);
+    var id = credentialId.clone();
+    return Async.attempt(() -> db.run("UPDATE credentials SET label = $1 WHERE user_id = $2 AND id = $3",
+            Tuple.of(PasskeyStore.checkedLabel(label), userId, bytes(id)))
+        .thenApply(rows -> rows.rowCount() == 1));
   }
 }

@@ -44,14 +44,24 @@ final class PostgresUserStore implements UserStore {
         .thenApply(rows -> PostgresDatabase.all(rows, PostgresDatabase::user));
   }
 
+  @Override
+  public CompletionStage<Boolean> setDisabled(String userId, boolean disabled) {
+    // Same transaction: the flag and the end of every session are one fact.
+    return db.tx(c -> c.preparedQuery("UPDATE users SET disabled = $1 WHERE id = $2")
+        .execute(Tuple.of(disabled, userId))
+        .compose(rows -> rows.rowCount() != 1 ? Future.succeededFuture(false)
+            : disabled ? PostgresRevocationLog.appendIn(c, db.clock.instant(), userId, Optional.empty()).map(true)
+            : Future.succeededFuture(true)));
+  }
+
   static Future<Optional<User>> byIdIn(SqlClient c, String id) {
     return c.preparedQuery("SELECT * FROM users WHERE id = $1").execute(Tuple.of(id))
         .map(rows -> PostgresDatabase.one(rows, PostgresDatabase::user));
   }
 
   static Future<Void> insert(SqlClient c, User u) {
-    return c.preparedQuery("INSERT INTO users (id, username, display_name, created_at) VALUES ($1, $2, $3, $4)")
-        .execute(Tuple.of(u.id(), u.username(), u.displayName(), nanos(u.createdAt())))
+    return c.preparedQuery("INSERT INTO users (id, username, display_name, created_at, disabled) VALUES ($1, $2, $3, $4, $5)")
+        .execute(Tuple.of(u.id(), u.username(), u.displayName(), nanos(u.createdAt()), u.disabled()))
         .<Void>mapEmpty()
         .recover(e -> Future.failedFuture(PostgresDatabase.isViolation(e, PostgresDatabase.UNIQUE_VIOLATION)
             ? CredentialException.usernameTaken() : e));

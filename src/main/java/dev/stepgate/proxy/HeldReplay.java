@@ -27,7 +27,16 @@ public final class HeldReplay {
   private final HeaderHygiene hygiene;
   private final UpstreamForwarder forwarder;
 
+  private final dev.stepgate.audit.AuditTrail audit;
+
   public HeldReplay(HeldResume resume, VerdictResponder responder, HeaderHygiene hygiene, UpstreamForwarder forwarder) {
+    this(resume, responder, hygiene, forwarder, dev.stepgate.audit.AuditTrail.NONE);
+  }
+
+  /** As the other constructor; each held request sent on is a {@code held_replayed} event of {@code audit}. */
+  public HeldReplay(HeldResume resume, VerdictResponder responder, HeaderHygiene hygiene, UpstreamForwarder forwarder,
+      dev.stepgate.audit.AuditTrail audit) {
+    this.audit = audit;
     this.resume = resume;
     this.responder = responder;
     this.hygiene = hygiene;
@@ -58,6 +67,11 @@ public final class HeldReplay {
     for (var e : h.headers()) original.add(e.getKey(), e.getValue());
     var headers = ForwardingHeaders.of(original, req, hygiene);
     send.forward().identity().forEach(headers::set);
+    // The path without its query: a query may carry what the trail must not (tokens, codes).
+    var path = h.pathAndQuery().split("\\?", 2)[0];
+    var entry = AuditContext.of("held_replayed", req, hygiene).with("rule", send.forward().allow().rule())
+        .with("method", h.method()).with("path", path);
+    audit.emit(send.forward().session().map(s -> entry.user(s.userId()).session(s.id())).orElse(entry));
     forwarder.replay(req, HttpMethod.valueOf(h.method()), h.pathAndQuery(), headers, Buffer.buffer(h.body()));
   }
 

@@ -40,8 +40,16 @@ public final class VerdictResponder {
   private final HeaderHygiene hygiene;
   private final int heldMax;
   private final Clock clock;
+  private final dev.stepgate.audit.AuditTrail audit;
 
   public VerdictResponder(String publicOrigin, HeldRequestStore held, HeaderHygiene hygiene, int heldMax, Clock clock) {
+    this(publicOrigin, held, hygiene, heldMax, clock, dev.stepgate.audit.AuditTrail.NONE);
+  }
+
+  /** As the five-argument constructor; each step-up prompt and rate-limit refusal answered is an {@code audit} event. */
+  public VerdictResponder(String publicOrigin, HeldRequestStore held, HeaderHygiene hygiene, int heldMax, Clock clock,
+      dev.stepgate.audit.AuditTrail audit) {
+    this.audit = audit;
     this.publicOrigin = publicOrigin;
     this.held = held;
     this.hygiene = hygiene;
@@ -51,6 +59,7 @@ public final class VerdictResponder {
 
   /** Answers {@code req} (for {@code target}) with a challenge or a refusal. */
   public void respond(HttpServerRequest req, RequestTarget target, Verdict verdict) {
+    audit(req, verdict);
     if (verdict instanceof Verdict.Refuse r) Responder.send(req, r.problem());
     else if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) stepUp(req, target, c.stepUp().get(), c.session().orElseThrow());
     else if (verdict instanceof Verdict.Challenge c) login(req, target, c.challenge().rule());
@@ -65,6 +74,7 @@ public final class VerdictResponder {
    * into the redirect); a refusal → its problem.
    */
   void forwardAuth(HttpServerRequest req, String pathAndQuery, boolean nginx, Verdict verdict) {
+    audit(req, verdict);
     if (verdict instanceof Verdict.Forward f) {
       var resp = req.response().setStatusCode(200).putHeader("Cache-Control", "no-store");
       f.identity().forEach(resp::putHeader);
@@ -104,6 +114,18 @@ public final class VerdictResponder {
     req.response().putHeader("WWW-Authenticate", Responder.LOGIN_CHALLENGE);
     Responder.send(req, Problems.LOGIN_REQUIRED
         .with("loginUrl", publicOrigin + "/.stepgate/login?rd=" + encode(target.pathAndQuery())).with("rule", rule));
+  }
+
+  /** SPEC section 9: a step-up asked for ({@code step_up_prompted}, with its rule), a rate limit's 429 ({@code rate_limited}). */
+  private void audit(HttpServerRequest req, Verdict verdict) {
+    if (verdict instanceof Verdict.Challenge c && c.stepUp().isPresent()) {
+      var session = c.session().orElseThrow();
+      audit.emit(AuditContext.of("step_up_prompted", req, hygiene).user(session.userId()).session(session.id())
+          .with("rule", c.stepUp().get().rule()));
+    } else if (verdict instanceof Verdict.Refuse r && r.problem().status() == 429) {
+      // Only forward-auth is limited in the pipeline (admission.RateLimitStep); the passkey API audits its own.
+      audit.emit(AuditContext.of("rate_limited", req, hygiene).with("endpoint", dev.stepgate.ratelimit.Limiter.Endpoint.FORWARD_AUTH.label()));
+    }
   }
 
   private void stepUp(HttpServerRequest req, RequestTarget target, Decision.StepUp decision, Session session) {

@@ -106,7 +106,18 @@ public final class Gateway implements AutoCloseable {
     // answers early on purpose (every refusal), so it would only climb. Connections are counted right.
     registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("vertx.http.server.active.requests")));
     var closeables = new ArrayList<AutoCloseable>();
-    var reloader = new PolicyReloader(config.policies(), config.upstreamCaseInsensitive());
+    // First opened, last closed: whatever shuts down before it can still be audited.
+    var audit = AuditSinks.open(config, clock);
+    closeables.add(audit);
+    FunctionCounter.builder("stepgate.audit.dropped", audit, dev.stepgate.audit.ClosableAuditTrail::dropped)
+        .description("Audit events not written: the writer's queue was full or the write failed").register(registry);
+    PolicyReloader reloader;
+    try {
+      reloader = new PolicyReloader(config.policies(), config.upstreamCaseInsensitive(), PolicyReloader.DEFAULT_INTERVAL, audit);
+    } catch (RuntimeException e) {
+      audit.close();
+      throw e;
+    }
     closeables.add(reloader);
     var transport = transport();
     var vertx = Vertx.builder()
@@ -139,7 +150,7 @@ public final class Gateway implements AutoCloseable {
       var webSockets = new WebSocketForwarder(vertx, config.upstream(), (int) config.proxy().connectTimeout().toMillis());
       var stamp = new IdentityStamp(config.publicOrigin(), config.upstream().toString(), assertions,
           new IdentityHeaders(config.assertion().compatHeaders()));
-      var responder = new VerdictResponder(config.publicOrigin(), held, hygiene, config.proxy().heldRequestMaxSize(), clock);
+      var responder = new VerdictResponder(config.publicOrigin(), held, hygiene, config.proxy().heldRequestMaxSize(), clock, audit);
       var decisions = new DecisionMetrics(registry, reloader::current,
           java.util.Arrays.stream(dev.stepgate.stepup.AccountAction.values()).map(dev.stepgate.stepup.AccountAction::ruleName).toList());
       var funnel = new Funnel(new CeremonyMetrics(registry), decisions, storeErrors);
@@ -153,9 +164,9 @@ public final class Gateway implements AutoCloseable {
       closeables.add(verification);
       var passkeys = new PasskeyService(passkeySettings, storage.users(), storage.passkeys(),
           storage.invites(), storage.audit(), side.ceremonies(), clock, verification,
-          Async.join(storage.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey())));
+          Async.join(storage.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey())), audit);
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
-      var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder);
+      var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder, audit);
       var mode = RegistrationMode.from(config.registration());
 
       var storageHealth = new DependencyHealth("storage", config.storage().driver().name().toLowerCase(Locale.ROOT),
@@ -178,10 +189,9 @@ public final class Gateway implements AutoCloseable {
             public java.util.concurrent.CompletionStage<Optional<String>> ruleFor(String sessionId, Optional<String> heldId, Optional<String> rule) {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
-          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel).mount(routes);
+          }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel, audit).mount(routes);
       // After the passkey API: its handlers for every API call (body, same-origin check, session lookup) run first.
-      new dev.stepgate.ui.AccountApi(vertx, storage.passkeys(), sessions, cookie, dev.stepgate.audit.AuditTrail.NONE, hygiene)
-          .mount(routes);
+      new dev.stepgate.ui.AccountApi(vertx, storage.passkeys(), sessions, cookie, audit, hygiene).mount(routes);
       // The beacon's own crude bound, in this node's memory: it only counts (the limiter guards what does work).
       new ClientEvents(funnel, registry, passkeySettings.ceremonyTtl(), hygiene::clientAddress,
           new dev.stepgate.ratelimit.MemoryRateCounter(10_000, clock)).mount(routes);

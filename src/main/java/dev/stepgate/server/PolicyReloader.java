@@ -41,6 +41,7 @@ public final class PolicyReloader implements AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong successful = new AtomicLong();
   private final ScheduledExecutorService poller;
+  private final dev.stepgate.audit.AuditTrail audit;
   private byte[] appliedDigest;
   private byte[] seenDigest;
 
@@ -55,6 +56,12 @@ public final class PolicyReloader implements AutoCloseable {
    * @throws PolicyException if the initial files are missing or broken; nothing is started then
    */
   public PolicyReloader(Path path, boolean caseInsensitive, Duration interval) {
+    this(path, caseInsensitive, interval, dev.stepgate.audit.AuditTrail.NONE);
+  }
+
+  /** As {@link #PolicyReloader(Path, boolean, Duration)}; each applied or refused change is an {@code audit} event. */
+  public PolicyReloader(Path path, boolean caseInsensitive, Duration interval, dev.stepgate.audit.AuditTrail audit) {
+    this.audit = Objects.requireNonNull(audit, "audit");
     this.path = Objects.requireNonNull(path, "path");
     this.caseInsensitive = caseInsensitive;
     if (interval.isNegative() || interval.isZero()) {
@@ -133,6 +140,8 @@ public final class PolicyReloader implements AutoCloseable {
       lastError.set(null);
       successful.incrementAndGet();
       LOG.info("policy reloaded from " + path + ": " + set.rules().size() + " rules");
+      audit.emit(dev.stepgate.audit.AuditEntry.of("policy_reloaded").with("path", path.toString())
+          .with("rules", Integer.toString(set.rules().size())));
       logWarnings(set);
     } catch (PolicyException e) {
       refuse(digest, e.problems());
@@ -156,6 +165,8 @@ public final class PolicyReloader implements AutoCloseable {
     LOG.warning("policy change refused; the last good policy set stays in force ("
         + problems.size() + (problems.size() == 1 ? " problem)" : " problems)"));
     for (String p : problems) LOG.warning(p);
+    audit.emit(dev.stepgate.audit.AuditEntry.of("policy_reload_failed").with("path", path.toString())
+        .with("problems", Integer.toString(problems.size())));
   }
 
   private static byte[] digestOf(List<String> problems) {

@@ -7,11 +7,9 @@ import dev.stepgate.admission.Problems;
 import dev.stepgate.audit.AuditEntry;
 import dev.stepgate.audit.AuditTrail;
 import dev.stepgate.credential.CredentialId;
-import dev.stepgate.credential.PasskeyLabel;
 import dev.stepgate.credential.PasskeyStore;
 import dev.stepgate.credential.StoredCredential;
 import dev.stepgate.observe.LogThrottle;
-import dev.stepgate.observe.Platform;
 import dev.stepgate.proxy.HeaderHygiene;
 import dev.stepgate.proxy.RequestIds;
 import dev.stepgate.proxy.Responder;
@@ -109,7 +107,7 @@ public final class AccountApi {
     var id = CredentialId.parse(requiredString(body, "credentialId"));
     if (!(body.getValue("label") instanceof String raw))
       throw new StepgateException("invalid-request", 400, "The field \"label\" must be a string.");
-    var label = PasskeyLabel.check(raw); // label-invalid answers as catalogued (Problems.LABEL_INVALID)
+    var label = PasskeyStore.checkedLabel(raw); // invalid-label answers as catalogued (Problems.LABEL_INVALID)
     return on(credentials.rename(session.userId(), id.bytes(), label)).compose(renamed -> {
       // Another user's passkey reads exactly as an unknown one.
       if (!renamed) return Future.failedFuture(new Refused(Problems.PASSKEY_NOT_FOUND));
@@ -158,9 +156,7 @@ public final class AccountApi {
 
   /** An audit entry for {@code session}'s owner: its sid (a hash), the client's address and platform; never a cookie. */
   private AuditEntry entry(RoutingContext ctx, String event, Session session) {
-    var req = ctx.request();
-    return AuditEntry.of(event).user(session.userId()).session(session.id())
-        .request(null, hygiene.clientAddress(req), Platform.fromUserAgent(req.getHeader("User-Agent")).label());
+    return dev.stepgate.proxy.AuditContext.of(event, ctx.request(), hygiene).user(session.userId()).session(session.id());
   }
 
   /**

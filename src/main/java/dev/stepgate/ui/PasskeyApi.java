@@ -93,6 +93,7 @@ public final class PasskeyApi {
   private final Limiter limiter;
   private final HeaderHygiene hygiene;
   private final Funnel funnel;
+  private final dev.stepgate.audit.AuditTrail trail;
 
   /**
    * @param limiter the rate limits every ceremony call passes first (SPEC section 9)
@@ -101,7 +102,9 @@ public final class PasskeyApi {
    */
   public PasskeyApi(Vertx vertx, PasskeyService passkeys, PasskeyStore credentials, AuditLog auditLog, SessionStore sessions,
       SessionCookie cookie, Set<String> origins, RegistrationMode mode, StepUpFollowUp followUp,
-      AccountStepUps accountStepUps, Clock clock, Limiter limiter, HeaderHygiene hygiene, Funnel funnel) {
+      AccountStepUps accountStepUps, Clock clock, Limiter limiter, HeaderHygiene hygiene, Funnel funnel,
+      dev.stepgate.audit.AuditTrail trail) {
+    this.trail = trail;
     this.limiter = limiter;
     this.hygiene = hygiene;
     this.funnel = funnel;
@@ -196,6 +199,8 @@ public final class PasskeyApi {
           }
           return created.map(v -> {
             audit("passkey-registered", registered.user().id(), registered.newUser() ? "new user" : "added passkey");
+            trail.emit(entry(ctx, "passkey_added").user(registered.user().id()).session(current.map(Session::id).orElse(null))
+                .with("credential", registered.credential().credentialIdBase64()).with("new_user", Boolean.toString(registered.newUser())));
             return new JsonObject().put("status", "ok");
           });
         });
@@ -210,16 +215,21 @@ public final class PasskeyApi {
     var ceremony = requiredString(body, "ceremonyId");
     var credential = requiredObject(body, "credential");
     var previous = cookie.read(ctx.request().getHeader("Cookie"));
-    return async(() -> passkeys.finishLogin(ceremony, credential.encode())).compose(a -> {
+    return async(() -> passkeys.finishLogin(ceremony, credential.encode()))
+        .onFailure(err -> trail.emit(entry(ctx, "sign_in_failed").with("reason", reason(err)))).compose(a -> {
       var session = new Session(SessionIds.next(), a.user().id(), a.user().username(), a.at(), a.credentialId(),
           a.backupEligible(), a.userVerified(), Optional.empty(), a.at())
           .withDevice(Devices.fromUserAgent(ctx.request().getHeader("User-Agent")));
       // A new session id at every sign-in; the cookie goes out once the store has both changes.
       var ended = previous.map(sessions::end).orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
-      var done = sessions.create(session).thenCombine(ended, (x, y) -> (Void) null);
+      var done = sessions.create(session).thenCombine(ended, (x, y) -> (Void) null)
+          // Disabled meanwhile (users disable): the new session ends before its cookie goes out.
+          .thenCompose(v -> passkeys.requireEnabled(a.user().id()).exceptionallyCompose(err -> sessions.end(session.id())
+              .thenCompose(x -> java.util.concurrent.CompletableFuture.<Void>failedFuture(Async.cause(err)))));
       return Future.fromCompletionStage(done, vertx.getOrCreateContext()).map(v -> {
         ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
         audit("signed-in", a.user().id(), "passkey sign-in");
+        trail.emit(entry(ctx, "signed_in").user(a.user().id()).session(session.id()).with("credential", a.credentialId()));
         return new JsonObject().put("status", "ok");
       });
     });
@@ -254,6 +264,8 @@ public final class PasskeyApi {
     }).andThen(ar -> {
       if (ar.succeeded()) funnel.rules().stepUpPassed(counted[0]);
       else funnel.rules().stepUpFailed(counted[0]);
+      if (ar.failed()) trail.emit(entry(ctx, "step_up_failed").user(session.userId()).session(session.id())
+          .with("rule", counted[0].isEmpty() ? null : counted[0]).with("reason", reason(ar.cause())));
     });
   }
 
@@ -277,6 +289,9 @@ public final class PasskeyApi {
       if (rotated.isEmpty()) return Future.failedFuture(problemError(Problems.SESSION_EXPIRED));
       ctx.response().putHeader("Set-Cookie", cookie.set(newId));
       audit("stepped-up", a.user().id(), "user-verified passkey assertion" + forRule.map(r -> " for " + r).orElse(""));
+      // The jti the assertions of the rotated session carry (identity.AssertionClaims#jtiFor), so both name one step-up.
+      trail.emit(entry(ctx, "step_up_passed").user(a.user().id()).session(newId).with("rule", forRule.orElse(null))
+          .with("credential", a.credentialId()).with("jti", dev.stepgate.identity.AssertionClaims.jtiFor(newId, rotated.get().stepUp().orElseThrow().at())));
       // An account action's step-up resumes nothing: the page goes on with the action itself.
       if (action.isPresent()) return Future.succeededFuture(new JsonObject().put("status", "ok"));
       return Future.fromCompletionStage(followUp.after(session.id(), rotated.get(), held, rd), vertx.getOrCreateContext())
@@ -300,6 +315,8 @@ public final class PasskeyApi {
       return credentials.revoke(session.userId(), raw);
     }).thenCompose(revoked -> {
       if (!revoked) throw problemError(Problems.PASSKEY_NOT_FOUND);
+      trail.emit(entry(ctx, "passkey_revoked").user(session.userId()).session(session.id()).with("credential", id.base64url())
+          .with("by", "owner"));
       return auditLog.record("passkey-revoked", Optional.of(session.userId()), "by owner");
     }))).compose(ok -> Future.fromCompletionStage(sessions.endSessionsOfCredential(session.userId(), id)))
         .map(ended -> new JsonObject().put("status", "ok"));
@@ -375,7 +392,7 @@ public final class PasskeyApi {
       var client = hygiene.clientAddress(ctx.request());
       return Future.fromCompletionStage(limiter.admit(endpoint, client, named), vertx.getOrCreateContext())
           .compose(refused -> refused.isPresent()
-              ? Future.failedFuture(problemError(Problems.rateLimited(refused.get())))
+              ? refusedAndAudited(ctx, endpoint, refused.get())
               : handler.apply(ctx, body));
     };
   }
@@ -481,6 +498,23 @@ public final class PasskeyApi {
 
   private Session requireSession(RoutingContext ctx) {
     return currentSession(ctx).orElseThrow(() -> problemError(Problems.LOGIN_REQUIRED));
+  }
+
+  private Future<JsonObject> refusedAndAudited(RoutingContext ctx, Endpoint endpoint, Duration wait) {
+    trail.emit(entry(ctx, "rate_limited").with("endpoint", endpoint.label()));
+    return Future.failedFuture(problemError(Problems.rateLimited(wait)));
+  }
+
+  /** An audit entry about this call (its id, client address and platform; SPEC section 9). */
+  private dev.stepgate.audit.AuditEntry entry(RoutingContext ctx, String event) {
+    return dev.stepgate.proxy.AuditContext.of(event, ctx.request(), hygiene);
+  }
+
+  /** Why a call failed, as the audit trail says it: the problem type, never a message or a value. */
+  private static String reason(Throwable failure) {
+    var err = Async.cause(failure);
+    if (err instanceof AccountStepUpRequired) return "step-up-required";
+    return err instanceof StepgateException s ? s.type() : "unavailable";
   }
 
   private void audit(String kind, String userId, String detail) {

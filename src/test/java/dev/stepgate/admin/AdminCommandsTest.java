@@ -91,8 +91,8 @@ class AdminCommandsTest {
     assertEquals(0, run(new UsersCommand.ListUsers(settings())));
     var lines = out.toString().strip().lines().toList();
     assertEquals(2, lines.size());
-    assertTrue(lines.get(0).startsWith("alice\t"));
-    assertTrue(lines.get(1).endsWith("\t1 passkeys"));
+    assertEquals("alice\tdXNlci0alice\t2026-01-01T00:00:00Z\t0 passkeys\tenabled", lines.get(0));
+    assertTrue(lines.get(1).endsWith("\t1 passkeys\tenabled"));
   }
 
   @Test
@@ -137,5 +137,176 @@ class AdminCommandsTest {
   void credentialsRevoke_badId_exitsTwo() {
     seedUser("alice");
     assertEquals(2, run(new CredentialsCommand.Revoke(settings()), "alice", "***"));
+  }
+
+  Function<Optional<Path>, AdminSettings> auditedSettings(Path auditFile) {
+    return c -> new AdminSettings("https://gate.example.com/", new AdminSettings("https://gate.example.com/", dir).storage(),
+        new dev.stepgate.config.GatewayConfig.Audit(dev.stepgate.config.GatewayConfig.AuditSink.FILE, auditFile),
+        dev.stepgate.config.GatewayConfig.Notifications.NONE);
+  }
+
+  @Test
+  void credentialsRevoke_andInvite_areAuditedAsAdminActions_withoutTheInviteToken() throws Exception {
+    var u = seedUser("alice", new byte[] {1, 2, 3}, new byte[] {4, 5, 6});
+    var file = dir.resolve("audit.log");
+    assertEquals(0, run(new CredentialsCommand.Revoke(auditedSettings(file)), "alice", "AQID"), err.toString());
+    assertEquals(0, run(new InviteCommand(auditedSettings(file)), "Bob"), err.toString());
+    var link = out.toString().lines().filter(l -> l.contains("invite=")).findFirst().orElseThrow();
+    var lines = java.nio.file.Files.readAllLines(file).stream().map(io.vertx.core.json.JsonObject::new).toList();
+    assertEquals(java.util.List.of("passkey_revoked", "admin_action", "invite_issued", "admin_action"),
+        lines.stream().map(j -> j.getString("event")).toList());
+    assertEquals(u.id(), lines.get(0).getString("user"));
+    assertEquals("AQID", lines.get(0).getString("credential"));
+    assertEquals("credentials.revoke", lines.get(1).getString("action"));
+    assertEquals("invite", lines.get(3).getString("action"));
+    assertEquals("bob", lines.get(2).getString("username"));
+    var token = link.substring(link.indexOf("invite=") + 7);
+    assertFalse(java.nio.file.Files.readString(file).contains(token), "the invite token in the trail");
+  }
+
+  final java.util.List<dev.stepgate.audit.AuditEntry> trail = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  <C extends StoreCommand> C audited(C command) {
+    command.trail = trail::add;
+    return command;
+  }
+
+  @Test
+  void usersDisable_flagsTheUser_endsTheirSessions_andAudits() {
+    var u = seedUser("alice");
+    assertEquals(0, run(audited(new UsersCommand.Disable(settings())), "Alice"), err.toString());
+    assertEquals("disabled alice", out.toString().strip());
+    try (var store = BlockingStore.open(dir)) {
+      assertTrue(store.findUserById(u.id()).orElseThrow().disabled());
+      var entry = store.revocationsAfter(0, 10).get(0);
+      assertEquals(u.id(), entry.userId());
+      assertEquals(Optional.empty(), entry.credentialId(), "every session of the user");
+      assertEquals("user-disabled", store.recentEvents(1).get(0).kind());
+    }
+    assertEquals(1, trail.size());
+    assertEquals("admin_action", trail.get(0).event());
+    assertEquals(Optional.of(u.id()), trail.get(0).user());
+    assertEquals(java.util.Map.of("action", "users.disable", "target", "alice"), trail.get(0).fields());
+  }
+
+  @Test
+  void usersEnable_clearsTheFlag_andAudits() {
+    var u = seedUser("alice");
+    assertEquals(0, run(new UsersCommand.Disable(settings()), "alice"));
+    out.getBuffer().setLength(0);
+    assertEquals(0, run(audited(new UsersCommand.Enable(settings())), "alice"), err.toString());
+    assertEquals("enabled alice", out.toString().strip());
+    try (var store = BlockingStore.open(dir)) {
+      assertFalse(store.findUserById(u.id()).orElseThrow().disabled());
+    }
+    assertEquals("users.enable", trail.get(0).fields().get("action"));
+  }
+
+  @Test
+  void usersList_showsDisabled() {
+    seedUser("alice");
+    seedUser("bob");
+    assertEquals(0, run(new UsersCommand.Disable(settings()), "bob"));
+    out.getBuffer().setLength(0);
+    assertEquals(0, run(new UsersCommand.ListUsers(settings())));
+    var lines = out.toString().strip().lines().toList();
+    assertTrue(lines.get(0).endsWith("\tenabled"), lines.get(0));
+    assertTrue(lines.get(1).endsWith("\tdisabled"), lines.get(1));
+  }
+
+  @Test
+  void usersDisable_unknownUser_exitsOneWithOneLine() {
+    assertEquals(1, run(new UsersCommand.Disable(settings()), "nobody"));
+    assertEquals("stepgate: no such user: nobody", err.toString().strip());
+  }
+
+  @Test
+  void usersDisableAndEnable_badArguments_exitTwoWithOneLine() {
+    // Parse errors go through the real command tree and its one-line handler; nothing is opened.
+    for (var args : new String[][] {
+        {"users", "disable"}, {"users", "enable"}, {"users", "disable", "a", "b"}, {"users", "enable", "--nope", "alice"},
+        {"credentials", "rename", "alice", "AQID"}, {"credentials", "rename", "alice", "AQID", "x", "y"}}) {
+      var cli = Cli.commandLine();
+      var e = new StringWriter();
+      cli.setOut(new PrintWriter(new StringWriter()));
+      cli.setErr(new PrintWriter(e, true));
+      assertEquals(2, cli.execute(args), String.join(" ", args));
+      assertEquals(1, e.toString().strip().lines().count(), e.toString());
+      assertTrue(e.toString().startsWith("stepgate: "), e.toString());
+    }
+    for (var bad : new String[] {" ", "x".repeat(65)}) {
+      for (var command : java.util.List.<StoreCommand>of(new UsersCommand.Disable(settings()), new UsersCommand.Enable(settings()))) {
+        err.getBuffer().setLength(0);
+        assertEquals(2, run(command, bad));
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("stepgate: invalid username: "), err.toString());
+      }
+    }
+  }
+
+  @Test
+  void usersDisable_unreadableConfig_exitsTwoAndChangesNothing() {
+    assertEquals(2, run(new UsersCommand.Disable(), "alice", "--config", dir.resolve("missing.yaml").toString()));
+    assertTrue(err.toString().startsWith("stepgate: bad config: "), err.toString());
+    assertEquals(1, err.toString().strip().lines().count());
+  }
+
+  @Test
+  void credentialsRename_changesTheLabel_andAudits() {
+    seedUser("alice", new byte[] {1, 2, 3});
+    assertEquals(0, run(audited(new CredentialsCommand.Rename(settings())), "alice", "AQID", "Work laptop"), err.toString());
+    assertEquals("renamed AQID", out.toString().strip());
+    try (var store = BlockingStore.open(dir)) {
+      assertEquals("Work laptop", store.findCredential(new byte[] {1, 2, 3}).orElseThrow().label());
+    }
+    assertEquals(java.util.Map.of("action", "credentials.rename", "target", "alice"), trail.get(0).fields());
+  }
+
+  @Test
+  void credentialsRename_anotherUsersPasskey_exitsOneAndKeepsTheLabel() {
+    seedUser("alice", new byte[] {1, 2, 3});
+    seedUser("bob");
+    assertEquals(1, run(new CredentialsCommand.Rename(settings()), "bob", "AQID", "mine"));
+    assertEquals("stepgate: bob has no passkey AQID", err.toString().strip());
+    try (var store = BlockingStore.open(dir)) {
+      assertEquals("key", store.findCredential(new byte[] {1, 2, 3}).orElseThrow().label());
+    }
+  }
+
+  @Test
+  void credentialsRename_badLabel_exitsTwoWithOneLine() {
+    seedUser("alice", new byte[] {1, 2, 3});
+    for (var bad : new String[] {"", "<b>", "x".repeat(65), "a\tb"}) {
+      err.getBuffer().setLength(0);
+      assertEquals(2, run(new CredentialsCommand.Rename(settings()), "alice", "AQID", bad), bad);
+      assertTrue(err.toString().startsWith("stepgate: LABEL: The passkey name "), err.toString());
+      assertEquals(1, err.toString().strip().lines().count());
+    }
+  }
+
+  @Test
+  void credentialsRename_missingLabel_exitsTwo() {
+    assertEquals(2, run(new CredentialsCommand.Rename(settings()), "alice", "AQID"));
+  }
+
+  @Test
+  void credentialsRevoke_audits() {
+    seedUser("alice", new byte[] {1, 2, 3});
+    assertEquals(0, run(audited(new CredentialsCommand.Revoke(settings())), "alice", "AQID"));
+    assertEquals(java.util.List.of("passkey_revoked", "admin_action"), trail.stream().map(e -> e.event()).toList());
+    assertEquals(java.util.Map.of("action", "credentials.revoke", "target", "alice"), trail.get(1).fields());
+  }
+
+  @Test
+  void credentials_invalidUsername_exitsTwo() {
+    assertEquals(2, run(new CredentialsCommand.ListCredentials(settings()), " "));
+    assertEquals("stepgate: invalid username: username must not be blank", err.toString().strip());
+  }
+
+  @Test
+  void stepgate_listsTheLifecycleSubcommands() {
+    var cl = new CommandLine(new StepgateCommand());
+    assertTrue(cl.getSubcommands().get("users").getSubcommands().keySet().containsAll(java.util.Set.of("list", "disable", "enable")));
+    assertTrue(cl.getSubcommands().get("credentials").getSubcommands().keySet().containsAll(java.util.Set.of("list", "revoke", "rename")));
   }
 }

@@ -463,4 +463,42 @@ class ConfigLoaderTest {
         problems("upstream: http://a\nlog:\n  format: xml\n  level: loud\n"));
     assertEquals(1, problems("upstream: http://a\nlog: { colour: true }\n").size());
   }
+
+  @Test
+  void audit_defaultsToStdout_andTakesAFile() {
+    assertEquals(GatewayConfig.Audit.DEFAULT, parse("upstream: http://a\n").audit());
+    assertEquals(new GatewayConfig.Audit(GatewayConfig.AuditSink.FILE, Path.of("/var/log/stepgate/audit.log")),
+        parse("upstream: http://a\naudit: { sink: file, path: /var/log/stepgate/audit.log }\n").audit());
+    assertEquals(GatewayConfig.Audit.DEFAULT_PATH, parse("upstream: http://a\naudit: { sink: file }\n").audit().path());
+  }
+
+  @Test
+  void audit_unknownValuesAndKeys_areRefusedWithTheirPlace() {
+    assertEquals(List.of("gw.yaml:3:9: audit.sink: 'syslog' is not one of stdout | file"),
+        problems("upstream: http://a\naudit:\n  sink: syslog\n"));
+    assertEquals(List.of("gw.yaml:3:9: audit.path: is used only with audit.sink: file"),
+        problems("upstream: http://a\naudit:\n  path: /tmp/a.log\n"));
+    assertEquals(1, problems("upstream: http://a\naudit: { format: json }\n").size());
+  }
+
+  @Test
+  void notifications_webhookWithSecret_fromTheEnvironment() {
+    var n = ConfigLoader.parse(Path.of("gw.yaml"),
+        "upstream: http://a\nnotifications: { webhook_url: https://hooks.example.com/x, secret: '${HOOK}', max_attempts: 5 }\n",
+        Map.of("HOOK", "a-secret-of-enough-length")::get).notifications();
+    assertEquals(java.util.Optional.of(java.net.URI.create("https://hooks.example.com/x")), n.webhookUrl());
+    assertEquals(5, n.maxAttempts());
+    assertTrue(!n.toString().contains("a-secret-of-enough-length"), n.toString());
+    assertEquals(GatewayConfig.Notifications.NONE, parse("upstream: http://a\n").notifications());
+  }
+
+  @Test
+  void notifications_problems_nameTheirPlace() {
+    assertEquals(List.of("gw.yaml:3:16: notifications.secret: required with webhook_url (the key that signs each POST)"),
+        problems("upstream: http://a\nnotifications:\n  webhook_url: https://h.example.com\n"));
+    assertEquals(List.of("gw.yaml:3:16: notifications.webhook_url: 'ftp://h' must be an http:// or https:// URL",
+            "gw.yaml:4:11: notifications.secret: must be at least 16 characters"),
+        problems("upstream: http://a\nnotifications:\n  webhook_url: ftp://h\n  secret: short\n"));
+    assertEquals(1, problems("upstream: http://a\nnotifications: { url: http://h }\n").size());
+  }
 }

@@ -45,7 +45,6 @@ public final class BlockingStore implements AutoCloseable {
   }
 
   public boolean revokeCredential(String userId, byte[] id) { return join(s.passkeys().revoke(userId, id)); }
-  public boolean renameCredential(String userId, byte[] id, String label) { return join(s.passkeys().rename(userId, id, label)); }
   public void createInvite(byte[] hash, String username, Instant expiresAt) { join(s.invites().create(hash, username, expiresAt)); }
   public Optional<String> findInvite(byte[] hash, Instant now) { return join(s.invites().find(hash, now)); }
   public boolean consumeInvite(byte[] hash, String username, Instant now) { return join(s.invites().consume(hash, username, now)); }

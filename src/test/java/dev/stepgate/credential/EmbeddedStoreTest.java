@@ -86,10 +86,32 @@ class EmbeddedStoreTest {
     embedded.close();
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
         var s = c.createStatement()) {
-      s.executeUpdate("INSERT INTO schema_version VALUES (4, 'V4__future.sql', 'x', 0)");
+      s.executeUpdate("INSERT INTO schema_version VALUES (6, 'V6__future.sql', 'x', 0)");
     }
-    assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
+    var e = assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
+    assertEquals("database schema version 6 is newer than this build supports (5)", e.getMessage());
     embedded = EmbeddedStore.open(dir.resolve("other"));
+  }
+
+  @Test
+  void migrate_versionThisBuildDoesNotKnow_isRefused() throws Exception {
+    embedded.close();
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
+        var s = c.createStatement()) {
+      // A version between two known ones (a database migrated by another build): never applied out of order.
+      s.executeUpdate("INSERT INTO schema_version VALUES (4, 'V4__elsewhere.sql', 'x', 0)");
+    }
+    var e = assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
+    assertEquals("schema_version has a gap", e.getMessage());
+    embedded = EmbeddedStore.open(dir.resolve("other"));
+  }
+
+  @Test
+  void versionsOf_mustIncreaseStrictly() {
+    assertArrayEquals(new int[] {1, 2, 5}, SchemaMigrations.versionsOf(List.of("V1__a.sql", "V2__b.sql", "V5__c.sql")));
+    assertThrows(IllegalArgumentException.class, () -> SchemaMigrations.versionsOf(List.of("V2__a.sql", "V1__b.sql")));
+    assertThrows(IllegalArgumentException.class, () -> SchemaMigrations.versionsOf(List.of("V1__a.sql", "V1__b.sql")));
+    assertThrows(IllegalArgumentException.class, () -> SchemaMigrations.versionsOf(List.of("init.sql")));
   }
 
   @Test

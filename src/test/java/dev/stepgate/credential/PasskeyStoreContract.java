@@ -72,34 +72,6 @@ public abstract class PasskeyStoreContract extends StorageContract {
   }
 
   @Test
-  void rename_theOwnersCredential_changesOnlyItsLabel() {
-    var u = user("alice");
-    store.createUser(u);
-    var c = credential(u.id(), id(1));
-    store.addCredential(c);
-    store.addCredential(credential(u.id(), id(2)));
-    assertTrue(store.renameCredential(u.id(), id(1), "work laptop \uD83D\uDCBB"));
-    var renamed = store.findCredential(id(1)).orElseThrow();
-    assertEquals("work laptop \uD83D\uDCBB", renamed.label());
-    assertEquals(new StoredCredential(c.credentialId(), c.userId(), c.attestedCredentialData(), c.signCount(),
-        c.uvInitialized(), c.backupEligible(), c.backupState(), c.transports(), "work laptop \uD83D\uDCBB", c.createdAt(),
-        c.lastUsedAt(), c.aaguid()), renamed, "every other field as it was");
-    assertEquals("laptop", store.findCredential(id(2)).orElseThrow().label());
-  }
-
-  @Test
-  void rename_anotherUsersOrAnUnknownCredential_changesNothing() {
-    var a = user("alice");
-    var b = user("bob");
-    store.createUser(a);
-    store.createUser(b);
-    store.addCredential(credential(a.id(), id(1)));
-    assertFalse(store.renameCredential(b.id(), id(1), "mine now"));
-    assertFalse(store.renameCredential(a.id(), id(7), "nothing"));
-    assertEquals("laptop", store.findCredential(id(1)).orElseThrow().label());
-  }
-
-  @Test
   void recordAssertion_growingCounter_updatesState() {
     var u = user("alice");
     store.createUser(u);
@@ -171,5 +143,34 @@ public abstract class PasskeyStoreContract extends StorageContract {
     long before = store.lastRevocationSeq();
     assertEquals(1, race(20, () -> join(storage.passkeys().revoke(u.id(), id(1)))));
     assertEquals(1, store.revocationsAfter(before, 10).size(), "one revocation is recorded");
+  }
+
+  @Test
+  void rename_theOwnersCredential_changesOnlyItsLabel() {
+    var a = user("alice");
+    var b = user("bob");
+    store.createUser(a);
+    store.createUser(b);
+    store.addCredential(credential(a.id(), id(1)));
+    store.addCredential(credential(a.id(), id(2)));
+    assertFalse(join(storage.passkeys().rename(b.id(), id(1), "stolen")));
+    assertTrue(join(storage.passkeys().rename(a.id(), id(1), "  Work laptop é ")));
+    assertEquals("Work laptop é", store.findCredential(id(1)).orElseThrow().label());
+    assertEquals("laptop", store.findCredential(id(2)).orElseThrow().label());
+    assertFalse(join(storage.passkeys().rename(a.id(), id(9), "x")));
+  }
+
+  @Test
+  void rename_badLabel_isRefusedAndChangesNothing() {
+    var a = user("alice");
+    store.createUser(a);
+    store.addCredential(credential(a.id(), id(1)));
+    for (var bad : new String[] {"", "   ", "a\u0007b", "line\nbreak", "<script>", "a>b", "x".repeat(65),
+        "evil\u202Egnp.exe", "line\u2028sep"}) {
+      var e = assertThrows(CredentialException.class, () -> join(storage.passkeys().rename(a.id(), id(1), bad)), bad);
+      assertEquals("invalid-label", e.type());
+      assertEquals(400, e.status());
+    }
+    assertTrue(join(storage.passkeys().rename(a.id(), id(1), "\ud83d\udd11".repeat(64))), "64 characters (code points) though 128 Java chars");
   }
 }

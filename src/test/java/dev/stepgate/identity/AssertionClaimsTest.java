@@ -72,4 +72,17 @@ class AssertionClaimsTest {
         Instant.EPOCH, Optional.empty(), List.of("hwk"), AssertionClaims.ACR_PASSKEY, "r"));
     assertEquals("sub must not be blank", e.getMessage());
   }
+
+  @Test
+  void jtiFor_isOnePerStepUp_andRevealsNeitherTheSessionIdNorTheSid() {
+    var at = Instant.parse("2026-01-01T00:00:00.123456Z");
+    var jti = AssertionClaims.jtiFor("session-a", at);
+    assertEquals(jti, AssertionClaims.jtiFor("session-a", at));
+    assertNotEquals(jti, AssertionClaims.jtiFor("session-b", at));
+    assertNotEquals(jti, AssertionClaims.jtiFor("session-a", at.plusNanos(1000)));
+    assertNotEquals(AssertionClaims.sessionIdHash("session-a"), jti);
+    assertEquals(22, jti.length());
+    assertEquals(java.util.Optional.of(jti), new AssertionClaims("i", "a", "s", "u", "sid", at, java.util.Optional.of(at),
+        java.util.List.of("hwk", "user"), AssertionClaims.ACR_STEP_UP, "r", java.util.Optional.of(jti)).jti());
+  }
 }

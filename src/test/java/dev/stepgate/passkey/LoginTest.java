@@ -263,4 +263,46 @@ class LoginTest extends PasskeyServiceTestBase {
     n.propertyNames().forEach(out::add);
     return out;
   }
+
+  void disable(String username, boolean disabled) {
+    dev.stepgate.Async.join(store.storage().users().setDisabled(userId(username), disabled));
+  }
+
+  @Test
+  void login_disabledUser_isRefusedAfterVerification_andNothingIsRecorded() throws Exception {
+    disable("alice", true);
+    assertRefused("account-disabled", 403, () -> loginSoft(Optional.empty(), alice));
+    assertRefused("account-disabled", 403, () -> loginSoft(Optional.of("alice"), alice));
+    assertEquals(Optional.empty(), store.findCredential(Base64.getUrlDecoder().decode(alice)).orElseThrow().lastUsedAt());
+    disable("alice", false);
+    assertEquals("alice", loginSoft(Optional.empty(), alice).user().username());
+  }
+
+  @Test
+  void login_disabledUser_optionsLookAsEver() throws Exception {
+    // Whoever lacks the passkey learns nothing: the named options still list the same passkeys.
+    var before = json(service.startLogin(Optional.of("alice")).publicKeyJson()).get("allowCredentials");
+    disable("alice", true);
+    assertEquals(before, json(service.startLogin(Optional.of("alice")).publicKeyJson()).get("allowCredentials"));
+  }
+
+  @Test
+  void accountDisabled_saysWhatTheProblemCatalogueSays() {
+    var e = PasskeyService.accountDisabled();
+    var p = dev.stepgate.admission.Problems.ACCOUNT_DISABLED;
+    assertEquals(p.type(), e.type());
+    assertEquals(p.status(), e.status());
+    assertEquals(p.detail(), e.getMessage());
+  }
+
+  @Test
+  void requireEnabled_readsTheFlagNow() throws Exception {
+    var id = userId("alice");
+    dev.stepgate.Async.join(service.service.requireEnabled(id));
+    // Disabled after the assertion verified, before the session's cookie went out.
+    var auth = loginSoft(Optional.empty(), alice);
+    disable("alice", true);
+    assertRefused("account-disabled", 403, () -> dev.stepgate.Async.join(service.service.requireEnabled(auth.user().id())));
+    assertRefused("account-disabled", 403, () -> dev.stepgate.Async.join(service.service.requireEnabled("Z29uZQ")));
+  }
 }

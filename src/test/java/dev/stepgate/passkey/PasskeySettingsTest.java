@@ -46,7 +46,7 @@ class PasskeySettingsTest {
         GatewayConfig.UserVerification.PREFERRED, GatewayConfig.Attestation.DIRECT, List.of(aaguid.toString()),
         dev.stepgate.config.AttestationRoots.NONE);
     var c = new GatewayConfig(null, null, URI.create("https://gate.example.com:8443/app"), null, false, null, w,
-        GatewayConfig.Registration.OPEN, null, null, null, Optional.empty(), List.of(), Optional.empty(), null, null, null, null, null, null);
+        GatewayConfig.Registration.OPEN, null, null, null, Optional.empty(), List.of(), Optional.empty(), null, null, null, null, null, null, null, null);
     var s = PasskeySettings.from(c);
     assertEquals("gate.example.com", s.rpId());
     assertEquals(Set.of("https://gate.example.com:8443", "https://alt.example.com"), s.origins());

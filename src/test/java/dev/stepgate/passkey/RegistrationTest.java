@@ -330,4 +330,24 @@ class RegistrationTest extends PasskeyServiceTestBase {
     var reg = service.finishRegistration(start.ceremonyId(), browser.create(start.publicKeyJson()), Optional.empty(), Optional.empty());
     assertEquals(aaguid, reg.credential().aaguid());
   }
+
+  @Test
+  void register_disabledOwner_isRefused_atStartAndAtFinish() throws Exception {
+    registerSoft("alice");
+    var alice = userId("alice");
+    var start = service.startRegistration("alice", Optional.empty(), Optional.empty(), Optional.of(alice), RegistrationMode.OPEN);
+    var response = soft.register(start.publicKeyJson());
+    dev.stepgate.Async.join(store.storage().users().setDisabled(alice, true));
+    assertRefused("account-disabled", 403, () -> service.startRegistration("alice", Optional.empty(), Optional.empty(), Optional.of(alice), RegistrationMode.OPEN));
+    assertRefused("account-disabled", 403, () -> service.finishRegistration(start.ceremonyId(), response, Optional.empty(), Optional.of(alice)));
+    assertEquals(1, store.listCredentials(alice).size());
+  }
+
+  @Test
+  void register_disabledUsername_byStranger_isStillNotYourAccount() throws Exception {
+    registerSoft("alice");
+    dev.stepgate.Async.join(store.storage().users().setDisabled(userId("alice"), true));
+    // A stranger learns no more than for any taken username.
+    assertRefused("not-your-account", 403, () -> startOpen("alice"));
+  }
 }

@@ -85,4 +85,13 @@ class StepUpTest extends PasskeyServiceTestBase {
     var start = service.startStepUp(carol.id());
     assertTrue(service.finishStepUp(start.ceremonyId(), browser.get(start.publicKeyJson()), carol.id()).userVerified());
   }
+
+  @Test
+  void stepUp_disabledUser_isRefused() throws Exception {
+    var start = service.startStepUp(alice);
+    var response = soft.assertWith(aliceCred, start.publicKeyJson());
+    dev.stepgate.Async.join(store.storage().users().setDisabled(alice, true));
+    assertRefused("account-disabled", 403, () -> service.startStepUp(alice));
+    assertRefused("account-disabled", 403, () -> service.finishStepUp(start.ceremonyId(), response, alice));
+  }
 }

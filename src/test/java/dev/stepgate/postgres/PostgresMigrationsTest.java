@@ -39,7 +39,7 @@ class PostgresMigrationsTest {
       for (var f : opened) stores.add(f.get(60, TimeUnit.SECONDS));
       try {
         var db = PostgresServer.databaseOf(url);
-        assertEquals("1|V1__init.sql\n2|V2__revocations.sql\n3|V3__install_secrets.sql", server.psql(db, "SELECT version, name FROM schema_version ORDER BY version"));
+        assertEquals("1|V1__init.sql\n2|V2__revocations.sql\n3|V3__install_secrets.sql\n5|V5__user_disabled.sql", server.psql(db, "SELECT version, name FROM schema_version ORDER BY version"));
         // Every node works on the one schema.
         for (var s : stores) assertEquals(0L, join(s.storage().revocations().lastSeq()));
       } finally {
@@ -74,10 +74,10 @@ class PostgresMigrationsTest {
   void open_databaseNewerThanTheBuild_isRefused() {
     var url = server.newDatabase();
     PostgresStore.open(url).close();
-    server.psql(PostgresServer.databaseOf(url), "INSERT INTO schema_version VALUES (4, 'V4__future.sql', 'x', 0)");
+    server.psql(PostgresServer.databaseOf(url), "INSERT INTO schema_version VALUES (6, 'V6__future.sql', 'x', 0)");
     var e = assertThrows(CredentialException.class, () -> PostgresStore.open(url));
     assertEquals("storage-schema-invalid", e.type());
-    assertEquals("database schema version 4 is newer than this build supports (3)", e.getMessage());
+    assertEquals("database schema version 6 is newer than this build supports (5)", e.getMessage());
   }
 
   @Test

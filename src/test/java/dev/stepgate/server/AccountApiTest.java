@@ -112,13 +112,13 @@ class AccountApiTest {
   void rename_markupControlCharactersTooLongOrEmpty_isRefusedWith400() throws Exception {
     var id = credentials(alice).getJsonObject(0).getString("id");
     assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id).put("label", "<b>mine</b>")),
-        400, "label-invalid", LABEL_RULE);
+        400, "invalid-label", LABEL_RULE);
     assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id).put("label", "a\u0007b")),
-        400, "label-invalid", LABEL_RULE);
+        400, "invalid-label", LABEL_RULE);
     assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id).put("label", "x".repeat(65))),
-        400, "label-invalid", LABEL_RULE);
+        400, "invalid-label", LABEL_RULE);
     assertProblem(post(alice, "credentials/rename", new JsonObject().put("credentialId", id).put("label", "   ")),
-        400, "label-invalid", LABEL_RULE);
+        400, "invalid-label", LABEL_RULE);
     assertEquals("Passkey", credentials(alice).getJsonObject(0).getString("label"));
     // 64 characters is the longest name.
     assertEquals(200, post(alice, "credentials/rename", new JsonObject().put("credentialId", id)
