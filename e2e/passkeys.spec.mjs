@@ -114,7 +114,7 @@ async function signOut(page) {
 }
 
 async function passkeyRows(page) {
-  return page.evaluate(() => document.querySelectorAll("tbody tr").length);
+  return page.evaluate(() => document.querySelectorAll("#passkeys tbody tr").length);
 }
 
 async function submitRegistration(page, username) {
@@ -530,7 +530,7 @@ async function accountPasskeys() {
     await first.page.click(`button[data-revoke='${firstId}']`);
     await assertPromptNames(first.page, "Remove a passkey", "Confirm it\u2019s you to remove a passkey");
     await first.page.click("#confirm-button");
-    await first.page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 1
+    await first.page.waitForFunction(() => document.querySelectorAll("#passkeys tbody tr").length === 1
       && document.querySelectorAll("button[data-revoke]").length === 0);
     assertEq(new URL(first.page.url()).pathname, "/.stepgate/account", "still on the account page");
 

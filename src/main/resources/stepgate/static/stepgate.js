@@ -82,6 +82,28 @@
     if (!res.ok) throw new Problem(json, res.status);
     return json;
   }
+  async function apiGet(path) {
+    const res = await fetch("/.stepgate/api/" + path, {
+      headers: { Accept: "application/json" }, credentials: "same-origin",
+    });
+    let json = null;
+    try { json = await res.json(); } catch (e) { /* empty body */ }
+    if (!res.ok) throw new Problem(json, res.status);
+    return json;
+  }
+
+  // ---- the Signal API (WebAuthn L3 §5.1.10): tells the browser's passkey provider what this site
+  // knows, so it can hide or update passkeys. Feature-detected, never awaited by anything that
+  // matters, and a failure is ignored: the site works the same without it. ----
+  function signal(method, details) {
+    try {
+      if (window.PublicKeyCredential && typeof PublicKeyCredential[method] === "function")
+        Promise.resolve(PublicKeyCredential[method](details)).catch(() => {});
+    } catch (e) { /* never in the user's way */ }
+  }
+  function hasUnknownCredentialType(err) {
+    return err instanceof Problem && String(err.body.type || "").endsWith(":unknown-credential");
+  }
 
   // ---- the client-event beacon: a WebAuthn call that failed in the browser never reaches the
   // gateway otherwise, so cancelled and timed-out ceremonies would be missing from its funnel ----
@@ -135,6 +157,9 @@
           "Use another passkey, or ask your administrator for a recovery link."];
       if (type.endsWith(":step-up-not-qualified"))
         return [err.message, "Use a passkey that qualifies, or add one on your account page."];
+      if (type.endsWith(":invalid-label")) return [err.message, "Choose another name."];
+      if (type.endsWith(":session-not-found"))
+        return ["That session has already ended.", "Reload the page to see where you are signed in."];
       if (type.endsWith(":step-up-required"))
         return ["Your check with your passkey has expired or was already used.", "Confirm it\u2019s you again."];
       return [err.message, ceremony === "register"
@@ -181,7 +206,14 @@
       options.signal = conditional.signal;
     }
     const cred = await webauthn("login", "get", options);
-    await api("login/verify", { ceremonyId: start.ceremonyId, credential: credentialJSON(cred) });
+    try {
+      await api("login/verify", { ceremonyId: start.ceremonyId, credential: credentialJSON(cred) });
+    } catch (e) {
+      // A passkey this site no longer knows (removed, or its account gone): its provider may hide it.
+      if (hasUnknownCredentialType(e))
+        signal("signalUnknownCredential", { rpId: start.publicKey.rpId || location.hostname, credentialId: cred.id });
+      throw e;
+    }
     say("Signed in.", "ok");
     location.assign(returnTo());
   }
@@ -432,14 +464,109 @@
         ask(b, "\u201c" + b.dataset.label + "\u201d will no longer sign you in.", async () => {
           say("Removing the passkey\u2026");
           await api("credentials/revoke", { credentialId: b.dataset.revoke });
+          await signalAccepted();
         });
       });
     });
+  }
+
+  /** After a removal: the passkeys this account still has, so the provider can hide the removed one. */
+  async function signalAccepted() {
+    if (!window.PublicKeyCredential || typeof PublicKeyCredential.signalAllAcceptedCredentials !== "function") return;
+    try {
+      const list = await apiGet("credentials");
+      signal("signalAllAcceptedCredentials", {
+        rpId: page.dataset.rpId, userId: page.dataset.userId,
+        allAcceptedCredentialIds: list.credentials.map((c) => c.id),
+      });
+    } catch (e) { /* the removal is done either way */ }
+  }
+
+  // ---- account: passkey names, and where the account is signed in ----
+  function setupAccountDetails() {
+    // The provider shows the account's current name next to its passkeys.
+    if (page.dataset.rpId && page.dataset.userId)
+      signal("signalCurrentUserDetails", {
+        rpId: page.dataset.rpId, userId: page.dataset.userId,
+        name: page.dataset.user || "", displayName: page.dataset.displayName || page.dataset.user || "",
+      });
+    document.querySelectorAll("button[data-rename]").forEach((b) => {
+      b.addEventListener("click", () => rename(b));
+    });
+    document.querySelectorAll("button[data-end-session]").forEach((b) => {
+      b.addEventListener("click", () => endSessions(b, { session: b.dataset.endSession }, "Signing that session out\u2026"));
+    });
+    const others = document.getElementById("end-others");
+    if (others) others.addEventListener("click", () => endSessions(others, { others: true }, "Signing out everywhere else\u2026"));
+  }
+  /** Inline: the name becomes a field with Save and Cancel; Enter saves, Escape cancels. */
+  function rename(button) {
+    const id = button.dataset.rename;
+    const shown = document.querySelector("span[data-label-of=\"" + CSS.escape(id) + "\"]");
+    if (!shown || button.hidden) return;
+    const field = document.createElement("input");
+    field.maxLength = 64;
+    field.value = button.dataset.label;
+    field.setAttribute("aria-label", "New name for this passkey");
+    const save = document.createElement("button");
+    save.type = "button"; save.className = "link"; save.textContent = "Save";
+    const cancel = document.createElement("button");
+    cancel.type = "button"; cancel.className = "link"; cancel.textContent = "Cancel";
+    const editor = document.createElement("span");
+    editor.className = "rename";
+    editor.append(field, " ", save, " ", cancel);
+    shown.hidden = true;
+    button.hidden = true;
+    shown.after(editor);
+    field.focus();
+    field.select();
+    function done() {
+      editor.remove();
+      shown.hidden = false;
+      button.hidden = false;
+      button.focus();
+    }
+    async function submit() {
+      const label = field.value.trim();
+      if (!label) { say("Give the passkey a name.", "error"); field.focus(); return; }
+      busy(save, true);
+      try {
+        await api("credentials/rename", { credentialId: id, label });
+        shown.textContent = label;
+        button.dataset.label = label;
+        document.querySelectorAll("button[data-revoke=\"" + CSS.escape(id) + "\"]").forEach((r) => { r.dataset.label = label; });
+        say("Renamed.", "ok");
+        done();
+      } catch (e) {
+        const m = explain(e, "account");
+        if (m) say(m[0], "error", m[1]);
+        busy(save, false);
+        field.focus();
+      }
+    }
+    save.addEventListener("click", submit);
+    cancel.addEventListener("click", done);
+    field.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") { ev.preventDefault(); submit(); }
+      else if (ev.key === "Escape") { ev.preventDefault(); done(); }
+    });
+  }
+  async function endSessions(button, body, text) {
+    busy(button, true);
+    say(text);
+    try {
+      await api("sessions/end", body);
+      location.reload();
+    } catch (e) {
+      const m = explain(e, "account");
+      if (m) say(m[0], "error", m[1]);
+      busy(button, false);
+    }
   }
 
   if (kind === "login") setupLogin();
   else if (kind === "register") setupRegister();
   else if (kind === "recover") setupRecover();
   else if (kind === "step-up") setupStepUp();
-  else if (kind === "account") setupAccount();
+  else if (kind === "account") { setupAccountDetails(); setupAccount(); }
 })();

@@ -82,6 +82,12 @@ public final class Problems {
   /** Removing a passkey the account does not have (a sign-in with an unknown one is {@link #UNKNOWN_CREDENTIAL}). */
   public static final Problem PASSKEY_NOT_FOUND = new Problem("passkey-not-found", 404, "Not found",
       "No such passkey on your account.");
+  /** A passkey name the account page cannot take (credential.PasskeyStore#checkedLabel says which rule it broke). */
+  public static final Problem LABEL_INVALID = new Problem("invalid-label", 400, "Invalid passkey name",
+      "Name the passkey with 1 to 64 characters, without < or > or control characters.");
+  /** Ending a session the account does not have (another user's answers the same). */
+  public static final Problem SESSION_NOT_FOUND = new Problem("session-not-found", 404, "Not found",
+      "No such session on your account.");
   /** A passkey that is not registered here was used to sign in or step up: a verification failure. */
   public static final Problem UNKNOWN_CREDENTIAL = new Problem("unknown-credential", 401, "Not verified",
       "This passkey is not registered here.");
@@ -102,7 +108,7 @@ public final class Problems {
       CROSS_ORIGIN_WEBSOCKET, FORWARD_AUTH_NOT_ALLOWED, UNAVAILABLE, HELD_REQUEST_LIMIT, HELD_REQUEST_GONE,
       UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, BODY_TOO_LARGE, REQUEST_TIMEOUT, NOT_FOUND, INTERNAL, UNSUPPORTED_MEDIA_TYPE,
       CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, ACCOUNT_DISABLED, RATE_LIMITED,
-      RECOVERY_FAILED);
+      RECOVERY_FAILED, LABEL_INVALID, SESSION_NOT_FOUND);
 
   /** A refusal by a rate limit that lets the caller in again after {@code wait} (rounded up to whole seconds, at least 1). */
   public static Problem rateLimited(java.time.Duration wait) {

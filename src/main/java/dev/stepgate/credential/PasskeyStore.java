@@ -72,9 +72,21 @@ public interface PasskeyStore {
     var l = label == null ? "" : label.strip();
     if (l.isEmpty()) throw invalidLabel("must not be empty");
     if (l.codePointCount(0, l.length()) > MAX_LABEL) throw invalidLabel("must be at most " + MAX_LABEL + " characters");
-    if (l.codePoints().anyMatch(cp -> Character.isISOControl(cp) || cp == '<' || cp == '>'))
+    if (l.codePoints().anyMatch(cp -> !plain(cp) || cp == '<' || cp == '>'))
       throw invalidLabel("must not contain control characters, < or >");
     return l;
+  }
+
+  /**
+   * Not a control character, nor one that changes how the text around it reads: line and
+   * paragraph separators, and format characters (the bidirectional embeddings, overrides and
+   * isolates can make one name look like another) except the zero-width joiner emoji need.
+   */
+  private static boolean plain(int cp) {
+    int type = Character.getType(cp);
+    if (type == Character.CONTROL || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+        || type == Character.UNASSIGNED || type == Character.PRIVATE_USE || type == Character.SURROGATE) return false;
+    return type != Character.FORMAT || cp == 0x200D;
   }
 
   private static CredentialException invalidLabel(String why) {

@@ -66,6 +66,21 @@ public final class CountedSessionStore implements SessionStore {
   }
 
   @Override
+  public CompletionStage<java.util.List<dev.stepgate.session.SessionSummary>> ofUser(String userId) {
+    return counted(store.ofUser(userId));
+  }
+
+  @Override
+  public CompletionStage<Boolean> endByHandle(String userId, String handle) {
+    return counted(store.endByHandle(userId, handle));
+  }
+
+  @Override
+  public CompletionStage<Void> endOthersOf(String userId, String keepId) {
+    return counted(store.endOthersOf(userId, keepId));
+  }
+
+  @Override
   public CompletionStage<Void> endSessionsOf(String userId) {
     return counted(store.endSessionsOf(userId));
   }

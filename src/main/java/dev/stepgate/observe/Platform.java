@@ -16,6 +16,19 @@ public enum Platform {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** How a person reads it ("macOS", "iOS"), as the account page lists sessions. */
+  public String displayName() {
+    return switch (this) {
+      case IOS -> "iOS";
+      case ANDROID -> "Android";
+      case MACOS -> "macOS";
+      case WINDOWS -> "Windows";
+      case LINUX -> "Linux";
+      case CHROMEOS -> "ChromeOS";
+      case OTHER -> "Other";
+    };
+  }
+
   /** Longest User-Agent looked at: the tokens that matter come first, and a huge header costs nothing. */
   static final int MAX_LOOKED_AT = 512;
 

@@ -4,6 +4,9 @@ import dev.stepgate.Async;
 import dev.stepgate.credential.CredentialId;
 import dev.stepgate.session.Session;
 import dev.stepgate.session.SessionStore;
+import dev.stepgate.session.SessionSummary;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,13 +48,61 @@ final class RedisSessionStore implements SessionStore {
       return 1
       """);
 
-  /** KEYS: session. ARGV: now, idle. */
+  /** KEYS: session. ARGV: now, idle, last-seen step. Marks it seen when that is a step old. */
   private static final Script FIND = Script.of("find", TTL + """
-      local t = ttl(redis.call('HGET', KEYS[1], 'exp'), ARGV[1], ARGV[2])
+      local f = redis.call('HMGET', KEYS[1], 'exp', 'ls')
+      local t = ttl(f[1], ARGV[1], ARGV[2])
       if t == -1 then return false end
       if t <= 0 then redis.call('DEL', KEYS[1]) return false end
       redis.call('PEXPIRE', KEYS[1], t)
+      if not f[2] or tonumber(ARGV[1]) - tonumber(f[2]) >= tonumber(ARGV[3]) then
+        redis.call('HSET', KEYS[1], 'ls', ARGV[1])
+      end
       return redis.call('HGETALL', KEYS[1])
+      """);
+
+  /**
+   * KEYS: user index. ARGV: session prefix, now. Each live session's hash and fields, flat; an
+   * index entry whose session is gone (idle expiry) is dropped on the way. TTLs are not touched.
+   */
+  private static final Script LIST = Script.of("list", """
+      local out = {}
+      for _, h in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+        local k = ARGV[1] .. h
+        local exp = redis.call('HGET', k, 'exp')
+        if not exp then
+          redis.call('SREM', KEYS[1], h)
+        elseif tonumber(exp) > tonumber(ARGV[2]) then
+          out[#out + 1] = h
+          out[#out + 1] = redis.call('HGETALL', k)
+        end
+      end
+      return out
+      """);
+
+  /** KEYS: session, user index. ARGV: hash, user id, channel, message, now. Ends it only if it is that user's and live. */
+  private static final Script END_OWNED = Script.of("end-owned", """
+      local f = redis.call('HMGET', KEYS[1], 'uid', 'exp')
+      if f[1] ~= ARGV[2] then return 0 end
+      redis.call('DEL', KEYS[1])
+      redis.call('SREM', KEYS[2], ARGV[1])
+      redis.call('PUBLISH', ARGV[3], ARGV[4])
+      if tonumber(f[2]) <= tonumber(ARGV[5]) then return 0 end
+      return 1
+      """);
+
+  /** KEYS: user index. ARGV: session prefix, channel, node, kept hash. */
+  private static final Script END_OTHERS = Script.of("end-others", """
+      local ended = {}
+      for _, h in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+        if h ~= ARGV[4] then
+          redis.call('DEL', ARGV[1] .. h)
+          redis.call('SREM', KEYS[1], h)
+          ended[#ended + 1] = h
+        end
+      end
+      if #ended > 0 then redis.call('PUBLISH', ARGV[2], ARGV[3] .. ' ' .. table.concat(ended, ',')) end
+      return #ended
       """);
 
   /** KEYS: old, new. ARGV: now, idle, old hash, new hash, index prefix, channel, message, step-up fields… */
@@ -166,7 +217,7 @@ final class RedisSessionStore implements SessionStore {
     if (id == null) return CompletableFuture.completedFuture(Optional.empty());
     var h = Keys.hash(id);
     long since = near.epoch();
-    return link.eval(FIND, List.of(Keys.SESSION + h), List.of(now(), idleMs)).thenApply(r -> {
+    return link.eval(FIND, List.of(Keys.SESSION + h), List.of(now(), idleMs, LAST_SEEN_STEP.toMillis())).thenApply(r -> {
       var s = SessionCodec.session(id, r).filter(this::live);
       s.ifPresent(found -> near.fill(h, found, since));
       return s;
@@ -217,6 +268,50 @@ final class RedisSessionStore implements SessionStore {
     near.invalidate(h);
     return link.eval(END, List.of(Keys.SESSION + h), List.of(h, Keys.USER_SESSIONS, Keys.SESSIONS_CHANNEL, node + " " + h))
         .thenAccept(r -> near.invalidate(h));
+  }
+
+  @Override
+  public CompletionStage<List<SessionSummary>> ofUser(String userId) {
+    if (userId == null) return CompletableFuture.completedFuture(List.of());
+    return link.eval(LIST, List.of(Keys.USER_SESSIONS + userId), List.of(Keys.SESSION, now())).thenApply(r -> {
+      var live = new ArrayList<SessionSummary>();
+      for (int i = 0; r != null && i + 1 < r.size(); i += 2)
+        SessionCodec.summary(r.get(i).toString(), r.get(i + 1)).ifPresent(live::add);
+      live.sort(java.util.Comparator.comparing(SessionSummary::signedInAt).thenComparing(SessionSummary::handle));
+      return List.copyOf(live);
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> endByHandle(String userId, String handle) {
+    if (userId == null || handle == null) return CompletableFuture.completedFuture(false);
+    var index = Keys.USER_SESSIONS + userId;
+    // The handle is a prefix of the key's hash: found among this user's index only, then ended if still theirs.
+    return link.send(Request.cmd(Command.SMEMBERS).arg(index)).thenCompose(members -> {
+      String hash = null;
+      for (int i = 0; members != null && i < members.size(); i++) {
+        var h = members.get(i).toString();
+        if (SessionCodec.handle(h).equals(handle)) hash = h;
+      }
+      if (hash == null) return CompletableFuture.completedFuture(false);
+      var h = hash;
+      near.invalidate(h);
+      return link.eval(END_OWNED, List.of(Keys.SESSION + h, index),
+              List.of(h, userId, Keys.SESSIONS_CHANNEL, node + " " + h, now()))
+          .thenApply(r -> {
+            near.invalidate(h);
+            return r != null && r.toInteger() == 1;
+          });
+    });
+  }
+
+  @Override
+  public CompletionStage<Void> endOthersOf(String userId, String keepId) {
+    if (userId == null) return DONE;
+    var kept = keepId == null ? "" : Keys.hash(keepId);
+    near.invalidateUser(userId); // coarser than needed, never wrong: a miss only costs a find
+    return link.eval(END_OTHERS, List.of(Keys.USER_SESSIONS + userId), List.of(Keys.SESSION, Keys.SESSIONS_CHANNEL, node, kept))
+        .thenAccept(r -> near.invalidateUser(userId));
   }
 
   @Override

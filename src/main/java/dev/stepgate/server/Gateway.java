@@ -206,11 +206,13 @@ public final class Gateway implements AutoCloseable {
             }
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel, audit,
           recovery).mount(routes);
+      // After the passkey API: its handlers for every API call (body, same-origin check, session lookup) run first.
+      new dev.stepgate.ui.AccountApi(vertx, storage.passkeys(), sessions, cookie, audit, hygiene).mount(routes);
       // The beacon's own crude bound, in this node's memory: it only counts (the limiter guards what does work).
       new ClientEvents(funnel, registry, passkeySettings.ceremonyTtl(), hygiene::clientAddress,
           new dev.stepgate.ratelimit.MemoryRateCounter(10_000, clock)).mount(routes);
       new PageRoutes(vertx, sessions, cookie, storage.passkeys(), mode, stepUps, replay, keys::jwksJson,
-          new HashSet<>(config.webauthn().origins())).mount(routes);
+          new HashSet<>(config.webauthn().origins()), storage.users(), config.webauthn().rpId()).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());

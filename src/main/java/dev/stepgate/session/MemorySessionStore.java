@@ -74,7 +74,11 @@ public final class MemorySessionStore implements SessionStore {
       sessions.invalidate(id);
       return Optional.empty();
     }
-    return Optional.of(s);
+    var now = clock.instant();
+    if (now.isBefore(s.lastSeenAt().plus(LAST_SEEN_STEP))) return Optional.of(s);
+    // At most once a step: marked on the entry as it is now (a step-up spent meanwhile stays spent).
+    var seen = sessions.asMap().computeIfPresent(id, (k, current) -> current.seenAt(now));
+    return Optional.ofNullable(seen);
   }
 
   @Override
@@ -106,6 +110,40 @@ public final class MemorySessionStore implements SessionStore {
   @Override
   public CompletionStage<Void> end(String id) {
     if (id != null) sessions.invalidate(id);
+    return DONE;
+  }
+
+  @Override
+  public CompletionStage<List<SessionSummary>> ofUser(String userId) {
+    var live = new java.util.ArrayList<SessionSummary>();
+    for (var id : idsOf(userId)) {
+      // Quietly: listing the sessions is not using them, their idle timers go on.
+      var s = sessions.policy().getIfPresentQuietly(id);
+      if (s != null && s.userId().equals(userId) && !expired(s)) live.add(SessionSummary.of(s));
+    }
+    live.sort(java.util.Comparator.comparing(SessionSummary::signedInAt).thenComparing(SessionSummary::handle));
+    return CompletableFuture.completedFuture(List.copyOf(live));
+  }
+
+  @Override
+  public CompletionStage<Boolean> endByHandle(String userId, String handle) {
+    if (handle == null) return CompletableFuture.completedFuture(false);
+    for (var id : idsOf(userId)) {
+      if (!SessionIds.handle(id).equals(handle)) continue;
+      var ended = new boolean[1];
+      sessions.asMap().computeIfPresent(id, (k, s) -> {
+        if (!s.userId().equals(userId)) return s;
+        ended[0] = !expired(s);
+        return null;
+      });
+      return CompletableFuture.completedFuture(ended[0]);
+    }
+    return CompletableFuture.completedFuture(false);
+  }
+
+  @Override
+  public CompletionStage<Void> endOthersOf(String userId, String keepId) {
+    for (var id : idsOf(userId)) if (!id.equals(keepId)) sessions.invalidate(id);
     return DONE;
   }
 

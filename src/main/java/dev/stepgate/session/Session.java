@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param userVerified whether sign-in was user-verified
  * @param stepUp the newest user-verified step-up, if any
  * @param createdAt when the session began (absolute lifetime counts from here)
+ * @param device the browser and platform it signed in from, as its owner sees it listed
+ * @param lastSeenAt when it was last used, to within {@link SessionStore#LAST_SEEN_STEP}; to the
+ *     millisecond
  * @param recovery a recovery session (SPEC section 4): opened by a recovery code or link, it can
  *     only enroll a passkey for its own user; everything else treats it as not signed in, and it
  *     lives at most {@link #RECOVERY_LIFETIME}
@@ -30,16 +33,43 @@ public record Session(
     boolean userVerified,
     Optional<StepUpRecord> stepUp,
     Instant createdAt,
+    Device device,
+    Instant lastSeenAt,
     boolean recovery) {
 
-  /** How long a recovery session lives from its start, idle or not. */
-  public static final java.time.Duration RECOVERY_LIFETIME = java.time.Duration.ofMinutes(10);
+  public Session {
+    if (id == null || id.length() < 40) throw new IllegalArgumentException("session id must be 256-bit");
+    if (userId == null || userId.isBlank()) throw new IllegalArgumentException("userId must not be blank");
+    stepUp = stepUp == null ? Optional.empty() : stepUp;
+    device = device == null ? Device.UNKNOWN : device;
+    lastSeenAt = lastSeenAt == null ? createdAt : lastSeenAt;
+    // Kept to the millisecond, as every store can keep it exactly.
+    if (lastSeenAt != null) lastSeenAt = lastSeenAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+  }
+
+  /** A signed-in session (not a recovery session) from an unknown device, last seen when it began. */
+  public Session(String id, String userId, String username, Instant authTime, String credentialId, boolean backupEligible,
+      boolean userVerified, Optional<StepUpRecord> stepUp, Instant createdAt) {
+    this(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, Device.UNKNOWN,
+        createdAt, false);
+  }
+
+  /** A session from an unknown device, last seen when it began. */
+  public Session(String id, String userId, String username, Instant authTime, String credentialId, boolean backupEligible,
+      boolean userVerified, Optional<StepUpRecord> stepUp, Instant createdAt, boolean recovery) {
+    this(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, Device.UNKNOWN,
+        createdAt, recovery);
+  }
 
   /** A signed-in session (not a recovery session). */
   public Session(String id, String userId, String username, Instant authTime, String credentialId, boolean backupEligible,
-      boolean userVerified, Optional<StepUpRecord> stepUp, Instant createdAt) {
-    this(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, false);
+      boolean userVerified, Optional<StepUpRecord> stepUp, Instant createdAt, Device device, Instant lastSeenAt) {
+    this(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, device,
+        lastSeenAt, false);
   }
+
+  /** How long a recovery session lives from its start, idle or not. */
+  public static final java.time.Duration RECOVERY_LIFETIME = java.time.Duration.ofMinutes(10);
 
   /**
    * The reserved rule of a recovery session's one enrollment: it carries an unspent step-up record
@@ -65,23 +95,49 @@ public record Session(
         && stepUp.filter(u -> !u.consumed() && u.forRule().equals(Optional.of(RECOVERY_ENROLLMENT))).isPresent();
   }
 
-  public Session {
-    if (id == null || id.length() < 40) throw new IllegalArgumentException("session id must be 256-bit");
-    if (userId == null || userId.isBlank()) throw new IllegalArgumentException("userId must not be blank");
-    stepUp = stepUp == null ? Optional.empty() : stepUp;
-  }
-
   /** This session under a new id (sign-in state kept), as at every step-up. */
   public Session withId(String newId) {
-    return new Session(newId, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, recovery);
+    return new Session(newId, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
+        device, lastSeenAt, recovery);
   }
 
   public Session withoutStepUp() {
-    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.empty(), createdAt, recovery);
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.empty(),
+        createdAt, device, lastSeenAt, recovery);
   }
 
   public Session withStepUp(StepUpRecord record) {
-    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.of(record), createdAt, recovery);
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.of(record),
+        createdAt, device, lastSeenAt, recovery);
+  }
+
+  /** This session as made from {@code from}. */
+  public Session withDevice(Device from) {
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
+        from, lastSeenAt, recovery);
+  }
+
+  /** This session, last seen at {@code at}. */
+  public Session seenAt(Instant at) {
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
+        device, at, recovery);
+  }
+
+  /**
+   * What a session tells its owner about where it is: a platform ("macOS") and a browser
+   * ("Firefox") named from the User-Agent at sign-in, from a fixed set of names (never the header
+   * itself); empty when unknown, as for sessions made before this was kept.
+   */
+  public record Device(String platform, String browser) {
+    public static final Device UNKNOWN = new Device("", "");
+    static final int MAX_LENGTH = 40;
+
+    public Device {
+      platform = platform == null ? "" : platform;
+      browser = browser == null ? "" : browser;
+      if (platform.length() > MAX_LENGTH || browser.length() > MAX_LENGTH)
+        throw new IllegalArgumentException("device names must be at most 40 characters");
+    }
   }
 
   @Override

@@ -14,4 +14,13 @@ public final class SessionIds {
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
+
+  /**
+   * What names session {@code id} wherever its id must not appear (the account page's list, the
+   * audit trail's {@code sid}): {@link dev.stepgate.audit.AuditEntry#sessionHash}, the first 16
+   * bytes of its SHA-256, base64url. The id cannot be recovered from it.
+   */
+  public static String handle(String id) {
+    return dev.stepgate.audit.AuditEntry.sessionHash(id);
+  }
 }

@@ -15,6 +15,13 @@ import java.util.concurrent.CompletionStage;
  */
 public interface SessionStore {
 
+  /**
+   * How stale {@link Session#lastSeenAt} may be: a session found again within this long of when it
+   * was last marked seen is not written again (a write per request would cost a shared store a
+   * round trip's work on every request).
+   */
+  java.time.Duration LAST_SEEN_STEP = java.time.Duration.ofMinutes(1);
+
   /** Stores a new session. */
   CompletionStage<Void> create(Session session);
 
@@ -45,6 +52,22 @@ public interface SessionStore {
 
   /** Ends one session; nothing for null or unknown. */
   CompletionStage<Void> end(String id);
+
+  /**
+   * The live sessions of {@code userId}, found through the per-user index (never a scan of all),
+   * oldest sign-in first. Reading them does not refresh their idle timers.
+   */
+  CompletionStage<java.util.List<SessionSummary>> ofUser(String userId);
+
+  /**
+   * Ends the session of {@code userId} whose {@link SessionSummary#handle} is {@code handle}.
+   *
+   * @return false when that user has no such live session (another user's is never ended)
+   */
+  CompletionStage<Boolean> endByHandle(String userId, String handle);
+
+  /** Ends every session of {@code userId} except {@code keepId} (the caller's own: "sign out everywhere else"). */
+  CompletionStage<Void> endOthersOf(String userId, String keepId);
 
   /** Ends every session of {@code userId}, found through a per-user index (never a scan of all). */
   CompletionStage<Void> endSessionsOf(String userId);

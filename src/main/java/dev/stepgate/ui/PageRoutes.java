@@ -3,6 +3,7 @@ package dev.stepgate.ui;
 import dev.stepgate.admission.Problems;
 import dev.stepgate.proxy.Html;
 import dev.stepgate.credential.PasskeyStore;
+import dev.stepgate.credential.UserStore;
 import dev.stepgate.proxy.RequestIds;
 import dev.stepgate.proxy.Responder;
 import dev.stepgate.passkey.RegistrationMode;
@@ -48,10 +49,20 @@ public final class PageRoutes {
   private final HeldReplay replay;
   private final Supplier<String> jwks;
   private final Set<String> origins;
+  private final UserStore users;
+  private final String rpId;
+  private final AuthenticatorNames names = AuthenticatorNames.bundled();
 
-  /** @param origins the browser origins of this site (lower case), as the JSON API accepts them */
+  /**
+   * @param origins the browser origins of this site (lower case), as the JSON API accepts them
+   * @param users where the account page reads its owner's display name
+   * @param rpId the WebAuthn relying party id, which the account page's script names to the browser
+   */
   public PageRoutes(Vertx vertx, SessionStore sessions, SessionCookie cookie, PasskeyStore credentials,
-      RegistrationMode mode, StepUpResume stepUps, HeldReplay replay, Supplier<String> jwks, Set<String> origins) {
+      RegistrationMode mode, StepUpResume stepUps, HeldReplay replay, Supplier<String> jwks, Set<String> origins,
+      UserStore users, String rpId) {
+    this.users = users;
+    this.rpId = rpId;
     this.vertx = vertx;
     this.sessions = sessions;
     this.cookie = cookie;
@@ -173,17 +184,31 @@ public final class PageRoutes {
       redirect(ctx, "/.stepgate/login?rd=%2F.stepgate%2Faccount");
       return;
     }
-    var userId = session.get().userId();
-    // The store answers on its own threads; the page is written back on this request's context.
-    io.vertx.core.Future.fromCompletionStage(credentials.ofUser(userId), vertx.getOrCreateContext()).onComplete(ar -> {
+    var s = session.get();
+    var userId = s.userId();
+    // The stores answer on their own threads; the page is written back on this request's context.
+    var context = vertx.getOrCreateContext();
+    var passkeys = Future.fromCompletionStage(credentials.ofUser(userId), context);
+    var live = Future.fromCompletionStage(sessions.ofUser(userId), context);
+    var user = Future.fromCompletionStage(users.byId(userId), context);
+    Future.all(passkeys, live, user).onComplete(ar -> {
       if (ar.failed()) {
-        ctx.fail(500);
+        unavailable(ctx, "account page", ar.cause());
         return;
       }
-      var views = ar.result().stream().map(c -> new Pages.PasskeyView(
-          Base64.getUrlEncoder().withoutPadding().encodeToString(c.credentialId()), c.label(), c.createdAt(),
-          c.lastUsedAt(), c.backupEligible(), c.viaRecovery())).toList();
-      html(ctx, Pages.account(session.get().username(), views));
+      var labels = new java.util.HashMap<String, String>();
+      var views = passkeys.result().stream().map(c -> {
+        var id = Base64.getUrlEncoder().withoutPadding().encodeToString(c.credentialId());
+        labels.put(id, c.label());
+        return new Pages.PasskeyView(id, c.label(), c.createdAt(), c.lastUsedAt(), c.backupEligible(), names.of(c.aaguid()),
+            c.viaRecovery());
+      }).toList();
+      var current = dev.stepgate.session.SessionIds.handle(s.id());
+      var sessionViews = live.result().stream().map(x -> new Pages.SessionView(x.handle(), x.device().platform(),
+          x.device().browser(), x.signedInAt(), x.lastSeenAt(), Optional.ofNullable(labels.get(x.credentialId())),
+          x.handle().equals(current))).toList();
+      var displayName = user.result().map(dev.stepgate.credential.User::displayName).orElse(s.username());
+      html(ctx, Pages.account(new Pages.AccountOwner(s.username(), displayName, userId, rpId), views, sessionViews));
     });
   }
 

@@ -18,9 +18,19 @@ public final class Pages {
 
   private Pages() {}
 
-  /** A passkey as the account page lists it. */
+  /** A passkey as the account page lists it; {@code authenticator} is the provider's name when known. */
   public record PasskeyView(String id, String label, Instant createdAt, Optional<Instant> lastUsedAt, boolean synced,
-      boolean viaRecovery) {}
+      Optional<String> authenticator, boolean viaRecovery) {}
+
+  /**
+   * A session as the account page lists it: by its handle, never its id. {@code passkey} is the
+   * label of the passkey it signed in with, when that passkey is still on the account.
+   */
+  public record SessionView(String handle, String platform, String browser, Instant signedInAt, Instant lastSeenAt,
+      Optional<String> passkey, boolean current) {}
+
+  /** Who the account page is for, as the page script hands it to the browser's passkey provider (Signal API). */
+  public record AccountOwner(String username, String displayName, String userId, String rpId) {}
 
   public static String login(String rd, boolean canRegister) {
     var body = "<h1>Sign in</h1>"
@@ -109,16 +119,22 @@ public final class Pages {
   }
 
   /**
-   * The account page: the passkeys, "Add a passkey" and "Remove". Each of those two first asks
-   * for a step-up made for that very action ({@link AccountAction}) in a prompt that names it,
-   * then runs the action; the script does both in one flow.
+   * The account page: the passkeys (rename inline, "Remove"), "Add a passkey" (with a nudge to add
+   * a backup while there is only one), and where the account is signed in (end one session, or
+   * all others). Adding and removing a passkey each first ask for a step-up made for that very
+   * action ({@link AccountAction}) in a prompt that names it, then run the action; the script does
+   * both in one flow. Every value a user or a browser chose is escaped.
    */
-  public static String account(String username, List<PasskeyView> passkeys) {
+  public static String account(AccountOwner owner, List<PasskeyView> passkeys, List<SessionView> sessions) {
     var rows = new StringBuilder();
     for (var p : passkeys) {
-      rows.append("<tr><td>").append(esc(p.label())).append("</td><td><span class=\"tag\">")
-          .append(p.synced() ? "synced" : "device-bound").append("</span>")
-          .append(p.viaRecovery() ? " <span class=\"tag\">added by recovery</span>" : "").append("</td><td>").append(DAY.format(p.createdAt()))
+      rows.append("<tr><td><span class=\"label\" data-label-of=\"").append(esc(p.id())).append("\">").append(esc(p.label()))
+          .append("</span> <button class=\"link\" type=\"button\" data-rename=\"").append(esc(p.id()))
+          .append("\" data-label=\"").append(esc(p.label())).append("\">Rename</button></td><td>")
+          .append(p.authenticator().map(Html::esc).orElse("<span class=\"lead\">unknown</span>"))
+          .append("</td><td><span class=\"tag\">").append(p.synced() ? "synced" : "device-bound")
+          .append("</span>").append(p.viaRecovery() ? " <span class=\"tag\">added by recovery</span>" : "")
+          .append("</td><td>").append(DAY.format(p.createdAt()))
           .append("</td><td>").append(p.lastUsedAt().map(DAY::format).orElse("never")).append("</td><td>")
           .append(passkeys.size() > 1
               ? "<button class=\"secondary\" type=\"button\" data-revoke=\"" + esc(p.id()) + "\" data-label=\""
@@ -126,24 +142,60 @@ public final class Pages {
               : "<span class=\"lead\">your only passkey</span>")
           .append("</td></tr>");
     }
-    var body = "<h1>Your passkeys</h1><p class=\"lead\">Signed in as <b id=\"account-user\">" + esc(username) + "</b>.</p>"
-        + "<table><thead><tr><th>Name</th><th>Kind</th><th>Added</th><th>Last used</th><th></th></tr></thead><tbody>"
-        + rows + "</tbody></table>"
-        + "<h2>Add a passkey</h2><form id=\"register-form\"" + actionData(AccountAction.ADD_PASSKEY) + ">"
-        + "<input id=\"username\" type=\"hidden\" value=\"" + esc(username) + "\">"
+    boolean onlyOne = passkeys.size() == 1;
+    var nudge = onlyOne
+        ? "<div class=\"action\" id=\"backup-nudge\"><b>Add a backup passkey.</b> You have only one passkey: if you "
+            + "lose that device, you lose access. Add a second one on another device or a security key.</div>"
+        : "";
+    var body = "<h1>Your passkeys</h1><p class=\"lead\">Signed in as <b id=\"account-user\">" + esc(owner.username())
+        + "</b>.</p>"
+        + nudge
+        + "<table id=\"passkeys\"><thead><tr><th>Name</th><th>Provider</th><th>Kind</th><th>Added</th><th>Last used</th>"
+        + "<th></th></tr></thead><tbody>" + rows + "</tbody></table>"
+        + "<h2>" + (onlyOne ? "Add a backup passkey" : "Add a passkey") + "</h2><form id=\"register-form\""
+        + actionData(AccountAction.ADD_PASSKEY) + ">"
+        + "<input id=\"username\" type=\"hidden\" value=\"" + esc(owner.username()) + "\">"
         + "<label for=\"label\">Name it <span class=\"lead\">(e.g. \u201cphone\u201d)</span></label>"
         + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
-        + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Add a passkey</button></form>"
+        + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">"
+        + (onlyOne ? "Add a backup passkey" : "Add a passkey") + "</button></form>"
         + "<h2>Recovery codes</h2><p class=\"lead\">If you lose every passkey, one of these codes lets you add a new one "
         + "at <a href=\"/.stepgate/recover\">/.stepgate/recover</a>. New codes replace the old ones.</p>"
         + "<button id=\"codes-button\" class=\"secondary\" type=\"button\"" + actionData(AccountAction.RENEW_RECOVERY_CODES)
         + ">Get new recovery codes</button>"
         + status()
+        + sessionsSection(sessions)
         + confirmDialog()
         + "<div class=\"links\"><a href=\"/\">Back to the app</a> \u00b7 " + signOutButton() + "</div>";
     var d = data("rd", "/.stepgate/account");
     d.put("after", "/.stepgate/account");
+    d.put("rp-id", owner.rpId());
+    d.put("user-id", owner.userId());
+    d.put("user", owner.username());
+    d.put("display-name", owner.displayName());
     return Html.page("Your passkeys", "account", d, body).replace("class=\"card\"", "class=\"card wide\"");
+  }
+
+  /** Where the account is signed in: each session by device, with "End" (and "this session" marked). */
+  private static String sessionsSection(List<SessionView> sessions) {
+    var rows = new StringBuilder();
+    boolean others = false;
+    for (var s : sessions) {
+      others |= !s.current();
+      var device = (s.browser().isEmpty() ? "A browser" : esc(s.browser())) + (s.platform().isEmpty() ? "" : " on " + esc(s.platform()));
+      rows.append("<tr data-session=\"").append(esc(s.handle())).append("\"><td>").append(device)
+          .append(s.current() ? " <span class=\"tag\" id=\"this-session\">this session</span>" : "")
+          .append("</td><td>").append(DAY.format(s.signedInAt())).append("</td><td>").append(DAY.format(s.lastSeenAt()))
+          .append("</td><td>").append(s.passkey().map(Html::esc).orElse("<span class=\"lead\">a removed passkey</span>"))
+          .append("</td><td>")
+          .append(s.current() ? "" : "<button class=\"secondary\" type=\"button\" data-end-session=\"" + esc(s.handle())
+              + "\">Sign out</button>")
+          .append("</td></tr>");
+    }
+    return "<h2>Where you\u2019re signed in</h2>"
+        + "<table id=\"sessions\"><thead><tr><th>Device</th><th>Signed in</th><th>Last seen</th><th>Passkey</th><th></th>"
+        + "</tr></thead><tbody>" + rows + "</tbody></table>"
+        + (others ? "<button id=\"end-others\" class=\"secondary\" type=\"button\">Sign out everywhere else</button>" : "");
   }
 
   /**

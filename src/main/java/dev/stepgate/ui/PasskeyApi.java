@@ -208,7 +208,8 @@ public final class PasskeyApi {
             var c = registered.credential();
             var now = clock.instant();
             var session = new Session(SessionIds.next(), registered.user().id(), registered.user().username(), now,
-                b64(c.credentialId()), c.backupEligible(), c.uvInitialized(), Optional.empty(), now);
+                b64(c.credentialId()), c.backupEligible(), c.uvInitialized(), Optional.empty(), now)
+                .withDevice(Devices.fromUserAgent(ctx.request().getHeader("User-Agent")));
             // The recovery session ends as the normal one begins: it has done its one thing.
             var ended = recovering.map(r -> sessions.end(r.id()))
                 .orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
@@ -310,7 +311,8 @@ public final class PasskeyApi {
     return async(() -> passkeys.finishLogin(ceremony, credential.encode()))
         .onFailure(err -> trail.emit(entry(ctx, "sign_in_failed").with("reason", reason(err)))).compose(a -> {
       var session = new Session(SessionIds.next(), a.user().id(), a.user().username(), a.at(), a.credentialId(),
-          a.backupEligible(), a.userVerified(), Optional.empty(), a.at());
+          a.backupEligible(), a.userVerified(), Optional.empty(), a.at())
+          .withDevice(Devices.fromUserAgent(ctx.request().getHeader("User-Agent")));
       // A new session id at every sign-in; the cookie goes out once the store has both changes.
       var ended = previous.map(sessions::end).orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
       var done = sessions.create(session).thenCombine(ended, (x, y) -> (Void) null)

@@ -165,7 +165,8 @@ public abstract class PasskeyStoreContract extends StorageContract {
     var a = user("alice");
     store.createUser(a);
     store.addCredential(credential(a.id(), id(1)));
-    for (var bad : new String[] {"", "   ", "a\u0007b", "line\nbreak", "<script>", "a>b", "x".repeat(65)}) {
+    for (var bad : new String[] {"", "   ", "a\u0007b", "line\nbreak", "<script>", "a>b", "x".repeat(65),
+        "evil\u202Egnp.exe", "line\u2028sep"}) {
       var e = assertThrows(CredentialException.class, () -> join(storage.passkeys().rename(a.id(), id(1), bad)), bad);
       assertEquals("invalid-label", e.type());
       assertEquals(400, e.status());

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class RedisSessionStoreTest extends SessionStoreContract {
   static RedisNodes redis;
   RedisBackend node;
+  dev.stepgate.testing.TestClock clock;
 
   @BeforeAll
   static void startRedis() {
@@ -35,7 +36,13 @@ class RedisSessionStoreTest extends SessionStoreContract {
 
   @BeforeEach
   void openNode() {
-    node = redis.node(Clock.fixed(NOW, ZoneOffset.UTC));
+    clock = new dev.stepgate.testing.TestClock(NOW);
+    node = redis.node(clock);
+  }
+
+  @Override
+  protected void advance(java.time.Duration d) {
+    clock.advance(d);
   }
 
   @AfterEach
@@ -62,6 +69,21 @@ class RedisSessionStoreTest extends SessionStoreContract {
     get(store().create(s));
     assertEquals("0", redis.server.command("EXISTS", "stepgate:s:" + s.id()).substring(1));
     assertEquals("1", redis.server.command("EXISTS", "stepgate:s:" + Keys.hash(s.id())).substring(1));
+  }
+
+  @Test
+  void sessionStoredBeforeDevicesWereKept_readsAsUnknown_andIsListed() throws Exception {
+    var s = session("o", "u1").withDevice(new Session.Device("Windows", "Edge"));
+    get(store().create(s));
+    var key = "stepgate:s:" + Keys.hash(s.id());
+    assertEquals(":1", redis.server.command("HEXISTS", key, "dp"), "kept as the field dp");
+    redis.server.command("HDEL", key, "dp", "db", "ls");
+    var found = get(store().find(s.id())).orElseThrow();
+    assertEquals(Session.Device.UNKNOWN, found.device());
+    assertEquals(NOW, found.lastSeenAt());
+    var listed = get(store().ofUser("u1"));
+    assertEquals(1, listed.size());
+    assertEquals(dev.stepgate.audit.AuditEntry.sessionHash(s.id()), listed.get(0).handle());
   }
 
   @Test

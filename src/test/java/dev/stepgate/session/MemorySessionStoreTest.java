@@ -10,8 +10,13 @@ import org.junit.jupiter.api.Test;
 
 /** The memory backend runs the session contract; and its per-user index stays exact. */
 class MemorySessionStoreTest extends SessionStoreContract {
-  final MemorySessionStore store = new MemorySessionStore(Duration.ofMinutes(30), Duration.ofHours(12), 1000,
-      Clock.fixed(NOW, ZoneOffset.UTC));
+  final dev.stepgate.testing.TestClock clock = new dev.stepgate.testing.TestClock(NOW);
+  final MemorySessionStore store = new MemorySessionStore(Duration.ofMinutes(30), Duration.ofHours(12), 1000, clock);
+
+  @Override
+  protected void advance(Duration d) {
+    clock.advance(d);
+  }
 
   @Override
   protected SessionStore store() {

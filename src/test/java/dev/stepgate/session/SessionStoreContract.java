@@ -23,6 +23,9 @@ public abstract class SessionStoreContract {
 
   protected abstract SessionStore store();
 
+  /** Moves the clock the store reads by {@code d}. */
+  protected abstract void advance(java.time.Duration d);
+
   static <T> T await(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -140,5 +143,97 @@ public abstract class SessionStoreContract {
     await(store().end(a.id()));
     await(store().end(null));
     assertEquals(Optional.empty(), store().findNow(a.id()));
+  }
+
+  static Session from(Session s, String platform, String browser) {
+    return s.withDevice(new Session.Device(platform, browser));
+  }
+
+  @Test
+  void create_keepsTheDevice_andLastSeenStartsAtCreation() throws Exception {
+    var s = from(session("a", "u1", "c1", Optional.empty()), "macOS", "Firefox");
+    await(store().create(s));
+    var found = await(store().find(s.id())).orElseThrow();
+    assertEquals(new Session.Device("macOS", "Firefox"), found.device());
+    assertEquals(NOW, found.lastSeenAt());
+    assertEquals(s, found);
+  }
+
+  @Test
+  void find_marksTheSessionSeen_atMostOncePerStep() throws Exception {
+    var s = session("a", "u1", "c1", Optional.empty());
+    await(store().create(s));
+    advance(java.time.Duration.ofSeconds(30));
+    assertEquals(NOW, await(store().find(s.id())).orElseThrow().lastSeenAt(), "within a step: not written again");
+    advance(java.time.Duration.ofSeconds(45));
+    assertEquals(NOW.plusSeconds(75), await(store().find(s.id())).orElseThrow().lastSeenAt());
+    assertEquals(NOW.plusSeconds(75), await(store().ofUser("u1")).get(0).lastSeenAt());
+  }
+
+  @Test
+  void ofUser_listsThatUsersLiveSessions_byHandle_neverTheId() throws Exception {
+    var first = from(session("a", "u1", "c1", Optional.empty()), "iOS", "Safari");
+    var second = new Session("b".repeat(43), "u1", "ann", NOW.plusSeconds(5), "c2", true, true, Optional.empty(),
+        NOW.plusSeconds(5));
+    var otherUser = session("c", "u2", "c1", Optional.empty());
+    for (var s : new Session[] {second, first, otherUser}) await(store().create(s));
+    var listed = await(store().ofUser("u1"));
+    assertEquals(java.util.List.of(
+        new SessionSummary(dev.stepgate.audit.AuditEntry.sessionHash(first.id()), NOW, NOW, "c1",
+            new Session.Device("iOS", "Safari")),
+        new SessionSummary(dev.stepgate.audit.AuditEntry.sessionHash(second.id()), NOW.plusSeconds(5), NOW.plusSeconds(5),
+            "c2", Session.Device.UNKNOWN)), listed, "oldest sign-in first");
+    for (var l : listed) {
+      assertFalse(l.toString().contains(first.id()));
+      assertFalse(l.toString().contains(second.id()));
+    }
+    assertEquals(java.util.List.of(), await(store().ofUser("nobody")));
+  }
+
+  @Test
+  void ofUser_followsRotationAndEnds() throws Exception {
+    var a = session("a", "u1", "c1", Optional.empty());
+    var b = session("b", "u1", "c1", Optional.empty());
+    await(store().create(a));
+    await(store().create(b));
+    var rotated = "r".repeat(43);
+    await(store().rotateAndRecordStepUp(a.id(), rotated, stepUp("x", NOW, "c1")));
+    await(store().end(b.id()));
+    assertEquals(java.util.List.of(SessionIds.handle(rotated)),
+        await(store().ofUser("u1")).stream().map(SessionSummary::handle).toList());
+  }
+
+  @Test
+  void endByHandle_endsThatUsersSessionOnly() throws Exception {
+    var mine = session("a", "u1", "c1", Optional.empty());
+    var alsoMine = session("b", "u1", "c1", Optional.empty());
+    var theirs = session("c", "u2", "c1", Optional.empty());
+    for (var s : new Session[] {mine, alsoMine, theirs}) await(store().create(s));
+    assertFalse(await(store().endByHandle("u1", SessionIds.handle(theirs.id()))), "another user's session");
+    assertTrue(await(store().find(theirs.id())).isPresent());
+    assertFalse(await(store().endByHandle("u1", "unknown-handle")));
+    assertFalse(await(store().endByHandle("u1", null)));
+    assertTrue(await(store().endByHandle("u1", SessionIds.handle(alsoMine.id()))));
+    assertEquals(Optional.empty(), await(store().find(alsoMine.id())));
+    assertEquals(Optional.empty(), store().findNow(alsoMine.id()));
+    assertTrue(await(store().find(mine.id())).isPresent());
+    assertFalse(await(store().endByHandle("u1", SessionIds.handle(alsoMine.id()))), "already ended");
+  }
+
+  @Test
+  void endOthersOf_endsEveryOtherSessionOfThatUser_keepsTheCurrent() throws Exception {
+    var current = session("a", "u1", "c1", Optional.empty());
+    var other = session("b", "u1", "c1", Optional.empty());
+    var rotatedAway = session("c", "u1", "c2", Optional.empty());
+    var otherUser = session("d", "u2", "c1", Optional.empty());
+    for (var s : new Session[] {current, other, rotatedAway, otherUser}) await(store().create(s));
+    await(store().rotateAndRecordStepUp(rotatedAway.id(), "e".repeat(43), stepUp("x", NOW, "c2")));
+    await(store().endOthersOf("u1", current.id()));
+    assertTrue(await(store().find(current.id())).isPresent());
+    assertEquals(Optional.empty(), await(store().find(other.id())));
+    assertEquals(Optional.empty(), await(store().find("e".repeat(43))));
+    assertTrue(await(store().find(otherUser.id())).isPresent());
+    assertEquals(java.util.List.of(SessionIds.handle(current.id())),
+        await(store().ofUser("u1")).stream().map(SessionSummary::handle).toList());
   }
 }

@@ -64,6 +64,24 @@ public final class PasskeyUser {
     return new PasskeyUser(otherBase, http, authenticator, userAgent);
   }
 
+  /**
+   * The same person (same authenticator) in another browser: no cookies yet, saying {@code
+   * userAgent} (null: none).
+   */
+  public PasskeyUser inAnotherBrowser(String userAgent) {
+    var other = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    return new PasskeyUser(base, other, authenticator, userAgent);
+  }
+
+  /** A usernameless passkey sign-in that must succeed; the session cookie is kept. */
+  public void signIn() throws Exception {
+    var start = api("login/options", new JsonObject());
+    var assertion = authenticator.get(start.getJsonObject("publicKey").encode());
+    api("login/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
+        .put("credential", new JsonObject(assertion)));
+  }
+
   /** A free loopback port for a gateway whose public URL must be known before it starts. */
   public static int freePort() throws Exception {
     try (var s = new ServerSocket(0)) {
