@@ -20,6 +20,9 @@ const STEP_TIMEOUT = 20_000;
 // When set, the gateway's change-email rule has this max_age (seconds) instead of demo.yaml's 5m,
 // and only the "after max_age" case runs (BrowserPasskeyIT starts such a gateway for it).
 const EMAIL_MAX_AGE = process.env.STEPGATE_EMAIL_MAX_AGE ? Number(process.env.STEPGATE_EMAIL_MAX_AGE) : null;
+// When set, the gateway's payouts rule also has min_credential_age: 24h, and only the recovery case
+// runs (BrowserPasskeyIT starts such a gateway for it).
+const RECOVERY = process.env.STEPGATE_RECOVERY === "1";
 
 const results = [];
 let browser;
@@ -125,9 +128,19 @@ async function submitRegistration(page, username) {
   await page.click("#passkey-button");
 }
 
+/**
+ * Creates an account; a new account is shown its recovery codes once, which this reads and
+ * returns before following the page's "continue" link.
+ */
 async function register(page, username) {
   await submitRegistration(page, username);
+  await page.waitForSelector("#codes-continue");
+  const codes = await page.$$eval("#recovery-codes li", (items) => items.map((li) => li.textContent.trim()));
+  assertEq(codes.length, 10, "recovery codes shown after creating the account");
+  assert(await page.isVisible("#codes-download"), "the codes can be downloaded");
+  await page.click("#codes-continue");
   await page.waitForURL((u) => !u.pathname.startsWith("/.stepgate/register"));
+  return codes;
 }
 
 /** Usernameless sign-in from the login page; returns once the button's ceremony has run. */
@@ -683,6 +696,86 @@ async function deniedAndAnonymous() {
 
 // ------------------------------------------------------------------------------------------------
 
+/**
+ * The lifecycle end to end: enroll (codes shown) → add a second passkey (step-up) → revoke the
+ * first → on a fresh browser profile, recover with a code → enroll → the payouts step-up refuses
+ * the new passkey with the cooling-off message → the used code no longer works.
+ */
+async function recovery() {
+  const first = await newBrowserPage();
+  const fresh = await newBrowserPage();
+  try {
+    const user = uniqueUser("lost");
+    const codes = await register(first.page, user);
+    assert(codes.every((c) => /^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/.test(c)), "codes look like XXXX-XXXX-XXXX-XXXX: " + codes[0]);
+
+    // A second passkey on a security key, through the account page's step-up.
+    const key = (await first.cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2", transport: "usb", hasResidentKey: true, hasUserVerification: true,
+        isUserVerified: true, automaticPresenceSimulation: true,
+      },
+    })).authenticatorId;
+    await first.page.goto(BASE + "/.stepgate/account");
+    assert((await first.page.textContent("#passkey-button")).includes("backup"), "one passkey: the page asks for a backup");
+    await first.page.fill("#label", "security key");
+    await first.page.click("#passkey-button");
+    await assertPromptNames(first.page, "Add a passkey", "Confirm it\u2019s you to add a passkey");
+    await first.page.click("#confirm-button");
+    await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+
+    // Retire the first passkey: sign in with the key alone, then remove the first.
+    const [firstCred] = await credentials(first.cdp, first.authenticatorId);
+    const firstId = Buffer.from(firstCred.credentialId, "base64").toString("base64url");
+    await first.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: first.authenticatorId });
+    await signOut(first.page);
+    await clickSignIn(first.page, "/.stepgate/account");
+    await first.page.waitForURL((u) => u.pathname === "/.stepgate/account");
+    await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+    await first.page.click(`button[data-revoke='${firstId}']`);
+    await first.page.click("#confirm-button");
+    await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 0
+      && document.querySelectorAll("tbody tr").length >= 1);
+    await first.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: key });
+
+    // A fresh profile (the laptop is lost, the key too): recover with a code, enroll a new passkey.
+    await fresh.page.goto(BASE + "/.stepgate/recover");
+    await fresh.page.fill("#recover-username", user);
+    await fresh.page.fill("#code", codes[0].toLowerCase());
+    await fresh.page.click("#recover-button");
+    await fresh.page.waitForSelector("#register-form:not([hidden])");
+    assertEq(await fresh.page.inputValue("#username"), user, "the recovery session's username");
+    // The recovery session reaches no app route and no other API.
+    const during = await fresh.context.request.get(BASE + "/account", { headers: { Accept: "application/json" }, maxRedirects: 0 });
+    assertEq(during.status(), 401, "an app route with only a recovery session");
+    assertEq((await session(fresh.context)).status, 401, "GET /.stepgate/api/session with only a recovery session");
+    await fresh.page.fill("#label", "new phone");
+    await fresh.page.click("#passkey-button");
+    await fresh.page.waitForURL((u) => u.pathname === "/.stepgate/account");
+    assertEq((await session(fresh.context)).body.user, user, "signed in with the recovered passkey");
+    assert((await fresh.page.textContent("tbody")).includes("added by recovery"), "the account page marks the new passkey");
+
+    // Cooling-off: payouts (min_credential_age: 24h) refuse the new passkey, and say from when.
+    await fresh.page.goto(BASE + "/payouts");
+    await fresh.page.waitForURL((u) => u.pathname === "/.stepgate/step-up");
+    await fresh.page.click("#passkey-button");
+    const text = await statusText(fresh.page);
+    assert(/can be used for this from \d{1,2} \w{3}, \d\d:\d\d/.test(text), "the step-up page says when, got: " + text);
+    const payouts = await fresh.context.request.get(BASE + "/payouts", { headers: { Accept: "application/json" }, maxRedirects: 0 });
+    assertEq(payouts.status(), 401, "GET /payouts after the refused step-up");
+
+    // The code is spent: it opens nothing again.
+    const again = await postJson("/.stepgate/api/recovery/verify", { username: user, code: codes[0] });
+    assertEq(again.status, 401, "a used recovery code");
+    assertEq(again.json && again.json.type && again.json.type.endsWith("recovery-failed"), true, "problem type of a used code");
+    assert(first.errors.length === 0 && fresh.errors.filter((e) => !/401|403/.test(e)).length === 0,
+      "no console errors or page errors:\n  " + first.errors.concat(fresh.errors).join("\n  "));
+  } finally {
+    await first.context.close();
+    await fresh.context.close();
+  }
+}
+
 async function main() {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -693,6 +786,10 @@ async function main() {
   try {
     const health = await fetch(BASE + "/.stepgate/healthz");
     if (health.status !== 200) throw new Error(`gateway at ${BASE} is not healthy: ${health.status}`);
+    if (RECOVERY) {
+      await test("recovery: enroll (codes shown), add a second passkey, revoke the first, recover on a fresh profile with a code, enroll; payouts refuse the young passkey and say when; the code is spent", recovery);
+      return;
+    }
     if (EMAIL_MAX_AGE !== null) {
       await test(`after max_age (${EMAIL_MAX_AGE}s) a change prompts again; within it, it does not`, afterMaxAge);
       return;

@@ -383,14 +383,20 @@ public final class PasskeyApi {
       ctx.response().putHeader("Set-Cookie", cookie.set(newId));
       audit("stepped-up", a.user().id(), "user-verified passkey assertion" + forRule.map(r -> " for " + r).orElse(""));
       // The jti the assertions of the rotated session carry (identity.AssertionClaims#jtiFor), so both name one step-up.
-      trail.emit(entry(ctx, "step_up_passed").user(a.user().id()).session(newId).with("rule", forRule.orElse(null))
-          .with("credential", a.credentialId()).with("jti", dev.stepgate.identity.AssertionClaims.jtiFor(newId, rotated.get().stepUp().orElseThrow().at())));
+      // Passed only once the rule accepts the passkey: a refused one (too young, synced) is step_up_failed.
+      Runnable passed = () -> trail.emit(entry(ctx, "step_up_passed").user(a.user().id()).session(newId)
+          .with("rule", forRule.orElse(null)).with("credential", a.credentialId())
+          .with("jti", dev.stepgate.identity.AssertionClaims.jtiFor(newId, rotated.get().stepUp().orElseThrow().at())));
       // An account action's step-up resumes nothing: the page goes on with the action itself.
-      if (action.isPresent()) return Future.succeededFuture(new JsonObject().put("status", "ok"));
+      if (action.isPresent()) {
+        passed.run();
+        return Future.succeededFuture(new JsonObject().put("status", "ok"));
+      }
       return Future.fromCompletionStage(followUp.after(session.id(), rotated.get(), held, rd), vertx.getOrCreateContext())
           .compose(next -> {
             if (next.refusal().isPresent())
               return Future.failedFuture(problemError(Problems.stepUpNotQualified(next.refusal().get())));
+            passed.run();
             var out = new JsonObject().put("status", "ok");
             next.resume().ifPresent(r -> out.put("resume", r));
             return Future.succeededFuture(out);

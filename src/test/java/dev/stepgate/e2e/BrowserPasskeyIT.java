@@ -51,6 +51,19 @@ class BrowserPasskeyIT {
     runSpec(policy, Map.of("STEPGATE_EMAIL_MAX_AGE", "6"));
   }
 
+  /**
+   * The recovery walk-through (issue 13): demo.yaml with the payouts rule also refusing passkeys
+   * younger than a day, so that a passkey enrolled by recovery is turned away there.
+   */
+  @Test
+  void recoveryEndToEnd() throws Exception {
+    var demo = Files.readString(Path.of("policies/demo.yaml"));
+    assertTrue(demo.contains("    max_age: 2m\n"), "policies/demo.yaml: payouts rule with max_age: 2m");
+    var policy = Files.writeString(data.resolve("demo-cooling-off.yaml"),
+        demo.replace("    max_age: 2m\n", "    max_age: 2m\n    min_credential_age: 24h\n"));
+    runSpec(policy, Map.of("STEPGATE_RECOVERY", "1"));
+  }
+
   private void runSpec(Path policies, Map<String, String> env) throws Exception {
     var root = Path.of("").toAbsolutePath();
     var spec = root.resolve("e2e/passkeys.spec.mjs");

@@ -190,10 +190,17 @@ class RecoveryTest {
     var detail = new JsonObject(refused.body()).getString("detail");
     assertTrue(detail.contains("from " + when), detail);
     assertEquals(401, lost.send("GET", "/payouts", null, "Accept", "application/json").statusCode());
+    // The trail calls the refused step-up failed, never passed.
+    assertEquals(List.of(), audit.named("step_up_passed").stream().filter(e -> "payouts".equals(e.fields().get("rule"))).toList());
+    assertEquals("step-up-not-qualified", audit.named("step_up_failed").get(audit.named("step_up_failed").size() - 1)
+        .fields().get("reason"));
+
+    var passedBefore = audit.named("step_up_passed").size();
 
     clock.advance(Duration.ofHours(23));
     lost.stepUp(new JsonObject().put("rd", "/payouts"));
     assertEquals(200, lost.send("GET", "/payouts", null, "Accept", "application/json").statusCode());
+    assertEquals(passedBefore + 1, audit.named("step_up_passed").size());
   }
 
   @Test
