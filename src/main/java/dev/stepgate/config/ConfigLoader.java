@@ -330,10 +330,11 @@ public final class ConfigLoader {
     }
 
     private Account account(Node node) {
-      var m = section(node, "account", Set.of("step_up_max_age"));
+      var m = section(node, "account", Set.of("step_up_max_age", "recovery_ends_sessions"));
       var maxAge = opt(m, "account.step_up_max_age", ConfigLoader::accountStepUpMaxAge)
           .orElse(DEFAULT_ACCOUNT_STEP_UP_MAX_AGE);
-      return new Account(maxAge);
+      var endsSessions = opt(m, "account.recovery_ends_sessions", Values::bool).orElse(false);
+      return new Account(maxAge, endsSessions);
     }
 
     /** {@code limits}: every rate is {@code { rate: N/DURATION, burst: M }} (burst defaults to N). */

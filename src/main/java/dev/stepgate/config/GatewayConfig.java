@@ -271,9 +271,14 @@ public record GatewayConfig(
    * @param stepUpMaxAge how old the user-verified step-up made for such an action may be, with an
    *     existing passkey of the account; greater than 0 and at most {@link #MAX_STEP_UP_MAX_AGE}
    */
-  public record Account(Duration stepUpMaxAge) {
+  public record Account(Duration stepUpMaxAge, boolean recoveryEndsSessions) {
     /** An account action needs a recent check; hours-old step-ups defeat the point. */
     public static final Duration MAX_STEP_UP_MAX_AGE = Duration.ofHours(1);
+
+    /** Recovery leaves the user's other sessions alone. */
+    public Account(Duration stepUpMaxAge) {
+      this(stepUpMaxAge, false);
+    }
 
     public Account {
       if (stepUpMaxAge.isNegative() || stepUpMaxAge.isZero() || stepUpMaxAge.compareTo(MAX_STEP_UP_MAX_AGE) > 0)

@@ -58,12 +58,30 @@ public final class RecoveryService {
   }
 
   public RecoveryService(UserStore users, RecoveryStore store, AuditTrail audit, Clock clock, byte[] codeKey) {
+    this(users, store, audit, clock, codeKey, false);
+  }
+
+  /**
+   * @param endsSessions whether a successful recovery ends every other session of the user
+   *     ({@code account.recovery_ends_sessions}): whoever held them, the owner now proves
+   *     possession of a code or link, and a stolen session should not outlive that
+   */
+  public RecoveryService(UserStore users, RecoveryStore store, AuditTrail audit, Clock clock, byte[] codeKey,
+      boolean endsSessions) {
+    this.endsSessions = endsSessions;
     if (codeKey == null || codeKey.length < 16) throw new IllegalArgumentException("codeKey must be at least 16 bytes");
     this.users = users;
     this.store = store;
     this.audit = audit;
     this.clock = clock;
     this.key = new SecretKeySpec(codeKey.clone(), "HmacSHA256");
+  }
+
+  private final boolean endsSessions;
+
+  /** Whether a successful recovery ends the user's other sessions. */
+  public boolean endsSessions() {
+    return endsSessions;
   }
 
   /** What a recovery attempt was made with, for the audit trail and the metrics. */

@@ -179,7 +179,7 @@ public final class Gateway implements AutoCloseable {
           Async.join(storage.secrets().getOrCreate(PasskeyService.DECOY_KEY, PasskeyService.newDecoyKey())), audit);
       var recovery = new dev.stepgate.passkey.RecoveryService(storage.users(), storage.recovery(), audit, clock,
           Async.join(storage.secrets().getOrCreate(dev.stepgate.passkey.RecoveryService.CODE_KEY,
-              dev.stepgate.passkey.RecoveryService.newCodeKey())));
+              dev.stepgate.passkey.RecoveryService.newCodeKey())), config.account().recoveryEndsSessions());
       var stepUps = new StepUpResume(admission, held, config.publicUrl().getHost().toLowerCase(Locale.ROOT));
       var replay = new HeldReplay(new HeldResume(held, sessions, cookie, admission), responder, hygiene, forwarder, audit);
       var mode = RegistrationMode.from(config.registration());

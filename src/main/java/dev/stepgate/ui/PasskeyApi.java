@@ -256,7 +256,12 @@ public final class PasskeyApi {
       var u = user.get();
       var session = Session.recovery(SessionIds.next(), u.id(), u.username(), clock.instant());
       var ended = previous.map(sessions::end).orElse(java.util.concurrent.CompletableFuture.completedFuture(null));
-      return Future.fromCompletionStage(sessions.create(session).thenCombine(ended, (x, y) -> (Void) null),
+      // Optionally every other session of the user ends first (account.recovery_ends_sessions).
+      java.util.concurrent.CompletionStage<Void> others = !recovery.endsSessions()
+          ? java.util.concurrent.CompletableFuture.completedFuture(null)
+          : sessions.endSessionsOf(u.id()).thenRun(() -> trail.emit(entry(ctx, "sessions_ended").user(u.id())
+              .with("reason", "recovery")));
+      return Future.fromCompletionStage(others.thenCompose(o -> sessions.create(session)).thenCombine(ended, (x, y) -> (Void) null),
           vertx.getOrCreateContext()).map(v -> {
             ctx.response().putHeader("Set-Cookie", cookie.set(session.id()));
             audit("recovery-session", u.id(), "by " + method.label());

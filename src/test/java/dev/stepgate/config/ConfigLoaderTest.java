@@ -331,7 +331,7 @@ class ConfigLoaderTest {
     assertEquals(List.of("gw.yaml:3:20: account.step_up_max_age: 'soon' is not a duration (use a whole number and a unit: 250ms, 30s, 5m, 12h, 7d)"),
         problems("upstream: http://a\naccount:\n  step_up_max_age: soon\n"));
     var unknown = problems("upstream: http://a\naccount:\n  max_age: 5m\n");
-    assertEquals(List.of("gw.yaml:3:3: account.max_age: unknown key (allowed: step_up_max_age)"), unknown);
+    assertEquals(List.of("gw.yaml:3:3: account.max_age: unknown key (allowed: recovery_ends_sessions, step_up_max_age)"), unknown);
   }
 
   @Test

@@ -295,4 +295,33 @@ class RecoveryTest {
     assertEquals(429, limited.statusCode(), limited.body());
     assertTrue(limited.headers().firstValue("Retry-After").isPresent());
   }
+
+  @Test
+  void recovery_leavesOtherSessions_byDefault_andEndsThemWhenConfigured() throws Exception {
+    var lost = new PasskeyUser(base);
+    assertEquals(200, recover(lost, "alice", codes.get(5)).statusCode());
+    assertEquals(200, alice.send("GET", "/account", null, "Accept", "application/json").statusCode(),
+        "by default the other sessions stay");
+    assertEquals(List.of(), audit.named("sessions_ended"));
+
+    gateway.close();
+    var other = java.nio.file.Files.createDirectories(dir.resolve("ends"));
+    var started = Gateways.withPolicy(upstream.url(), other, POLICY,
+        "trusted_proxies: [127.0.0.1/32]\naccount:\n  recovery_ends_sessions: true\n", clock, audit);
+    gateway = started.gateway();
+    var bob = new PasskeyUser(started.base());
+    var start = bob.api("registration/options", new JsonObject().put("username", "bob"));
+    var done = bob.api("registration/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
+        .put("credential", new JsonObject(bob.authenticator.create(start.getJsonObject("publicKey").encode()))));
+    var bobCodes = done.getJsonArray("recoveryCodes").stream().map(String.class::cast).toList();
+    assertEquals(200, bob.send("GET", "/account", null, "Accept", "application/json").statusCode());
+    var thief = new PasskeyUser(started.base());
+    assertEquals(200, recover(thief, "bob", bobCodes.get(0)).statusCode());
+    assertEquals(401, bob.send("GET", "/account", null, "Accept", "application/json").statusCode(),
+        "account.recovery_ends_sessions: the other sessions end");
+    assertEquals(1, audit.named("sessions_ended").size());
+    enrollInRecovery(thief); // the recovery session itself survives and enrolls
+    assertEquals(200, thief.send("GET", "/account", null, "Accept", "application/json").statusCode());
+  }
+
 }
