@@ -1,5 +1,6 @@
 package dev.stepgate.audit;
 
+
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -36,8 +37,15 @@ public final class AuditLine {
     else string(out, value.get());
   }
 
-  /** RFC 8259 §7: quote, backslash and every control character escaped, so no value can end the line. */
   static void string(StringBuilder out, String s) {
+    jsonString(out, s);
+  }
+
+  /**
+   * A JSON string (RFC 8259 §7): quote, backslash, every control character, U+2028/2029 and a
+   * lone surrogate escaped, so no value can end a log or audit line or make it invalid UTF-8.
+   */
+  public static void jsonString(StringBuilder out, String s) {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

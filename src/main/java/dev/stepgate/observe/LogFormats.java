@@ -1,5 +1,7 @@
 package dev.stepgate.observe;
 
+import dev.stepgate.audit.AuditLine;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -26,30 +28,30 @@ public final class LogFormats {
       @Override
       public String format(LogRecord r) {
         var out = new StringBuilder(160).append("{\"ts\":");
-        string(out, TS.format(Instant.ofEpochMilli(r.getMillis())));
+        AuditLine.jsonString(out, TS.format(Instant.ofEpochMilli(r.getMillis())));
         out.append(",\"level\":");
-        string(out, level(r.getLevel()));
+        AuditLine.jsonString(out, level(r.getLevel()));
         out.append(",\"logger\":");
-        string(out, r.getLoggerName() == null ? "" : r.getLoggerName());
+        AuditLine.jsonString(out, r.getLoggerName() == null ? "" : r.getLoggerName());
         out.append(",\"msg\":");
-        string(out, formatMessage(r));
+        AuditLine.jsonString(out, formatMessage(r));
         if (r instanceof StructuredRecord s) {
           if (s.requestId() != null) {
             out.append(",\"request_id\":");
-            string(out, s.requestId());
+            AuditLine.jsonString(out, s.requestId());
           }
           for (var e : s.fields().entrySet()) {
             out.append(",");
-            string(out, e.getKey());
+            AuditLine.jsonString(out, e.getKey());
             out.append(':');
             var v = e.getValue();
             if (v instanceof Number || v instanceof Boolean) out.append(v);
-            else string(out, String.valueOf(v));
+            else AuditLine.jsonString(out, String.valueOf(v));
           }
         }
         if (r.getThrown() != null) {
           out.append(",\"error\":");
-          string(out, r.getThrown().getClass().getName());
+          AuditLine.jsonString(out, r.getThrown().getClass().getName());
         }
         return out.append("}\n").toString();
       }
@@ -86,25 +88,5 @@ public final class LogFormats {
     if (v >= Level.INFO.intValue()) return "info";
     if (v >= Level.FINE.intValue()) return "debug";
     return "trace";
-  }
-
-  /** A JSON string: quotes, backslashes and every control character escaped, so a value can never end the line. */
-  static void string(StringBuilder out, String s) {
-    out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) out.append(String.format("\\u%04x", (int) c));
-          else out.append(c);
-        }
-      }
-    }
-    out.append('"');
   }
 }

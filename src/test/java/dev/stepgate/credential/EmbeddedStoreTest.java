@@ -109,10 +109,10 @@ class EmbeddedStoreTest {
 
   @Test
   void versionsOf_mustIncreaseStrictly() {
-    assertArrayEquals(new int[] {1, 2, 5}, SchemaMigrations.versionsOf(List.of("V1__a.sql", "V2__b.sql", "V5__c.sql")));
-    assertThrows(IllegalArgumentException.class, () -> SchemaMigrations.versionsOf(List.of("V2__a.sql", "V1__b.sql")));
-    assertThrows(IllegalArgumentException.class, () -> SchemaMigrations.versionsOf(List.of("V1__a.sql", "V1__b.sql")));
-    assertThrows(IllegalArgumentException.class, () -> SchemaMigrations.versionsOf(List.of("init.sql")));
+    assertArrayEquals(new int[] {1, 2, 5}, MigrationVersions.versionsOf(List.of("V1__a.sql", "V2__b.sql", "V5__c.sql")));
+    assertThrows(IllegalArgumentException.class, () -> MigrationVersions.versionsOf(List.of("V2__a.sql", "V1__b.sql")));
+    assertThrows(IllegalArgumentException.class, () -> MigrationVersions.versionsOf(List.of("V1__a.sql", "V1__b.sql")));
+    assertThrows(IllegalArgumentException.class, () -> MigrationVersions.versionsOf(List.of("init.sql")));
   }
 
   @Test
