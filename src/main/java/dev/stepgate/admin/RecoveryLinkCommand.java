@@ -29,25 +29,26 @@ public final class RecoveryLinkCommand extends StoreCommand {
       description = "How long the link stays valid, e.g. 30m, 12h, 7d (default: ${DEFAULT-VALUE}).")
   Duration ttl;
 
-  private final AuditTrail audit;
   private final Clock clock;
 
   public RecoveryLinkCommand() {
-    this.audit = AuditTrail.NONE;
     this.clock = Clock.systemUTC();
   }
 
+  /** For tests: {@code audit} instead of the trail the config names. */
   RecoveryLinkCommand(Function<Optional<Path>, AdminSettings> settings, AuditTrail audit, Clock clock) {
     super(settings);
-    this.audit = audit;
+    this.trail = audit;
     this.clock = clock;
   }
 
   @Override
   int run(AdminSettings settings, Storage store, PrintWriter out, PrintWriter err) {
     var key = Async.join(store.secrets().getOrCreate(RecoveryService.CODE_KEY, RecoveryService.newCodeKey()));
-    var service = new RecoveryService(store.users(), store.recovery(), audit, clock, key);
+    var service = new RecoveryService(store.users(), store.recovery(), audit(), clock, key);
     var token = Async.join(service.issueLink(username, ttl, e -> e.with("by", "admin-cli")));
+    var user = Async.join(store.users().byUsername(dev.stepgate.credential.Usernames.normalize(username)));
+    adminAction("recovery-link", user.map(u -> u.username()).orElse(username), user.map(u -> u.id()).orElse(null));
     out.println(settings.publicUrl() + "/.stepgate/recover?token=" + token);
     out.flush();
     return OK;

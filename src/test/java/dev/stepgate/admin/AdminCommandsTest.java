@@ -309,4 +309,17 @@ class AdminCommandsTest {
     assertTrue(cl.getSubcommands().get("users").getSubcommands().keySet().containsAll(java.util.Set.of("list", "disable", "enable")));
     assertTrue(cl.getSubcommands().get("credentials").getSubcommands().keySet().containsAll(java.util.Set.of("list", "revoke", "rename")));
   }
+
+  @Test
+  void recoveryLink_isAudited_withoutItsToken() {
+    seedUser("alice");
+    assertEquals(0, run(new RecoveryLinkCommand(settings(), trail::add, java.time.Clock.systemUTC()), "alice"), err.toString());
+    var link = out.toString().strip();
+    assertTrue(link.startsWith("https://gate.example.com/.stepgate/recover?token="), link);
+    assertEquals(java.util.List.of("recovery_link_issued", "admin_action"), trail.stream().map(e -> e.event()).toList());
+    assertEquals(java.util.Map.of("action", "recovery-link", "target", "alice"), trail.get(1).fields());
+    var token = link.substring(link.indexOf("token=") + 6);
+    assertFalse(trail.toString().contains(token), "the token in the trail");
+  }
+
 }
