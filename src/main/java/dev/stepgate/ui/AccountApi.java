@@ -98,7 +98,7 @@ public final class AccountApi {
     var json = new JsonObject().put("id", c.credentialIdBase64()).put("label", c.label())
         .put("createdAt", c.createdAt().getEpochSecond())
         .put("lastUsedAt", c.lastUsedAt().map(t -> (Object) t.getEpochSecond()).orElse(null))
-        .put("synced", c.backupEligible());
+        .put("synced", c.backupEligible()).put("viaRecovery", c.viaRecovery());
     names.of(c.aaguid()).ifPresent(n -> json.put("authenticator", n));
     return json;
   }

@@ -92,6 +92,7 @@ class AccountApiTest {
     assertTrue(c.getLong("createdAt") > 1_600_000_000L);
     assertTrue(c.containsKey("lastUsedAt"));
     assertEquals(Boolean.class, c.getValue("synced").getClass());
+    assertEquals(false, c.getBoolean("viaRecovery"));
     assertFalse(c.containsKey("authenticator"), "the emulator's AAGUID is no known provider");
     assertFalse(credentials(bob).getJsonObject(0).getString("id").equals(c.getString("id")));
     // The WebAuthn user handle the page's script signals with is its owner's to see.

@@ -176,6 +176,9 @@ class RecoveryTest {
     assertEquals(200, lost.send("GET", "/account", null, "Accept", "application/json").statusCode());
     var account = lost.send("GET", "/.stepgate/account", null, "Accept", "text/html").body();
     assertTrue(account.contains("added by recovery"), account);
+    var listed = new JsonObject(lost.send("GET", "/.stepgate/api/credentials", null).body()).getJsonArray("credentials");
+    assertEquals(List.of(false, true), listed.stream().map(o -> ((JsonObject) o).getBoolean("viaRecovery")).toList(),
+        "GET credentials marks the passkey added by recovery");
     assertTrue(account.contains("Get new recovery codes"), account);
     assertEquals("alice", new JsonObject(lost.send("GET", "/.stepgate/api/session", null).body()).getString("user"));
     var reused = lost.send("POST", "/.stepgate/api/registration/options", "{}", "Content-Type", "application/json",
