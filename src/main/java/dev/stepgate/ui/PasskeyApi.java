@@ -192,7 +192,8 @@ public final class PasskeyApi {
   private Future<JsonObject> registrationVerify(RoutingContext ctx, JsonObject body) {
     var ceremony = requiredString(body, "ceremonyId");
     var credential = requiredObject(body, "credential");
-    var label = optionalString(body, "label");
+    // The label obeys the rename rules (invalid-label, 400), checked before the ceremony is spent.
+    var label = optionalString(body, "label").filter(l -> !l.isBlank()).map(dev.stepgate.credential.PasskeyStore::checkedLabel);
     var current = currentSession(ctx);
     var recovering = current.isEmpty() ? recoverySession(ctx) : Optional.<Session>empty();
     // The ceremony began with a fresh step-up; it must still be fresh now, and is used up here.
