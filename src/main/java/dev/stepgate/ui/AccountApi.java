@@ -107,14 +107,32 @@ public final class AccountApi {
     var id = CredentialId.parse(requiredString(body, "credentialId"));
     if (!(body.getValue("label") instanceof String raw))
       throw new StepgateException("invalid-request", 400, "The field \"label\" must be a string.");
-    var label = PasskeyStore.checkedLabel(raw); // invalid-label answers as catalogued (Problems.LABEL_INVALID)
+    String label;
+    try {
+      label = PasskeyStore.checkedLabel(raw); // invalid-label answers as catalogued (Problems.LABEL_INVALID)
+    } catch (StepgateException e) {
+      refused(ctx, session, "rename", id, e);
+      throw e;
+    }
     return on(credentials.rename(session.userId(), id.bytes(), label)).compose(renamed -> {
       // Another user's passkey reads exactly as an unknown one.
       if (!renamed) return Future.failedFuture(new Refused(Problems.PASSKEY_NOT_FOUND));
       return Future.succeededFuture(new JsonObject().put("status", "ok"));
     }).andThen(ar -> {
       if (ar.succeeded()) trail.emit(entry(ctx, "passkey_renamed", session).with("credential", id.base64url()));
+      else refused(ctx, session, "rename", id, ar.cause());
     });
+  }
+
+  /**
+   * A refused change to the account (a bad name, another user's passkey): {@code
+   * account_change_refused} with what was tried and why; nothing was changed.
+   */
+  private void refused(RoutingContext ctx, Session session, String action, CredentialId id, Throwable why) {
+    var err = dev.stepgate.Async.cause(why);
+    trail.emit(entry(ctx, "account_change_refused", session).with("action", action)
+        .with("credential", id == null ? null : id.base64url())
+        .with("reason", err instanceof StepgateException e ? e.type() : "unavailable"));
   }
 
   private Future<JsonObject> listSessions(RoutingContext ctx, Session session, JsonObject body) {
@@ -145,7 +163,10 @@ public final class AccountApi {
     var handle = requiredString(body, "session");
     var own = handle.equals(SessionIds.handle(session.id()));
     return on(sessions.endByHandle(session.userId(), handle)).compose(ended -> {
-      if (!ended) return Future.failedFuture(new Refused(Problems.SESSION_NOT_FOUND));
+      if (!ended) {
+        refused(ctx, session, "end-session", null, new Refused(Problems.SESSION_NOT_FOUND));
+        return Future.failedFuture(new Refused(Problems.SESSION_NOT_FOUND));
+      }
       trail.emit(entry(ctx, "session_ended", session).with("ended", own ? "current" : handle));
       if (own) ctx.response().putHeader("Set-Cookie", cookie.clear()); // signed itself out: the browser forgets it too
       return Future.succeededFuture(ok);

@@ -423,7 +423,12 @@ public final class PasskeyApi {
           trail.emit(entry(ctx, "passkey_revoked").user(session.userId()).session(session.id()).with("credential", id.base64url())
               .with("by", "owner"));
           return auditLog.record("passkey-revoked", Optional.of(session.userId()), "by owner");
-        }))).compose(ok -> Future.fromCompletionStage(sessions.endSessionsOfCredential(session.userId(), id)))
+        }))).onFailure(err -> {
+          // Refusals are audited (the last passkey, another user's id); asking for the step-up first is the normal flow.
+          if (Async.cause(err) instanceof StepgateException se && !(se instanceof AccountStepUpRequired) && se.status() < 500)
+            trail.emit(entry(ctx, "account_change_refused").user(session.userId()).session(session.id())
+                .with("action", "revoke").with("credential", id.base64url()).with("reason", reason(err)));
+        }).compose(ok -> Future.fromCompletionStage(sessions.endSessionsOfCredential(session.userId(), id)))
         .map(ended -> new JsonObject().put("status", "ok"));
   }
 

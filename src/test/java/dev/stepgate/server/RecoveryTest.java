@@ -327,4 +327,20 @@ class RecoveryTest {
     assertEquals(200, thief.send("GET", "/account", null, "Accept", "application/json").statusCode());
   }
 
+
+  @Test
+  void revokingAPasskeyThatIsNotTheCallers_isRefused_andAuditedAsRefused() throws Exception {
+    var first = call(alice, "credentials/revoke", new JsonObject().put("credentialId", "AAAA"));
+    assertEquals(401, first.statusCode(), "the step-up is asked for first");
+    assertEquals(List.of(), audit.named("account_change_refused"), "asking for the step-up is no refusal");
+    alice.stepUp(new JsonObject().put("rule", "stepgate:revoke-passkey"));
+    var refused = call(alice, "credentials/revoke", new JsonObject().put("credentialId", "AAAA"));
+    assertEquals(404, refused.statusCode(), refused.body());
+    var entries = audit.named("account_change_refused");
+    assertEquals(1, entries.size());
+    assertEquals("revoke", entries.get(0).fields().get("action"));
+    assertEquals("passkey-not-found", entries.get(0).fields().get("reason"));
+    assertEquals(List.of(), audit.named("passkey_revoked"));
+  }
+
 }

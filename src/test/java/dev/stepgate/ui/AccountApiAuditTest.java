@@ -121,12 +121,18 @@ class AccountApiAuditTest {
   }
 
   @Test
-  void refusedRename_emitsNothing() throws Exception {
+  void refusedRename_isAuditedAsRefused_andRenamesNothing() throws Exception {
     assertEquals(400, call("POST", "credentials/rename", new JsonObject().put("credentialId", credentialId)
         .put("label", "<b>")).statusCode());
     assertEquals(404, call("POST", "credentials/rename", new JsonObject().put("credentialId", "AAAA")
         .put("label", "x")).statusCode());
-    assertEquals(List.of(), trail.entries());
+    assertEquals(List.of(), trail.named("passkey_renamed"));
+    var refused = trail.named("account_change_refused");
+    assertEquals(List.of("invalid-label", "passkey-not-found"), refused.stream().map(e -> e.fields().get("reason")).toList());
+    assertEquals(List.of("rename", "rename"), refused.stream().map(e -> e.fields().get("action")).toList());
+    assertEquals(Optional.of(userId), refused.get(0).user());
+    assertFalse(refused.get(0).toString().contains("<b>"), "the refused text is not kept");
+    assertNoSecrets();
   }
 
   @Test
