@@ -482,6 +482,44 @@ async function payouts() {
   }
 }
 
+/**
+ * Adds a passkey on a new virtual security key from the account page, through its step-up (the
+ * first passkey confirms); returns the key's authenticator id.
+ */
+async function addSecurityKey(b) {
+  const key = (await b.cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "usb", hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  })).authenticatorId;
+  await b.page.goto(BASE + "/.stepgate/account");
+  await b.page.fill("#label", "security key");
+  await b.page.click("#passkey-button");
+  await assertPromptNames(b.page, "Add a passkey", "Confirm it\u2019s you to add a passkey");
+  await b.page.click("#confirm-button");
+  await b.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+  return key;
+}
+
+/**
+ * The first passkey's authenticator is gone (the laptop is retired): signs in with the security
+ * key alone and removes the first passkey through its step-up; returns the removed credential.
+ */
+async function retireFirstPasskey(b) {
+  const [firstCred] = await credentials(b.cdp, b.authenticatorId);
+  const firstId = Buffer.from(firstCred.credentialId, "base64").toString("base64url");
+  await b.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: b.authenticatorId });
+  await signOut(b.page);
+  await clickSignIn(b.page, "/.stepgate/account");
+  await b.page.waitForURL((u) => u.pathname === "/.stepgate/account");
+  await b.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+  await b.page.click(`button[data-revoke='${firstId}']`);
+  await assertPromptNames(b.page, "Remove a passkey", "Confirm it\u2019s you to remove a passkey");
+  await b.page.click("#confirm-button");
+  return firstCred;
+}
+
 async function accountPasskeys() {
   const first = await newBrowserPage();
   const second = await newBrowserPage();
@@ -517,32 +555,12 @@ async function accountPasskeys() {
     assertEq(await passkeyRows(second.page), 1, "passkeys after the copied cookie tried");
 
     // The owner adds a security key: confirms with the first passkey, then creates one on the key.
-    const key = (await first.cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2", transport: "usb", hasResidentKey: true, hasUserVerification: true,
-        isUserVerified: true, automaticPresenceSimulation: true,
-      },
-    })).authenticatorId;
-    await first.page.goto(BASE + "/.stepgate/account");
-    await first.page.fill("#label", "security key");
-    await first.page.click("#passkey-button");
-    await assertPromptNames(first.page, "Add a passkey", "Confirm it\u2019s you to add a passkey");
-    await first.page.click("#confirm-button");
-    await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+    const key = await addSecurityKey(first);
     assertEq((await credentials(first.cdp, key)).length, 1, "the security key holds the new passkey");
     assertEq((await credentials(first.cdp, first.authenticatorId)).length, 1, "the platform authenticator still holds one");
 
     // The laptop's passkey is retired: sign in with the key alone, then remove the first passkey.
-    const [firstCred] = await credentials(first.cdp, first.authenticatorId);
-    const firstId = Buffer.from(firstCred.credentialId, "base64").toString("base64url");
-    await first.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: first.authenticatorId });
-    await signOut(first.page);
-    await clickSignIn(first.page, "/.stepgate/account");
-    await first.page.waitForURL((u) => u.pathname === "/.stepgate/account");
-    await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
-    await first.page.click(`button[data-revoke='${firstId}']`);
-    await assertPromptNames(first.page, "Remove a passkey", "Confirm it\u2019s you to remove a passkey");
-    await first.page.click("#confirm-button");
+    const firstCred = await retireFirstPasskey(first);
     await first.page.waitForFunction(() => document.querySelectorAll("#passkeys tbody tr").length === 1
       && document.querySelectorAll("button[data-revoke]").length === 0);
     assertEq(new URL(first.page.url()).pathname, "/.stepgate/account", "still on the account page");
@@ -710,30 +728,12 @@ async function recovery() {
     assert(codes.every((c) => /^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/.test(c)), "codes look like XXXX-XXXX-XXXX-XXXX: " + codes[0]);
 
     // A second passkey on a security key, through the account page's step-up.
-    const key = (await first.cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2", transport: "usb", hasResidentKey: true, hasUserVerification: true,
-        isUserVerified: true, automaticPresenceSimulation: true,
-      },
-    })).authenticatorId;
     await first.page.goto(BASE + "/.stepgate/account");
     assert((await first.page.textContent("#passkey-button")).includes("backup"), "one passkey: the page asks for a backup");
-    await first.page.fill("#label", "security key");
-    await first.page.click("#passkey-button");
-    await assertPromptNames(first.page, "Add a passkey", "Confirm it\u2019s you to add a passkey");
-    await first.page.click("#confirm-button");
-    await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
+    const key = await addSecurityKey(first);
 
     // Retire the first passkey: sign in with the key alone, then remove the first.
-    const [firstCred] = await credentials(first.cdp, first.authenticatorId);
-    const firstId = Buffer.from(firstCred.credentialId, "base64").toString("base64url");
-    await first.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: first.authenticatorId });
-    await signOut(first.page);
-    await clickSignIn(first.page, "/.stepgate/account");
-    await first.page.waitForURL((u) => u.pathname === "/.stepgate/account");
-    await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 2);
-    await first.page.click(`button[data-revoke='${firstId}']`);
-    await first.page.click("#confirm-button");
+    await retireFirstPasskey(first);
     await first.page.waitForFunction(() => document.querySelectorAll("button[data-revoke]").length === 0
       && document.querySelectorAll("tbody tr").length >= 1);
     await first.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: key });
