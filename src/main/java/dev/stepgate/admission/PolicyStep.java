@@ -39,7 +39,8 @@ final class PolicyStep {
     var now = clock.instant();
     if (session.isEmpty()) return AuthState.anonymous(now);
     var s = session.get();
-    var state = AuthState.signedIn(s.userId(), s.authTime(), now);
+    var signedIn = AuthState.signedIn(s.userId(), s.authTime(), now);
+    var state = s.username() == null ? signedIn : signedIn.withSubject(s.username(), s.groups());
     return s.stepUp().map(u -> state.withStepUp(
         new AuthState.StepUp(u.at(), true, u.backupEligible(), u.credentialCreatedAt(), u.consumed(), u.forRule())))
         .orElse(state);

@@ -3,6 +3,7 @@ package dev.stepgate.policy;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the session says about the caller at decision time.
@@ -11,21 +12,36 @@ import java.util.Optional;
  * @param authTime when the session's passkey sign-in happened; present iff signed in
  * @param stepUp the newest step-up of this session, if any
  * @param now the clock reading the decision is made at
+ * @param username the signed-in user's name, as {@code allow.users} names it; empty for an
+ *     anonymous caller (and for a caller whose name the decider was not told)
+ * @param groups the signed-in user's groups, as {@code allow.groups} names them; what the
+ *     gateway's own store or the app's {@code whoami} says, never what the request claims
  */
 public record AuthState(
-    Optional<String> userId, Optional<Instant> authTime, Optional<StepUp> stepUp, Instant now) {
+    Optional<String> userId, Optional<Instant> authTime, Optional<StepUp> stepUp, Instant now,
+    Optional<String> username, Set<String> groups) {
 
   public AuthState {
     Objects.requireNonNull(userId, "userId");
     Objects.requireNonNull(authTime, "authTime");
     Objects.requireNonNull(stepUp, "stepUp");
     Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(username, "username");
+    groups = Set.copyOf(Objects.requireNonNull(groups, "groups"));
     if (userId.isPresent() != authTime.isPresent()) {
       throw new IllegalArgumentException("userId and authTime must be both present or both empty");
     }
     if (userId.isEmpty() && stepUp.isPresent()) {
       throw new IllegalArgumentException("an anonymous caller cannot hold a step-up");
     }
+    if (userId.isEmpty() && (username.isPresent() || !groups.isEmpty())) {
+      throw new IllegalArgumentException("an anonymous caller has no name and no groups");
+    }
+  }
+
+  /** A state without a name or groups (what callers that predate {@code allow} build). */
+  public AuthState(Optional<String> userId, Optional<Instant> authTime, Optional<StepUp> stepUp, Instant now) {
+    this(userId, authTime, stepUp, now, Optional.empty(), Set.of());
   }
 
   /** A caller who is not signed in. */
@@ -40,7 +56,13 @@ public record AuthState(
 
   /** This state with {@code stepUp} as the newest step-up. */
   public AuthState withStepUp(StepUp stepUp) {
-    return new AuthState(userId, authTime, Optional.of(stepUp), now);
+    return new AuthState(userId, authTime, Optional.of(stepUp), now, username, groups);
+  }
+
+  /** This signed-in state with the caller's {@code username} and {@code groups}. */
+  public AuthState withSubject(String username, Set<String> groups) {
+    if (userId.isEmpty()) throw new IllegalStateException("an anonymous caller has no subject");
+    return new AuthState(userId, authTime, stepUp, now, Optional.of(username), groups);
   }
 
   /** True when the caller is signed in. */

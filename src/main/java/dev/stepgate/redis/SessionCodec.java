@@ -16,6 +16,8 @@ import java.util.Optional;
  * consumption script can compare it exactly, and {@code exp} (epoch ms) is the absolute end.
  * {@code dp} and {@code db} name the device (absent: unknown), {@code ls} (epoch ms) is when it was
  * last seen (absent: when it began); sessions stored before those fields existed read as such.
+ * {@code ab} is the bolt-on app binding (absent in gateway mode). Groups are not kept: the admission
+ * core attaches them from their source at each request.
  */
 final class SessionCodec {
   private SessionCodec() {}
@@ -31,6 +33,7 @@ final class SessionCodec {
     put(f, "uv", bit(s.userVerified()));
     put(f, "ca", s.createdAt().toString());
     if (s.recovery()) put(f, "rc", "1");
+    s.appBinding().ifPresent(b -> put(f, "ab", b));
     put(f, "exp", Long.toString(expiresAtMs));
     if (!s.device().platform().isEmpty()) put(f, "dp", s.device().platform());
     if (!s.device().browser().isEmpty()) put(f, "db", s.device().browser());
@@ -64,7 +67,7 @@ final class SessionCodec {
         : Optional.empty();
     return Optional.of(new Session(id, m.get("uid"), m.get("un"), instant(m, "at"), m.get("c"), "1".equals(m.get("be")),
         "1".equals(m.get("uv")), stepUp, Instant.parse(m.get("ca")), device(m), lastSeen(m),
-        "1".equals(m.get("rc"))));
+        "1".equals(m.get("rc")), java.util.Set.of(), Optional.ofNullable(m.get("ab"))));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.stepgate.session;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A signed-in browser session, held server-side; the cookie carries only {@link #id()}.
@@ -22,6 +23,12 @@ import java.util.Optional;
  * @param recovery a recovery session (SPEC section 4): opened by a recovery code or link, it can
  *     only enroll a passkey for its own user; everything else treats it as not signed in, and it
  *     lives at most {@link #RECOVERY_LIFETIME}
+ * @param groups the user's groups as last read from their source (the gateway's store, or the
+ *     app's {@code whoami} in bolt-on mode), attached by the admission core for {@code allow}
+ *     rules and the assertion's {@code groups} claim; stores need not keep them
+ * @param appBinding bolt-on mode (SPEC section 8): a keyed hash of the app's own session cookies
+ *     this session's step-up state belongs to; a request whose app cookies hash differently is
+ *     not this session's. Empty in gateway mode
  */
 public record Session(
     String id,
@@ -35,16 +42,28 @@ public record Session(
     Instant createdAt,
     Device device,
     Instant lastSeenAt,
-    boolean recovery) {
+    boolean recovery,
+    Set<String> groups,
+    Optional<String> appBinding) {
 
   public Session {
     if (id == null || id.length() < 40) throw new IllegalArgumentException("session id must be 256-bit");
     if (userId == null || userId.isBlank()) throw new IllegalArgumentException("userId must not be blank");
     stepUp = stepUp == null ? Optional.empty() : stepUp;
     device = device == null ? Device.UNKNOWN : device;
+    groups = groups == null ? Set.of() : Set.copyOf(groups);
+    appBinding = appBinding == null ? Optional.empty() : appBinding;
     lastSeenAt = lastSeenAt == null ? createdAt : lastSeenAt;
     // Kept to the millisecond, as every store can keep it exactly.
     if (lastSeenAt != null) lastSeenAt = lastSeenAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+  }
+
+  /** A gateway-mode session without groups attached. */
+  public Session(String id, String userId, String username, Instant authTime, String credentialId, boolean backupEligible,
+      boolean userVerified, Optional<StepUpRecord> stepUp, Instant createdAt, Device device, Instant lastSeenAt,
+      boolean recovery) {
+    this(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt, device,
+        lastSeenAt, recovery, Set.of(), Optional.empty());
   }
 
   /** A signed-in session (not a recovery session) from an unknown device, last seen when it began. */
@@ -98,29 +117,41 @@ public record Session(
   /** This session under a new id (sign-in state kept), as at every step-up. */
   public Session withId(String newId) {
     return new Session(newId, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
-        device, lastSeenAt, recovery);
+        device, lastSeenAt, recovery, groups, appBinding);
   }
 
   public Session withoutStepUp() {
     return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.empty(),
-        createdAt, device, lastSeenAt, recovery);
+        createdAt, device, lastSeenAt, recovery, groups, appBinding);
   }
 
   public Session withStepUp(StepUpRecord record) {
     return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, Optional.of(record),
-        createdAt, device, lastSeenAt, recovery);
+        createdAt, device, lastSeenAt, recovery, groups, appBinding);
+  }
+
+  /** This session with {@code groups} attached (read from their source at admission). */
+  public Session withGroups(Set<String> groups) {
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
+        device, lastSeenAt, recovery, groups, appBinding);
+  }
+
+  /** This session bound to the app session whose cookies hash to {@code binding} (bolt-on mode). */
+  public Session boundTo(String binding) {
+    return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
+        device, lastSeenAt, recovery, groups, Optional.of(binding));
   }
 
   /** This session as made from {@code from}. */
   public Session withDevice(Device from) {
     return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
-        from, lastSeenAt, recovery);
+        from, lastSeenAt, recovery, groups, appBinding);
   }
 
   /** This session, last seen at {@code at}. */
   public Session seenAt(Instant at) {
     return new Session(id, userId, username, authTime, credentialId, backupEligible, userVerified, stepUp, createdAt,
-        device, at, recovery);
+        device, at, recovery, groups, appBinding);
   }
 
   /**
