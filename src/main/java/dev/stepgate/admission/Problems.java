@@ -36,6 +36,26 @@ public final class Problems {
   public static final Problem UNAVAILABLE = new Problem("unavailable", 503, "Temporarily unavailable",
       "The gateway cannot check this request right now. Try again in a moment.");
 
+  /** Bolt-on mode: the app's whoami endpoint did not say who is calling (SPEC section 8: fail closed). */
+  public static final Problem APP_IDENTITY_UNAVAILABLE = new Problem("app-identity-unavailable", 503,
+      "Cannot check who you are", "The gateway could not ask the app who is signed in, so it cannot let this request "
+          + "through. Try again in a moment.");
+
+  /** The bolt-on refusal of a step-up for a caller the app does not name (SPEC section 8). */
+  public static final Problem APP_LOGIN_REQUIRED = new Problem("app-login-required", 401, "Sign in to the app first",
+      "Sign in to the app with its own login first, then try again.");
+
+  /** A step-up for an app user who has no passkey yet (bolt-on mode): they must enroll one first. */
+  public static final Problem ENROLLMENT_REQUIRED = new Problem("enrollment-required", 409, "Create a passkey first",
+      "Your account has no passkey yet.");
+
+  /** The 503 for a request that could not be decided: which dependency failed, in words the user can act on. */
+  public static Problem unavailableFor(Throwable err) {
+    var cause = dev.stepgate.Async.cause(err);
+    return cause instanceof dev.stepgate.StepgateException e && "whoami-unavailable".equals(e.type())
+        ? APP_IDENTITY_UNAVAILABLE : UNAVAILABLE;
+  }
+
   // Held requests (SPEC section 5: a form is never lost silently).
   public static final Problem HELD_REQUEST_LIMIT = new Problem("held-request-limit", 429,
       "Confirm first, then send again", "We could not keep this form while you confirm it's you. "

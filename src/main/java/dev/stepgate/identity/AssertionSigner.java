@@ -93,6 +93,7 @@ public final class AssertionSigner {
         .claim("auth_time", c.authTime().getEpochSecond());
     c.stepUpTime().ifPresent(t -> b.claim("step_up_time", t.getEpochSecond()));
     c.jti().ifPresent(b::jwtID);
-    return b.claim("amr", c.amr()).claim("acr", c.acr()).claim("rule", c.rule()).build();
+    if (!c.amr().isEmpty()) b.claim("amr", c.amr());
+    return b.claim("acr", c.acr()).claim("rule", c.rule()).build();
   }
 }

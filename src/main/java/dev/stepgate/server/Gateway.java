@@ -93,6 +93,26 @@ public final class Gateway implements AutoCloseable {
     this.closeables = closeables;
   }
 
+  /**
+   * Bolt-on mode's caller source (SPEC section 8), when {@code identity.source} is {@code
+   * upstream}: the app's whoami endpoint, with keys from the install's secrets so that every node
+   * binds and names app users alike.
+   */
+  private static Optional<dev.stepgate.ui.BoltOn> boltOn(GatewayConfig config, Vertx vertx, dev.stepgate.credential.Storage storage,
+      SessionStore sessions, SessionCookie cookie, Clock clock, List<AutoCloseable> closeables) {
+    var identity = config.identity();
+    if (identity.source() != GatewayConfig.IdentitySource.UPSTREAM) return Optional.empty();
+    var whoami = identity.whoami().orElseThrow(() -> new IllegalStateException("bolt-on mode needs identity.whoami"));
+    var client = new dev.stepgate.proxy.WhoamiClient(vertx, config.upstream(), whoami);
+    closeables.add(client::close);
+    var users = new dev.stepgate.passkey.AppUsers(storage.users(),
+        Async.join(storage.secrets().getOrCreate(dev.stepgate.passkey.AppUsers.ID_KEY, dev.stepgate.passkey.AppUsers.newKey())));
+    var bindingKey = Async.join(storage.secrets().getOrCreate("app-session-binding", dev.stepgate.passkey.AppUsers.newKey()));
+    var caller = new dev.stepgate.admission.AppSessionCaller(whoami.sessionCookies(), client, users::userId, sessions, cookie,
+        clock, bindingKey, whoami.cache());
+    return Optional.of(new dev.stepgate.ui.BoltOn(caller, identity.firstEnrollment() == GatewayConfig.FirstEnrollment.INVITE));
+  }
+
   /** Starts the gateway and waits until both listeners are bound. */
   public static Gateway start(GatewayConfig config) {
     return start(config, Clock.systemUTC());
@@ -170,8 +190,9 @@ public final class Gateway implements AutoCloseable {
         registry.gauge("stepgate.sessions.active", sessions, s -> s.activeNow().orElse(0));
       var passkeySettings = PasskeySettings.from(config);
       var limiter = new Limiter(config.limits(), side.counters(), passkeySettings.ceremonyTtl(), new RateLimitMetrics(registry));
+      var boltOn = boltOn(config, vertx, storage, sessions, cookie, clock, closeables);
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
-          new ServedOrigins(config.webauthn().origins()), decisions, limiter, clock);
+          new ServedOrigins(config.webauthn().origins()), decisions, limiter, clock, boltOn.map(dev.stepgate.ui.BoltOn::caller));
       var verification = VerificationPool.create();
       closeables.add(verification);
       var passkeys = new PasskeyService(passkeySettings, storage.users(), storage.passkeys(),
@@ -205,14 +226,14 @@ public final class Gateway implements AutoCloseable {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel, audit,
-          recovery).mount(routes);
+          recovery).boltOn(boltOn).mount(routes);
       // After the passkey API: its handlers for every API call (body, same-origin check, session lookup) run first.
       new dev.stepgate.ui.AccountApi(vertx, storage.passkeys(), sessions, cookie, audit, hygiene).mount(routes);
       // The beacon's own crude bound, in this node's memory: it only counts (the limiter guards what does work).
       new ClientEvents(funnel, registry, passkeySettings.ceremonyTtl(), hygiene::clientAddress,
           new dev.stepgate.ratelimit.MemoryRateCounter(10_000, clock)).mount(routes);
       new PageRoutes(vertx, sessions, cookie, storage.passkeys(), mode, stepUps, replay, keys::jwksJson,
-          new HashSet<>(config.webauthn().origins()), storage.users(), config.webauthn().rpId()).mount(routes);
+          new HashSet<>(config.webauthn().origins()), storage.users(), config.webauthn().rpId()).boltOn(boltOn).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());
