@@ -60,7 +60,7 @@ import java.util.regex.Pattern;
 public final class AdminApi {
   public static final String PREFIX = "/admin/api/";
   /** Largest request body, in bytes: the bodies here are a username and a duration. */
-  static final int MAX_BODY = 16 * 1024;
+  public static final int MAX_BODY = 16 * 1024;
   /** The shortest and longest {@code ttl} a link may be given. */
   static final Duration MIN_TTL = Duration.ofMinutes(1);
   static final Duration MAX_TTL = Duration.ofDays(30);
@@ -68,7 +68,7 @@ public final class AdminApi {
   static final Duration INVITE_TTL = Duration.ofDays(7);
   static final Duration RECOVERY_TTL = Duration.ofHours(24);
   /** Failed token checks per client address: 10 at once, then one every 6 s. */
-  static final Rate FAILED_AUTH = new Rate(10, Duration.ofMinutes(1), 10);
+  public static final Rate FAILED_AUTH = new Rate(10, Duration.ofMinutes(1), 10);
   /** How often a client's refusals past {@link #FAILED_AUTH} are audited. */
   static final Rate LIMITED_AUDIT = new Rate(1, Duration.ofMinutes(1), 1);
   static final String REALM = "Bearer realm=\"stepgate-admin\"";
@@ -148,8 +148,9 @@ public final class AdminApi {
 
   /** {@code method PREFIX+path}: the token check, the bounded body, then {@code call}; audited as {@code action}. */
   private void route(Router router, HttpMethod method, String path, String action, Call call) {
-    router.route(method, PREFIX + path).handler(ctx -> authorize(ctx, action))
-        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY).setHandleFileUploads(false))
+    // Two routes, as Vert.x wants a route's body handler first: the token check before any body is read.
+    router.route(method, PREFIX + path).handler(ctx -> authorize(ctx, action));
+    router.route(method, PREFIX + path).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY).setHandleFileUploads(false))
         .handler(ctx -> answer(ctx, call));
   }
 
