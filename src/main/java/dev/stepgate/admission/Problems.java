@@ -115,6 +115,13 @@ public final class Problems {
   public static final Problem ACCOUNT_DISABLED = new Problem("account-disabled", 403, "Not allowed",
       "This account is disabled. Ask your administrator.");
 
+  // The admin HTTP API on admin_listen (SPEC section 8).
+  /** An admin API call without the admin token ({@code Authorization: Bearer <admin_token>}), or with another one. */
+  public static final Problem ADMIN_TOKEN_REQUIRED = new Problem("admin-token-required", 401, "Not verified",
+      "This call needs the admin token: send Authorization: Bearer <admin_token>.");
+  /** An admin API call naming a user the store does not have. */
+  public static final Problem UNKNOWN_USER = new Problem("unknown-user", 404, "Not found", "No such user.");
+
   // The pages' client-event beacon (SPEC section 9: abandonment in the funnel).
   /** A client event whose shape or values are not the beacon's schema. */
   public static final Problem CLIENT_EVENT_INVALID = new Problem("client-event-invalid", 400, "Invalid client event",
@@ -128,7 +135,7 @@ public final class Problems {
       CROSS_ORIGIN_WEBSOCKET, FORWARD_AUTH_NOT_ALLOWED, UNAVAILABLE, HELD_REQUEST_LIMIT, HELD_REQUEST_GONE,
       UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, BODY_TOO_LARGE, REQUEST_TIMEOUT, NOT_FOUND, INTERNAL, UNSUPPORTED_MEDIA_TYPE,
       CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, ACCOUNT_DISABLED, RATE_LIMITED,
-      RECOVERY_FAILED, LABEL_INVALID, SESSION_NOT_FOUND);
+      RECOVERY_FAILED, LABEL_INVALID, SESSION_NOT_FOUND, ADMIN_TOKEN_REQUIRED, UNKNOWN_USER);
 
   /** A refusal by a rate limit that lets the caller in again after {@code wait} (rounded up to whole seconds, at least 1). */
   public static Problem rateLimited(java.time.Duration wait) {

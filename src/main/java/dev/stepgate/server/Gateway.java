@@ -276,7 +276,11 @@ public final class Gateway implements AutoCloseable {
       // its /metrics answer (GatewayCookieTest hung in Gateways.metrics in 2 of 5 runs on a loaded
       // machine, the event loops idle; the cause is not found), and the admin port needs no HTTP/2.
       var admin = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
-          .requestHandler(AdminRoutes.create(vertx, registry));
+          .requestHandler(AdminRoutes.create(vertx, registry, config.adminToken().map(token -> new dev.stepgate.ui.AdminApi(
+              vertx, token, config.publicUrl().toString(),
+              new dev.stepgate.passkey.InviteService(storage.invites(), storage.audit(), clock, audit), recovery,
+              storage.users(), storage.passkeys(), storage.audit(), sessions, audit,
+              new dev.stepgate.ratelimit.MemoryRateCounter(10_000, clock)))));
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
           + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort()
