@@ -51,6 +51,9 @@ public final class AppSessionCaller {
   /** Most cached answers per node. */
   static final long MAX_CACHED = 100_000;
 
+  /** Most whoami questions open at once per node. */
+  static final int MAX_IN_FLIGHT = 1_000;
+
   /** Prefix of the id of an app session that stepgate does not store. */
   public static final String APP_SESSION_PREFIX = "app.";
 
@@ -80,6 +83,8 @@ public final class AppSessionCaller {
   private final Clock clock;
   private final ThreadLocal<Mac> mac;
   private final AsyncCache<String, Optional<Resolved>> answers;
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Optional<Resolved>>> inFlight =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param cookieNames the app's session cookies ({@code whoami.session_cookies})
@@ -189,20 +194,39 @@ public final class AppSessionCaller {
         Optional.of(app.binding()));
   }
 
+  /**
+   * The app's answer for these cookies: from the cache, else asked once however many requests
+   * wait for it (at most {@link #MAX_IN_FLIGHT} different questions at a time; past that the
+   * request fails, the app is not flooded). Only answers enter the cache: a failed question is
+   * forgotten, so the next request asks again.
+   */
   private CompletionStage<Optional<Resolved>> resolve(AppCookies app) {
-    return answers.get(app.binding(), (key, executor) -> {
-      var seen = clock.instant();
-      CompletionStage<Optional<Resolved>> asked;
-      try {
-        asked = whoami.ask(app.header()).thenCompose(user -> user.isEmpty()
-            ? CompletableFuture.completedFuture(Optional.<Resolved>empty())
-            : userIds.apply(user.get().username()).thenApply(id -> id.map(
-                uid -> new Resolved(user.get().username(), uid, user.get().groups(), seen))));
-      } catch (RuntimeException e) {
-        asked = CompletableFuture.failedFuture(e);
-      }
-      return asked.toCompletableFuture();
+    var key = app.binding();
+    var cached = answers.getIfPresent(key);
+    if (cached != null) return cached;
+    if (inFlight.size() >= MAX_IN_FLIGHT)
+      return CompletableFuture.failedFuture(new dev.stepgate.StepgateException("whoami-unavailable", 503,
+          "Too many questions to the app's whoami endpoint at once."));
+    var mine = new CompletableFuture<Optional<Resolved>>();
+    var other = inFlight.putIfAbsent(key, mine);
+    if (other != null) return other;
+    var seen = clock.instant();
+    CompletionStage<Optional<Resolved>> asked;
+    try {
+      asked = whoami.ask(app.header()).thenCompose(user -> user.isEmpty()
+          ? CompletableFuture.completedFuture(Optional.<Resolved>empty())
+          : userIds.apply(user.get().username()).thenApply(id -> id.map(
+              uid -> new Resolved(user.get().username(), uid, user.get().groups(), seen))));
+    } catch (RuntimeException e) {
+      asked = CompletableFuture.failedFuture(e);
+    }
+    asked.whenComplete((value, err) -> {
+      if (err == null) answers.put(key, CompletableFuture.completedFuture(value));
+      inFlight.remove(key, mine);
+      if (err == null) mine.complete(value);
+      else mine.completeExceptionally(err);
     });
+    return mine;
   }
 
   private void endIfBound(String sid) {

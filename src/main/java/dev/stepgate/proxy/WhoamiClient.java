@@ -74,13 +74,9 @@ public final class WhoamiClient implements AppSessionCaller.Whoami {
     return client.request(options)
         .compose(req -> req.send())
         .compose(resp -> {
+          resp.exceptionHandler(ignored -> { }); // a reset of our own below is no news
           int status = resp.statusCode();
-          if (status == 401 || status == 403) {
-            // Nobody; the body is not read (it may be a whole login page), the connection is dropped.
-            resp.request().reset();
-            return io.vertx.core.Future.succeededFuture(Optional.<AppSessionCaller.AppUser>empty());
-          }
-          if (status != 200) {
+          if (status != 200 && status != 401 && status != 403) {
             resp.request().reset();
             return io.vertx.core.Future.failedFuture(failure("answered " + status));
           }
@@ -89,20 +85,25 @@ public final class WhoamiClient implements AppSessionCaller.Whoami {
             resp.request().reset();
             return io.vertx.core.Future.failedFuture(failure("answered more than " + MAX_BODY + " bytes"));
           }
-          var limited = io.vertx.core.buffer.Buffer.buffer();
+          // Read to the end (bounded) so the connection is kept for the next question.
+          var body = io.vertx.core.buffer.Buffer.buffer();
           var done = io.vertx.core.Promise.<Optional<AppSessionCaller.AppUser>>promise();
           resp.handler(chunk -> {
-            if (limited.length() + chunk.length() > MAX_BODY) {
-              done.tryFail(failure("answered more than " + MAX_BODY + " bytes"));
-              resp.request().reset();
+            if (body.length() + chunk.length() > MAX_BODY) {
+              if (done.tryFail(failure("answered more than " + MAX_BODY + " bytes"))) resp.request().reset();
               return;
             }
-            limited.appendBuffer(chunk);
+            body.appendBuffer(chunk);
           });
           resp.exceptionHandler(done::tryFail);
           resp.endHandler(v -> {
+            if (status != 200) {
+              // 401 or 403: nobody is signed in; the app's own login then handles the caller.
+              done.tryComplete(Optional.empty());
+              return;
+            }
             try {
-              done.tryComplete(read(limited.toString(java.nio.charset.StandardCharsets.UTF_8)));
+              done.tryComplete(read(body.toString(java.nio.charset.StandardCharsets.UTF_8)));
             } catch (StepgateException e) {
               done.tryFail(e);
             }

@@ -89,7 +89,7 @@ public final class Pages {
         + esc(username) + " has none yet. The app sends an enrollment link to set one up: look for it in your email, "
         + "or ask the app\u2019s support for one. Open it while you are signed in to the app.</p>"
         + "<p class=\"links\"><a href=\"/\">Back to the app</a></p>";
-    return Html.page("You need an enrollment link", "enrollment-link", null, body);
+    return Html.page("You need an enrollment link", body, null);
   }
 
   public static String register(String rd, Optional<String> invite, Optional<String> signedInAs) {
