@@ -50,12 +50,19 @@ public final class WhoamiClient implements AppSessionCaller.Whoami {
       new dev.stepgate.observe.LogThrottle(LOG, dev.stepgate.observe.LogThrottle.FAILURE_WINDOW);
 
   private final HttpClient client;
+  private final dev.stepgate.observe.WhoamiMetrics metrics;
   private final URI upstream;
   private final String path;
   private final JsonPointer username;
   private final Optional<JsonPointer> groups;
 
   public WhoamiClient(Vertx vertx, URI upstream, GatewayConfig.Whoami whoami) {
+    this(vertx, upstream, whoami, null);
+  }
+
+  /** @param metrics where each question's outcome and time go; null: nowhere */
+  public WhoamiClient(Vertx vertx, URI upstream, GatewayConfig.Whoami whoami, dev.stepgate.observe.WhoamiMetrics metrics) {
+    this.metrics = metrics;
     this.upstream = upstream;
     this.path = joinPath(upstream, whoami.path());
     this.username = JsonPointer.from(whoami.username());
@@ -71,6 +78,7 @@ public final class WhoamiClient implements AppSessionCaller.Whoami {
         .setURI(path).setTimeout(TIMEOUT.toMillis()).setFollowRedirects(false)
         .putHeader("Cookie", appCookieHeader).putHeader("Accept", "application/json")
         .putHeader("User-Agent", "stepgate-whoami");
+    long started = System.nanoTime();
     return client.request(options)
         .compose(req -> req.send())
         .compose(resp -> {
@@ -109,6 +117,12 @@ public final class WhoamiClient implements AppSessionCaller.Whoami {
             }
           });
           return done.future();
+        })
+        .onComplete(ar -> {
+          if (metrics == null) return;
+          var outcome = ar.failed() ? dev.stepgate.observe.WhoamiMetrics.Outcome.FAILED
+              : ar.result().isPresent() ? dev.stepgate.observe.WhoamiMetrics.Outcome.USER : dev.stepgate.observe.WhoamiMetrics.Outcome.NOBODY;
+          metrics.asked(outcome, Duration.ofNanos(System.nanoTime() - started));
         })
         .onFailure(err -> failures.answered503("whoami", err, RequestIds.generate()))
         .toCompletionStage();

@@ -99,11 +99,13 @@ public final class Gateway implements AutoCloseable {
    * binds and names app users alike.
    */
   private static Optional<dev.stepgate.ui.BoltOn> boltOn(GatewayConfig config, Vertx vertx, dev.stepgate.credential.Storage storage,
-      SessionStore sessions, SessionCookie cookie, Clock clock, List<AutoCloseable> closeables) {
+      SessionStore sessions, SessionCookie cookie, Clock clock, List<AutoCloseable> closeables,
+      io.micrometer.core.instrument.MeterRegistry registry) {
     var identity = config.identity();
     if (identity.source() != GatewayConfig.IdentitySource.UPSTREAM) return Optional.empty();
     var whoami = identity.whoami().orElseThrow(() -> new IllegalStateException("bolt-on mode needs identity.whoami"));
-    var client = new dev.stepgate.proxy.WhoamiClient(vertx, config.upstream(), whoami);
+    var client = new dev.stepgate.proxy.WhoamiClient(vertx, config.upstream(), whoami,
+        new dev.stepgate.observe.WhoamiMetrics(registry));
     closeables.add(client::close);
     var users = new dev.stepgate.passkey.AppUsers(storage.users(),
         Async.join(storage.secrets().getOrCreate(dev.stepgate.passkey.AppUsers.ID_KEY, dev.stepgate.passkey.AppUsers.newKey())));
@@ -190,7 +192,7 @@ public final class Gateway implements AutoCloseable {
         registry.gauge("stepgate.sessions.active", sessions, s -> s.activeNow().orElse(0));
       var passkeySettings = PasskeySettings.from(config);
       var limiter = new Limiter(config.limits(), side.counters(), passkeySettings.ceremonyTtl(), new RateLimitMetrics(registry));
-      var boltOn = boltOn(config, vertx, storage, sessions, cookie, clock, closeables);
+      var boltOn = boltOn(config, vertx, storage, sessions, cookie, clock, closeables, registry);
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
           new ServedOrigins(config.webauthn().origins()), decisions, limiter, clock, boltOn.map(dev.stepgate.ui.BoltOn::caller));
       var verification = VerificationPool.create();

@@ -246,12 +246,21 @@ class BoltOnTest {
     assertTrue(Duration.ofNanos(System.nanoTime() - t0).compareTo(Duration.ofSeconds(10)) < 0, "answered, not hung");
     assertTrue(app.received("GET", "/account").isEmpty(), "nothing reached the app while whoami failed");
 
-    // A whoami answer without the username: nobody (the app's login handles it), not an error.
-    app.whoami(PasswordApp.Whoami.NO_USER);
-    assertEquals(401, alice.send("GET", "/payouts/list", null, "Accept", "application/json").statusCode());
-
     app.whoami(PasswordApp.Whoami.OK);
-    assertEquals(200, alice.send("GET", "/account", null).statusCode(), "failures were not cached");
+    assertEquals(200, alice.send("GET", "/account", null).statusCode());
+    assertEquals("alice@example.com", app.received("GET", "/account").get(0).headers().get("X-Stepgate-User"),
+        "failures were not cached: the caller is known as soon as whoami answers");
+
+    // A whoami answer without the username: nobody (the app's login handles it), not an error.
+    var bob = appUser("bob@example.com", "bob-pw");
+    app.whoami(PasswordApp.Whoami.NO_USER);
+    assertEquals(401, bob.send("GET", "/payouts/list", null, "Accept", "application/json").statusCode());
+    assertEquals(200, bob.send("GET", "/account", null).statusCode());
+    assertNull(app.received("GET", "/account").get(1).headers().get("X-Stepgate-User"));
+    var metrics = Gateways.metrics(gateway);
+    var failed = Gateways.metric(metrics, "stepgate_whoami_total{outcome=\"failed\"}");
+    var users = Gateways.metric(metrics, "stepgate_whoami_total{outcome=\"user\"}");
+    assertTrue(failed >= 4 && users >= 1, () -> "failed " + failed + ", user " + users);
     // Only the app's session cookie went to whoami.
     for (var h : app.whoamiHeaders()) assertFalse(h.get("Cookie") != null && h.get("Cookie").contains("stepgate"), h.get("Cookie"));
   }
