@@ -93,13 +93,15 @@ final class RuleReader {
       yaml.problem(node, where, "not allowed when require is deny (nobody passes a deny rule)");
       return Optional.empty();
     }
+    int before = problemCount();
     Optional<Map<String, Node>> entries = yaml.mapping(node, where, ALLOW_KEYS, "users and/or groups");
     if (entries.isEmpty()) return Optional.empty();
-    if (((MappingNode) node).getValue().isEmpty()) {
-      yaml.problem(node, where, "needs users or groups (to let nobody pass, use require: deny)");
+    if (entries.get().isEmpty()) {
+      if (problemCount() == before) {
+        yaml.problem(node, where, "needs users or groups (to let nobody pass, use require: deny)");
+      }
       return Optional.empty();
     }
-    int before = problemCount();
     Set<String> users = new LinkedHashSet<>();
     Set<String> groups = new LinkedHashSet<>();
     Node u = entries.get().get("users");
