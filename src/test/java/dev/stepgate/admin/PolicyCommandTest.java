@@ -121,7 +121,7 @@ class PolicyCommandTest {
         "GET", "/admin/users");
     assertEquals(0, out.exit(), out.err());
     assertTrue(out.out().contains("  signed in:     DENY by admin-area: rule 'admin-area' requires step_up"
-        + " within 10m; none of user 'fay''s groups [finance] is in allow.groups [admins]\n"), out.out());
+        + " within 10m; no group of user 'fay' is in allow.groups [admins]\n"), out.out());
     assertTrue(out.out().contains("  fresh step-up: DENY by admin-area: "), out.out());
 
     Run byName = run("explain", "--policies", policies, "--user", "oncall-payments", "POST", "/payouts/7");

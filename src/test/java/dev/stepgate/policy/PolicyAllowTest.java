@@ -74,7 +74,7 @@ class PolicyAllowTest {
             admin, "group 'admins' is in allow.groups", "step-up 30s ago satisfies it"),
         // An outsider is refused and never prompted, stepped up or not.
         row("/admin/users", signed("mallory", "staff"), Decision.Deny.class, "admin",
-            admin, "none of user 'mallory''s groups [staff] is in allow.groups [admins]"),
+            admin, "no group of user 'mallory' is in allow.groups [admins]"),
         row("/admin/users", fresh("mallory"), Decision.Deny.class, "admin",
             admin, "user 'mallory' has no groups; allow.groups is [admins]"),
         // A user name in allow.users is not a group name, and vice versa.
@@ -91,12 +91,12 @@ class PolicyAllowTest {
             payouts, "signed in", "group 'auditors' is in allow.groups"),
         row("/payouts/1", signed("eve", "staff", "dev"), Decision.Deny.class, "payouts",
             payouts, "user 'eve' is not in allow.users",
-            "none of user 'eve''s groups [dev, staff] is in allow.groups [finance, auditors]"),
+            "no group of user 'eve' is in allow.groups [finance, auditors]"),
         row("/payouts/1", ANON, Decision.Login.class, "payouts", payouts, "not signed in"),
         // Names are case-sensitive.
         row("/payouts/1", signed("Bob", "Finance"), Decision.Deny.class, "payouts",
             payouts, "user 'Bob' is not in allow.users",
-            "none of user 'Bob''s groups [Finance] is in allow.groups [finance, auditors]"),
+            "no group of user 'Bob' is in allow.groups [finance, auditors]"),
         // Users only.
         row("/reports", signed("carol"), Decision.Allow.class, "reports", reports, "signed in",
             "user 'carol' is in allow.users"),
@@ -113,7 +113,7 @@ class PolicyAllowTest {
         row("/elsewhere", signed("eve", "staff"), Decision.Allow.class, "defaults", defaults, "signed in",
             "group 'staff' is in allow.groups"),
         row("/elsewhere", signed("bob", "finance"), Decision.Deny.class, "defaults", defaults,
-            "none of user 'bob''s groups [finance] is in allow.groups [staff]"));
+            "no group of user 'bob' is in allow.groups [staff]"));
   }
 
   @ParameterizedTest(name = "{0}")
