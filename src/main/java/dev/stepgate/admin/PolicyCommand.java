@@ -173,6 +173,10 @@ public final class PolicyCommand implements Callable<Integer> {
       out.println("request: " + request.method() + " " + request.canonicalPath()
           + (request.host().isEmpty() ? "" : " (host " + request.host() + ")"));
       out.println("rule: " + anonymous.matchedLabel());
+      Optional<AllowList> allow = anonymous.matched().isPresent()
+          ? anonymous.matched().get().allow()
+          : anonymous.decision().rule().equals(Decision.DEFAULTS_RULE) ? set.defaultsAllow() : Optional.empty();
+      allow.ifPresent(a -> out.println("allow: " + a));
       if (user != null) {
         out.println("caller: " + user + (callerGroups.isEmpty() ? ", no groups"
             : ", groups " + callerGroups.stream().sorted().toList()));

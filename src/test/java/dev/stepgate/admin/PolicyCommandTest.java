@@ -109,13 +109,14 @@ class PolicyCommandTest {
     assertEquals(0, in.exit(), in.err());
     String[] lines = in.out().split("\n");
     assertEquals("rule: admin-area (" + policies + ":15:5)", lines[1]);
-    assertEquals("caller: ann, groups [admins, staff]", lines[2]);
+    assertEquals("allow: groups [admins]", lines[2]);
+    assertEquals("caller: ann, groups [admins, staff]", lines[3]);
     assertEquals("  anonymous:     LOGIN by admin-area: rule 'admin-area' requires step_up within 10m;"
-        + " not signed in", lines[3]);
+        + " not signed in", lines[4]);
     assertEquals("  signed in:     STEP_UP by admin-area: rule 'admin-area' requires step_up within 10m;"
-        + " group 'admins' is in allow.groups; no step-up in this session", lines[4]);
-    assertTrue(lines[5].startsWith("  fresh step-up: ALLOW by admin-area: rule 'admin-area' requires step_up"
-        + " within 10m; group 'admins' is in allow.groups; step-up "), lines[5]);
+        + " group 'admins' is in allow.groups; no step-up in this session", lines[5]);
+    assertTrue(lines[6].startsWith("  fresh step-up: ALLOW by admin-area: rule 'admin-area' requires step_up"
+        + " within 10m; group 'admins' is in allow.groups; step-up "), lines[6]);
 
     Run out = run("explain", "--policies", policies, "--user", "fay", "--group", "finance",
         "GET", "/admin/users");
@@ -125,7 +126,8 @@ class PolicyCommandTest {
     assertTrue(out.out().contains("  fresh step-up: DENY by admin-area: "), out.out());
 
     Run byName = run("explain", "--policies", policies, "--user", "oncall-payments", "POST", "/payouts/7");
-    assertTrue(byName.out().contains("caller: oncall-payments, no groups\n"), byName.out());
+    assertTrue(byName.out().contains("allow: users [oncall-payments], groups [finance]\n"
+        + "caller: oncall-payments, no groups\n"), byName.out());
     assertTrue(byName.out().contains("  signed in:     STEP_UP by finance-payouts: rule 'finance-payouts'"
         + " requires step_up for each request (max_age 0s); user 'oncall-payments' is in allow.users;"), byName.out());
   }
@@ -134,10 +136,22 @@ class PolicyCommandTest {
   void explain_withoutUser_showsNoCallerLine() {
     Run r = run("explain", "--policies", "policies/examples/who-may-pass.yaml", "GET", "/admin/users");
     assertEquals(0, r.exit(), r.err());
-    assertTrue(r.out().split("\n")[2].startsWith("  anonymous:"), r.out());
+    assertEquals("allow: groups [admins]", r.out().split("\n")[2]);
+    assertTrue(r.out().split("\n")[3].startsWith("  anonymous:"), r.out());
     // A caller with no name and no groups is outside every allow list.
     assertTrue(r.out().contains("  signed in:     DENY by admin-area: rule 'admin-area' requires step_up"
         + " within 10m; the caller (name unknown) has no groups; allow.groups is [admins]\n"), r.out());
+  }
+
+  @Test
+  void explain_defaultsWithAllow_showsTheDefaultsList() throws Exception {
+    Path f = Files.writeString(dir.resolve("p.yaml"),
+        "version: 1\ndefaults: {require: authenticated, allow: {groups: [staff]}}\n");
+    Run r = run("explain", "--policies", f.toString(), "--user", "sam", "--group", "staff", "GET", "/x");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("rule: defaults\nallow: groups [staff]\ncaller: sam, groups [staff]\n"), r.out());
+    assertTrue(r.out().contains("  signed in:     ALLOW by defaults: no rule matched; defaults require"
+        + " authenticated; signed in; group 'staff' is in allow.groups\n"), r.out());
   }
 
   @Test
