@@ -57,8 +57,8 @@ public final class DemoCommand implements Callable<Integer> {
     for (var account : Demo.boltOnAccounts()) System.out.println("    " + account);
     System.out.println();
     System.out.println("  Try it: sign in with the app's password, open Payouts, create a passkey when asked,");
-    System.out.println("  then change the payout destination: the payout goes through once, and the next change");
-    System.out.println("  asks for your passkey again.");
+    System.out.println("  change the payout destination: it goes through once, and the next change asks for");
+    System.out.println("  the passkey again.");
     System.out.println();
     return Cli.KEEP_RUNNING;
   }

@@ -67,14 +67,36 @@ final class AppLogin {
   /** The account whose live session the request's {@value #COOKIE} names. */
   Optional<DemoAccount> signedIn(RoutingContext ctx) {
     var cookie = ctx.request().getCookie(COOKIE);
-    if (cookie == null || cookie.getValue().isEmpty()) return Optional.empty();
-    var s = sessions.get(cookie.getValue());
+    return cookie == null ? Optional.empty() : account(cookie.getValue());
+  }
+
+  /** The account of the live session {@code sessionId}. */
+  Optional<DemoAccount> account(String sessionId) {
+    if (sessionId.isEmpty()) return Optional.empty();
+    var s = sessions.get(sessionId);
     if (s == null) return Optional.empty();
     if (expired(s)) {
-      sessions.remove(cookie.getValue(), s);
+      sessions.remove(sessionId, s);
       return Optional.empty();
     }
     return Optional.of(s.account());
+  }
+
+  /** A new session of {@code account} under a new random id, within {@link #MAX_SESSIONS}. */
+  String startSession(DemoAccount account) {
+    var id = newSessionId();
+    makeRoom();
+    sessions.put(id, new AppSession(account, clock.instant()));
+    return id;
+  }
+
+  /** Ends session {@code sessionId}, if it is one. */
+  void endSession(String sessionId) {
+    sessions.remove(sessionId);
+  }
+
+  int sessionCount() {
+    return sessions.size();
   }
 
   /** Where an anonymous caller of {@code returnTo} is sent: the login form, then back. */
@@ -102,17 +124,14 @@ final class AppLogin {
     }
     // No fixation: whatever session the browser brought ends, and the login gets a new id.
     var old = ctx.request().getCookie(COOKIE);
-    if (old != null) sessions.remove(old.getValue());
-    var id = newSessionId();
-    makeRoom();
-    sessions.put(id, new AppSession(account.get(), clock.instant()));
-    ctx.response().addCookie(sessionCookie(id));
+    if (old != null) endSession(old.getValue());
+    ctx.response().addCookie(sessionCookie(startSession(account.get())));
     ctx.response().setStatusCode(303).putHeader("Location", returnPath(rd)).end();
   }
 
   private void logout(RoutingContext ctx) {
     var cookie = ctx.request().getCookie(COOKIE);
-    if (cookie != null) sessions.remove(cookie.getValue());
+    if (cookie != null) endSession(cookie.getValue());
     ctx.response().addCookie(sessionCookie("").setMaxAge(0));
     ctx.response().setStatusCode(303).putHeader("Location", "/").end();
   }
