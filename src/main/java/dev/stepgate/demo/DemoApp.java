@@ -3,13 +3,13 @@ package dev.stepgate.demo;
 import dev.stepgate.proxy.Html;
 import dev.stepgate.identity.HeaderText;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.core.Handler;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +31,6 @@ public final class DemoApp {
     /** From its own session cookie: the app keeps its password login ({@code stepgate demo --bolt-on}). */
     PASSWORD
   }
-
-  /** The path of {@link Mode#PASSWORD}'s whoami endpoint and the name of its session cookie. */
-  public static final String WHOAMI_PATH = "/api/me";
-  public static final String SESSION_COOKIE = AppLogin.COOKIE;
 
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
   private final HttpServer server;
