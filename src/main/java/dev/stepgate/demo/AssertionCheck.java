@@ -20,21 +20,12 @@ public interface AssertionCheck {
   /** A one-line verdict: "verified: …claims…" or "not verified: why". Blocking. */
   String verify(String token);
 
-  /** The claims every assertion carries (SPEC section 6); {@code auth_time} needs a passkey sign-in. */
-  Set<String> GATEWAY_CLAIMS = Set.of("sub", "iat", "exp", "auth_time", "acr", "rule");
-  /** Bolt-on mode: the app's own login signed the caller in, so there may be no passkey sign-in time. */
-  Set<String> BOLT_ON_CLAIMS = Set.of("sub", "iat", "exp", "acr", "rule");
-
   static AssertionCheck against(URL jwks, String issuer, String audience) {
-    return against(jwks, issuer, audience, GATEWAY_CLAIMS);
-  }
-
-  static AssertionCheck against(URL jwks, String issuer, String audience, Set<String> requiredClaims) {
     var processor = new DefaultJWTProcessor<SecurityContext>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256,
         JWKSourceBuilder.create(jwks).retrying(true).build()));
     processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(audience,
-        new JWTClaimsSet.Builder().issuer(issuer).build(), requiredClaims));
+        new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "iat", "exp", "auth_time", "acr", "rule")));
     return token -> {
       if (token == null) return "none (anonymous request)";
       try {

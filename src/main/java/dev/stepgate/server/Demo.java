@@ -55,8 +55,7 @@ public final class Demo implements AutoCloseable {
       var gateway = Gateway.start(config);
       var origin = "http://localhost:" + gateway.port();
       app.verifyAssertionsWith(dev.stepgate.demo.AssertionCheck.against(
-          java.net.URI.create(origin + "/.stepgate/jwks.json").toURL(), origin, upstream.toString(),
-          boltOn ? dev.stepgate.demo.AssertionCheck.BOLT_ON_CLAIMS : dev.stepgate.demo.AssertionCheck.GATEWAY_CLAIMS));
+          java.net.URI.create(origin + "/.stepgate/jwks.json").toURL(), origin, upstream.toString()));
       return new Demo(appVertx, app, gateway);
     } catch (java.net.MalformedURLException e) {
       appVertx.close();

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -17,14 +18,6 @@ class DemoBoltOnConfigTest {
   static final URI UPSTREAM = URI.create("http://127.0.0.1:41234");
   static final Path POLICIES = Path.of("policies/demo-bolt-on.yaml");
   static final Path DATA = Path.of("./data");
-
-  /**
-   * While the bolt-on core is not in this build, the loader refuses {@code identity.source:
-   * upstream} and does not know {@code whoami.groups} yet: exactly these problems and no other.
-   */
-  static final List<String> NOT_YET = List.of(
-      "(demo --bolt-on):9:51: identity.whoami.groups: unknown key (allowed: cache, path, session_cookies, username)",
-      "(demo --bolt-on):8:11: identity.source: upstream (bolt-on mode) is not available in this build yet; use gateway");
 
   @Test
   @SuppressWarnings("unchecked")
@@ -56,27 +49,16 @@ class DemoBoltOnConfigTest {
     assertEquals(plain.adminListen(), parsed.adminListen());
   }
 
-  /**
-   * With the bolt-on core, the loader builds exactly the intended identity; before it, it refuses
-   * with exactly the "not yet" problems. Either way nothing else in the generated text is wrong.
-   */
   @Test
-  void demoBoltOn_buildsTheUpstreamIdentity_orIsRefusedOnlyAsNotYetAvailable() {
-    GatewayConfig config;
-    try {
-      config = ConfigLoader.demoBoltOn(UPSTREAM, POLICIES, DATA, 8080);
-    } catch (ConfigException notYet) {
-      assertEquals(NOT_YET.stream().sorted().toList(), notYet.problems().stream().sorted().toList());
-      return;
-    }
-    var identity = config.identity();
+  void demoBoltOn_buildsTheUpstreamIdentity() {
+    var identity = ConfigLoader.demoBoltOn(UPSTREAM, POLICIES, DATA, 8080).identity();
     assertEquals(IdentitySource.UPSTREAM, identity.source());
     assertEquals(FirstEnrollment.ON_STEP_UP, identity.firstEnrollment());
     var whoami = identity.whoami().orElseThrow();
     assertEquals("/api/me", whoami.path());
     assertEquals("/user/email", whoami.username());
+    assertEquals(Optional.of("/user/roles"), whoami.groups());
     assertEquals(List.of("ACMESESSION"), whoami.sessionCookies());
     assertEquals(Duration.ofSeconds(60), whoami.cache());
-    // Once Whoami carries groups: assertEquals("/user/roles", whoami.groups()) (the YAML test checks the text).
   }
 }

@@ -3,20 +3,16 @@ package dev.stepgate.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stepgate.config.ConfigException;
-import dev.stepgate.config.ConfigLoader;
 import dev.stepgate.testing.PasskeyUser;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code stepgate demo --bolt-on} as a newcomer meets it: the app's own password login through the
  * gateway, the gateway learning who signed in from the app's {@code /api/me}, and a step-up on
- * payouts. Skipped while this build refuses {@code identity.source: upstream}.
+ * payouts.
  */
 class DemoBoltOnTest {
   @TempDir Path data;
@@ -24,13 +20,8 @@ class DemoBoltOnTest {
   private static final String HTML = "text/html";
 
   @Test
-  void boltOnDemo_appLoginThroughTheGateway_namesTheUserAndPayoutsAskForAPasskey() throws Exception {
+  void boltOnDemo_appLoginThroughTheGateway_namesTheUser_andAPayoutLandsOnceAfterAFirstPasskey() throws Exception {
     var policies = Path.of("policies/demo-bolt-on.yaml");
-    try {
-      ConfigLoader.demoBoltOn(URI.create("http://127.0.0.1:1"), policies, data, 1);
-    } catch (ConfigException notYet) {
-      Assumptions.abort("bolt-on mode is not in this build yet: " + notYet.problems());
-    }
     int port = PasskeyUser.freePort();
     try (var demo = Demo.startBoltOn(port, data, policies)) {
       var base = "http://localhost:" + port;
@@ -65,6 +56,25 @@ class DemoBoltOnTest {
       var balance = user.send("GET", "/api/balance", null, "Accept", "application/json");
       assertEquals(200, balance.statusCode(), balance.body());
       assertEquals(0, new JsonObject(balance.body()).getInteger("payoutChanges"));
+
+      // The held payout: a first passkey at the prompt (first_enrollment: on_step_up), one step-up, sent once.
+      var held = user.send("POST", "/payouts/destination", "iban=NL91+ABNA+0417+1643+00",
+          "Content-Type", "application/x-www-form-urlencoded", "Origin", base, "Accept", HTML);
+      assertEquals(303, held.statusCode(), held.body());
+      var heldId = held.headers().firstValue("Location").orElseThrow().replaceAll(".*[?&]held=([^&]+).*", "$1");
+      var start = user.api("registration/options", new JsonObject().put("username", "ignored"));
+      var credential = user.authenticator.create(start.getJsonObject("publicKey").encode());
+      user.api("registration/verify", new JsonObject().put("ceremonyId", start.getString("ceremonyId"))
+          .put("credential", new JsonObject(credential)));
+      var resume = user.stepUp(new JsonObject().put("held", heldId).put("rd", "/payouts/destination")).getString("resume");
+      var done = user.send("GET", resume, null, "Accept", HTML);
+      assertEquals(200, done.statusCode(), done.body());
+      assertTrue(done.body().contains("Payouts now go to <b>NL91 ABNA 0417 1643 00</b>"), done.body());
+      // The app checks the gateway's signed assertion against its JWKS, as in gateway mode.
+      assertTrue(done.body().contains("<b id=\"assertion\">verified: sub="), done.body());
+      assertEquals(410, user.send("GET", resume, null, "Accept", HTML).statusCode(), "sent once");
+      var after = user.send("GET", "/api/balance", null, "Accept", "application/json");
+      assertEquals(1, new JsonObject(after.body()).getInteger("payoutChanges"));
 
       var out = user.send("POST", "/logout", "", "Content-Type", "application/x-www-form-urlencoded", "Origin", base);
       assertEquals(303, out.statusCode());
