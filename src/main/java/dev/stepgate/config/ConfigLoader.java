@@ -118,6 +118,28 @@ public final class ConfigLoader {
     return parse(Path.of("(demo)"), yaml, name -> null);
   }
 
+  /**
+   * The config of {@code stepgate demo --bolt-on} (SPEC section 8): the demo app keeps its own
+   * password login, stepgate asks its {@code /api/me} who the caller is and adds passkey step-up.
+   */
+  public static GatewayConfig demoBoltOn(URI upstream, Path policies, Path storage, int port) {
+    return parse(Path.of("(demo --bolt-on)"), demoBoltOnYaml(upstream, policies, storage, port), name -> null);
+  }
+
+  /** The text {@link #demoBoltOn} parses: {@link #demo}'s plus the identity section. */
+  static String demoBoltOnYaml(URI upstream, Path policies, Path storage, int port) {
+    return "listen: 127.0.0.1:" + port + "\n"
+        + "public_url: http://localhost:" + port + "\n"
+        + "upstream: " + upstream + "\n"
+        + "policies: " + policies + "\n"
+        + "storage: { path: " + storage + " }\n"
+        + "admin_listen: 127.0.0.1:0\n"
+        + "identity:\n"
+        + "  source: upstream\n"
+        + "  whoami: { path: /api/me, username: /user/email, groups: /user/roles, session_cookies: [ACMESESSION], cache: 60s }\n"
+        + "  first_enrollment: on_step_up\n";
+  }
+
   private static String reason(IOException e) {
     return e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getClass().getSimpleName();
   }
