@@ -23,6 +23,9 @@ const EMAIL_MAX_AGE = process.env.STEPGATE_EMAIL_MAX_AGE ? Number(process.env.ST
 // When set, the gateway's payouts rule also has min_credential_age: 24h, and only the recovery case
 // runs (BrowserPasskeyIT starts such a gateway for it).
 const RECOVERY = process.env.STEPGATE_RECOVERY === "1";
+// When set, the gateway runs `demo --bolt-on` (the demo app keeps its own password login,
+// policies/demo-bolt-on.yaml) and only the bolt-on case runs (BrowserPasskeyIT starts it).
+const BOLT_ON = process.env.STEPGATE_BOLT_ON === "1";
 
 const results = [];
 let browser;
@@ -776,6 +779,57 @@ async function recovery() {
   }
 }
 
+/**
+ * Bolt-on mode (SPEC section 8), as a newcomer meets it in `demo --bolt-on`: sign in with the
+ * app's own password, open payouts, create a first passkey where the step-up asks, confirm with
+ * it, and the payout form (held across its own one-time step-up) reaches the app exactly once.
+ */
+async function boltOn() {
+  const { context, page, errors } = await newBrowserPage();
+  try {
+    // Anonymous: a sensitive route sends the browser to "sign in to the app first", not to a passkey sign-in.
+    await page.goto(BASE + "/payouts");
+    await page.waitForSelector("#app-login-first");
+
+    // The app's own login, through the gateway.
+    await page.goto(BASE + "/login");
+    await page.fill("#email", "alice@example.com");
+    await page.fill("#password", "alice-demo-password");
+    await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("form[action='/login'] button[type=submit]")]);
+    assertEq((await page.textContent("#signed-in-as")).trim(), "alice@example.com", "the app's own session");
+
+    // Payouts need a step-up; alice has no passkey yet, so the prompt offers to create one.
+    await page.goto(BASE + "/payouts");
+    await page.waitForURL((u) => u.pathname === "/.stepgate/step-up");
+    await page.waitForSelector("#first-passkey");
+    await page.click("#passkey-button");
+    // Created: back to the prompt, which now asks to confirm with it.
+    await page.waitForSelector("#step-up-form");
+    await page.click("#passkey-button");
+    await page.waitForURL((u) => u.pathname === "/payouts");
+    assert((await page.textContent("#destination")).trim().length > 0, "the payouts page after the step-up");
+
+    // The payout change is a one-time step-up: the form is held, confirmed, then sent once.
+    await page.fill("#iban", "DE02 1203 0000 0000 2020 51");
+    await Promise.all([page.waitForURL((u) => u.pathname === "/.stepgate/step-up"), page.click("form[action='/payouts/destination'] button")]);
+    await page.click("#passkey-button");
+    await page.waitForSelector("#result");
+    assert((await page.textContent("#result")).includes("DE02 1203 0000 0000 2020 51"), "the payout reached the app");
+    const balance = await context.request.get(BASE + "/api/balance", { headers: { Accept: "application/json" } });
+    assertEq(balance.status(), 200, "GET /api/balance");
+    assertEq((await balance.json()).payoutChanges, 1, "the held payout landed exactly once");
+
+    // Signing out of the app ends the step-up: payouts ask again (and, anonymous, for the app's login first).
+    await page.goto(BASE + "/");
+    await Promise.all([page.waitForURL((u) => u.pathname === "/" || u.pathname === "/login"), page.click("#sign-out")]);
+    const after = await context.request.get(BASE + "/payouts", { headers: { Accept: "application/json" }, maxRedirects: 0 });
+    assertEq(after.status(), 401, "GET /payouts after signing out of the app");
+    assert(errors.length === 0, "no console errors or page errors:\n  " + errors.join("\n  "));
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -786,6 +840,10 @@ async function main() {
   try {
     const health = await fetch(BASE + "/.stepgate/healthz");
     if (health.status !== 200) throw new Error(`gateway at ${BASE} is not healthy: ${health.status}`);
+    if (BOLT_ON) {
+      await test("bolt-on: app password sign-in, payouts, first passkey at the prompt, step-up, the held payout lands once; signing out of the app voids it", boltOn);
+      return;
+    }
     if (RECOVERY) {
       await test("recovery: enroll (codes shown), add a second passkey, revoke the first, recover on a fresh profile with a code, enroll; payouts refuse the young passkey and say when; the code is spent", recovery);
       return;

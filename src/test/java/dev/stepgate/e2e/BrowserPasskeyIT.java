@@ -64,6 +64,12 @@ class BrowserPasskeyIT {
     runSpec(policy, Map.of("STEPGATE_RECOVERY", "1"));
   }
 
+  /** Bolt-on mode (issue 15): {@code demo --bolt-on}, the demo app with its own password login. */
+  @Test
+  void boltOnDemo() throws Exception {
+    runSpec(Path.of("policies/demo-bolt-on.yaml").toAbsolutePath(), Map.of("STEPGATE_BOLT_ON", "1"));
+  }
+
   private void runSpec(Path policies, Map<String, String> env) throws Exception {
     var root = Path.of("").toAbsolutePath();
     var spec = root.resolve("e2e/passkeys.spec.mjs");
@@ -77,7 +83,8 @@ class BrowserPasskeyIT {
     assertEquals(0, node.exitCode, "`node --version` failed: " + node.output);
 
     var port = freePort();
-    try (var demo = Demo.start(port, data.resolve("store"), policies)) {
+    boolean boltOn = "1".equals(env.get("STEPGATE_BOLT_ON"));
+    try (var demo = boltOn ? Demo.startBoltOn(port, data.resolve("store"), policies) : Demo.start(port, data.resolve("store"), policies)) {
       var url = "http://localhost:" + demo.port();
       var pb = new ProcessBuilder("node", spec.toString()).directory(root.resolve("e2e").toFile());
       pb.environment().put("STEPGATE_URL", url);
