@@ -39,7 +39,7 @@ class PostgresMigrationsTest {
       for (var f : opened) stores.add(f.get(60, TimeUnit.SECONDS));
       try {
         var db = PostgresServer.databaseOf(url);
-        assertEquals("1|V1__init.sql\n2|V2__revocations.sql\n3|V3__install_secrets.sql\n4|V4__recovery.sql\n5|V5__user_disabled.sql", server.psql(db, "SELECT version, name FROM schema_version ORDER BY version"));
+        assertEquals("1|V1__init.sql\n2|V2__revocations.sql\n3|V3__install_secrets.sql\n4|V4__recovery.sql\n5|V5__user_disabled.sql\n6|V6__user_groups.sql", server.psql(db, "SELECT version, name FROM schema_version ORDER BY version"));
         // Every node works on the one schema.
         for (var s : stores) assertEquals(0L, join(s.storage().revocations().lastSeq()));
       } finally {
