@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  *
  * <ol>
  *   <li>origin check ({@link OriginCheck}: cross-site WebSocket upgrades)
- *   <li>caller ({@link CallerStep}: the session the cookie names)
+ *   <li>caller ({@link CallerStep}: the session the cookie names, with the user's groups)
  *   <li>rate limit ({@link RateLimitStep}: forward-auth, per client address and account)
  *   <li>policy decision ({@link PolicyStep})
  *   <li>one-time consumption ({@link OneTimeConsumption})
@@ -39,12 +39,20 @@ public final class AdmissionPipeline implements Admission {
   private final IdentityStamp stamp;
   private final DecisionListener listener;
 
+  /** A pipeline whose callers have no groups ({@link GroupSource#NONE}). */
   public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, IdentityStamp stamp,
       ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter, Clock clock) {
+    this(policies, sessions, cookie, GroupSource.NONE, stamp, origins, listener, limiter, clock);
+  }
+
+  /** @param groups where a signed-in caller's groups come from */
+  public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, GroupSource groups,
+      IdentityStamp stamp, ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter,
+      Clock clock) {
     this.limits = new RateLimitStep(limiter);
     this.policy = new PolicyStep(policies, clock);
     this.origin = new OriginCheck(origins, policy);
-    this.caller = new CallerStep(sessions, cookie);
+    this.caller = new CallerStep(sessions, cookie, groups);
     this.oneTime = new OneTimeConsumption(sessions);
     this.stamp = stamp;
     this.listener = listener;
@@ -112,8 +120,9 @@ public final class AdmissionPipeline implements Admission {
     if (decision instanceof Decision.Allow allow) {
       if (session.isEmpty() || !allow.consumesStepUp()) return CompletableFuture.completedFuture(forward(allow, session));
       var s = session.get();
+      // The store's session after spending carries no groups: the ones this request was decided with stay.
       return oneTime.spend(s, allow).thenCompose(spent -> spent.isPresent()
-          ? CompletableFuture.completedFuture(forward(allow, spent))
+          ? CompletableFuture.completedFuture(forward(allow, spent.map(x -> x.withGroups(s.groups()))))
           : caller.caller(request).thenApply(now -> lostRace(request, s, now)));
     }
     return CompletableFuture.completedFuture(verdictFor(decision, session));

@@ -153,6 +153,9 @@ public final class Gateway implements AutoCloseable {
       // bus), or by the admin CLI (the store's change record, read off the event loop).
       var revocations = side.revocations();
       closeables.add(revocations.subscribe(sessions::honour));
+      // The callers' groups, near-cached per node; a change (the CLI's, in the store's record) drops the user's entry.
+      var groups = new dev.stepgate.admission.StoredGroups(storage.users());
+      closeables.add(groups.follow(revocations));
       closeables.add(StoreRevocationFeed.start(storage.revocations(), revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());
       var held = side.held();
@@ -170,7 +173,7 @@ public final class Gateway implements AutoCloseable {
         registry.gauge("stepgate.sessions.active", sessions, s -> s.activeNow().orElse(0));
       var passkeySettings = PasskeySettings.from(config);
       var limiter = new Limiter(config.limits(), side.counters(), passkeySettings.ceremonyTtl(), new RateLimitMetrics(registry));
-      var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
+      var admission = new AdmissionPipeline(reloader::current, sessions, cookie, groups, stamp,
           new ServedOrigins(config.webauthn().origins()), decisions, limiter, clock);
       var verification = VerificationPool.create();
       closeables.add(verification);
