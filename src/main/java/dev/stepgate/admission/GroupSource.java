@@ -38,4 +38,7 @@ public interface GroupSource {
    * ({@link #groupsOf}).
    */
   Optional<Set<String>> groupsNow(Session session);
+
+  /** A hint that {@code session} (new) will soon ask for its groups; nothing by default. */
+  default void preload(Session session) {}
 }

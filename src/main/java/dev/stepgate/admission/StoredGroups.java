@@ -1,6 +1,6 @@
 package dev.stepgate.admission;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stepgate.credential.UserStore;
 import dev.stepgate.revocation.Revocation;
@@ -20,7 +20,10 @@ import java.util.concurrent.CompletionStage;
  * ({@link #follow}): a change made anywhere (the CLI in another process, another node) is in the
  * store's revocation record, which every node follows within a quarter second, so a change holds
  * within the second SPEC section 1 promises. {@link #SAFETY_TTL} bounds how long an entry can
- * outlive a lost notice. A failed read is not cached: the next request reads again.
+ * outlive a lost notice. An entry is read again in the background once it is half that old (the
+ * held groups are served meanwhile, so an active user's requests keep being decided at once); a
+ * failed read is not cached, and once an entry has expired a caller whose groups cannot be read
+ * fails (closed), as when the store is down for longer than the TTL.
  *
  * <p>Thread-safe. Concurrent misses for one user read the store once.
  */
@@ -31,8 +34,7 @@ public final class StoredGroups implements GroupSource {
   /** An entry is read again after this long even without a notice (one lost would otherwise last). */
   public static final Duration SAFETY_TTL = Duration.ofSeconds(30);
 
-  private final UserStore users;
-  private final AsyncCache<String, Set<String>> cache;
+  private final AsyncLoadingCache<String, Set<String>> cache;
 
   /**
    * @param maximumSize most users held; must be positive
@@ -42,12 +44,13 @@ public final class StoredGroups implements GroupSource {
     if (users == null) throw new IllegalArgumentException("users must not be null");
     if (maximumSize <= 0) throw new IllegalArgumentException("maximum size must be positive");
     if (ttl == null || ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("ttl must be positive");
-    this.users = users;
+    // The loader only starts a read (the store's stage): nothing blocks the thread that asks.
     this.cache = Caffeine.newBuilder()
         .maximumSize(maximumSize)
+        .refreshAfterWrite(ttl.dividedBy(2).isZero() ? ttl : ttl.dividedBy(2))
         .expireAfterWrite(ttl)
         .executor(Runnable::run) // upkeep inline: no hand-off to the ForkJoin pool from the request path
-        .buildAsync();
+        .buildAsync((id, executor) -> users.groups(id).thenApply(Set::<String>copyOf).toCompletableFuture());
   }
 
   /** With {@link #DEFAULT_MAXIMUM_SIZE} and {@link #SAFETY_TTL}. */
@@ -69,7 +72,7 @@ public final class StoredGroups implements GroupSource {
 
   @Override
   public CompletionStage<Set<String>> groupsOf(Session session) {
-    return cache.get(session.userId(), (id, executor) -> users.groups(id).thenApply(Set::copyOf).toCompletableFuture());
+    return cache.get(session.userId());
   }
 
   @Override
@@ -77,6 +80,15 @@ public final class StoredGroups implements GroupSource {
     CompletableFuture<Set<String>> held = cache.getIfPresent(session.userId());
     if (held == null || !held.isDone() || held.isCompletedExceptionally()) return Optional.empty();
     return Optional.of(held.join());
+  }
+
+  /**
+   * Starts reading {@code session}'s groups if they are not held, so the first request of a new
+   * session is decided at once (a failure is not kept; that request then reads again).
+   */
+  @Override
+  public void preload(Session session) {
+    cache.get(session.userId());
   }
 
   /** Approximate number of users held. */

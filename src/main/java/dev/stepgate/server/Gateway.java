@@ -148,13 +148,15 @@ public final class Gateway implements AutoCloseable {
       closeables.add(side);
       var storeErrors = new StoreErrors(registry);
       // Every failed session call is counted, not only the probe's: a Redis outage fails each request.
-      SessionStore sessions = new CountedSessionStore(side.sessions(), storeErrors);
+      // The callers' groups, near-cached per node; a change (the CLI's, in the store's record) drops
+      // the user's entry, and a sign-in reads them ahead so the session's first request is decided at once.
+      var groups = new dev.stepgate.admission.StoredGroups(storage.users());
+      SessionStore sessions = new dev.stepgate.admission.GroupPreloadingSessions(
+          new CountedSessionStore(side.sessions(), storeErrors), groups);
       // Revocations end sessions wherever they were made: in this process or another node (the
       // bus), or by the admin CLI (the store's change record, read off the event loop).
       var revocations = side.revocations();
       closeables.add(revocations.subscribe(sessions::honour));
-      // The callers' groups, near-cached per node; a change (the CLI's, in the store's record) drops the user's entry.
-      var groups = new dev.stepgate.admission.StoredGroups(storage.users());
       closeables.add(groups.follow(revocations));
       closeables.add(StoreRevocationFeed.start(storage.revocations(), revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());

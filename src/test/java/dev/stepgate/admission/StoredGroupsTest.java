@@ -132,6 +132,57 @@ class StoredGroupsTest {
   }
 
   @Test
+  void anActiveUsersEntry_isReadAgainInTheBackground_whileTheHeldGroupsServe() throws Exception {
+    var refreshing = new StoredGroups(users, 10, Duration.ofSeconds(2));
+    users.groups.put("u1", Set.of("admins"));
+    await(refreshing.groupsOf(session("u1")));
+    Thread.sleep(1_100); // past half the TTL
+    users.groups.put("u1", Set.of("ops"));
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
+    Optional<Set<String>> now;
+    do {
+      now = refreshing.groupsNow(session("u1"));
+      assertTrue(now.isPresent(), "the held groups are served while they are read again");
+    } while (!now.get().equals(Set.of("ops")) && System.nanoTime() < deadline);
+    assertEquals(Optional.of(Set.of("ops")), now);
+  }
+
+  @Test
+  void whileTheStoreIsDown_theHeldGroupsServeUntilTheTtl_thenTheCallerFails() throws Exception {
+    var refreshing = new StoredGroups(users, 10, Duration.ofSeconds(1));
+    users.groups.put("u1", Set.of("admins"));
+    await(refreshing.groupsOf(session("u1")));
+    Thread.sleep(600);
+    users.failing = true;
+    assertEquals(Optional.of(Set.of("admins")), refreshing.groupsNow(session("u1")), "a failed refresh keeps them");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (refreshing.groupsNow(session("u1")).isPresent() && System.nanoTime() < deadline) Thread.sleep(10);
+    assertEquals(Optional.empty(), refreshing.groupsNow(session("u1")), "never past the TTL");
+    assertThrows(java.util.concurrent.ExecutionException.class, () -> await(refreshing.groupsOf(session("u1"))));
+  }
+
+  @Test
+  void preload_startsTheRead_soTheGroupsAreKnownNow() throws Exception {
+    users.groups.put("u1", Set.of("admins"));
+    groups.preload(session("u1"));
+    assertEquals(Optional.of(Set.of("admins")), groups.groupsNow(session("u1")));
+    assertEquals(1, users.reads.get());
+  }
+
+  @Test
+  void preloadingSessions_readTheGroupsAtSignIn() throws Exception {
+    users.groups.put("u1", Set.of("admins"));
+    var sessions = new GroupPreloadingSessions(new dev.stepgate.session.MemorySessionStore(Duration.ofMinutes(30),
+        Duration.ofHours(12)), groups);
+    var now = Instant.now();
+    var s = new Session(dev.stepgate.session.SessionIds.next(), "u1", "alice", now, "AQID", false, true, Optional.empty(), now);
+    await(sessions.create(s));
+    assertEquals(Optional.of(Set.of("admins")), groups.groupsNow(s));
+    assertEquals(Optional.of(s), sessions.findNow(s.id()));
+    assertEquals(java.util.OptionalLong.of(1), sessions.activeNow());
+  }
+
+  @Test
   void constructor_badBounds_areRejected() {
     assertEquals("maximum size must be positive",
         assertThrows(IllegalArgumentException.class, () -> new StoredGroups(users, 0, Duration.ofSeconds(1))).getMessage());
