@@ -1,10 +1,12 @@
 package dev.stepgate.admin;
 
+import dev.stepgate.GroupNames;
 import dev.stepgate.StepgateException;
 import dev.stepgate.config.ConfigException;
 import dev.stepgate.config.ConfigLoader;
 import dev.stepgate.config.GatewayConfig;
 import dev.stepgate.config.PolicyFiles;
+import dev.stepgate.policy.AllowList;
 import dev.stepgate.policy.AuthState;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.policy.Explanation;
@@ -17,9 +19,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,10 +90,14 @@ public final class PolicyCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code policy explain METHOD URL}: the matching rule and the decision for three callers. */
+  /**
+   * {@code policy explain [--user USERNAME [--group G]…] METHOD URL}: the matching rule and the
+   * decision for three callers; with {@code --user}, the signed-in ones are that caller.
+   */
   @Command(name = "explain", mixinStandardHelpOptions = true,
       description = "Show which rule a request matches and what an anonymous caller, a signed-in"
-          + " caller and a freshly stepped-up caller would get.")
+          + " caller and a freshly stepped-up caller would get (with --user: that caller, and the"
+          + " user or group that lets them in or keeps them out).")
   static final class Explain implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -112,6 +121,16 @@ public final class PolicyCommand implements Callable<Integer> {
             + " browser (prefers text/html) or an API client.")
     String accept;
 
+    @Option(names = "--user", paramLabel = "USERNAME",
+        description = "Explain for this signed-in caller (as the session names them); the"
+            + " signed-in and fresh step-up lines are then theirs, with the allow lists in play.")
+    String user;
+
+    @Option(names = "--group", paramLabel = "GROUP",
+        description = "A group of the --user caller (repeatable), as users add-group or the app's"
+            + " whoami gives it.")
+    List<String> groups = new ArrayList<>();
+
     @Parameters(index = "0", paramLabel = "METHOD", description = "e.g. GET or POST")
     String method;
 
@@ -124,6 +143,7 @@ public final class PolicyCommand implements Callable<Integer> {
       if (!method.matches("[A-Za-z]{1,32}")) throw usage("METHOD must be letters, e.g. GET: " + method);
       RequestTarget target = RequestTarget.parse(url, host)
           .orElseThrow(() -> usage("URL must be absolute (http or https) or start with '/': " + url));
+      Set<String> callerGroups = subject();
       Path policyPath = policies;
       boolean ci = caseInsensitive;
       if (config != null) {
@@ -144,6 +164,7 @@ public final class PolicyCommand implements Callable<Integer> {
           new PolicyRequest(method.toUpperCase(Locale.ROOT), target.host(), target.path());
       Instant now = Instant.now();
       AuthState signedIn = AuthState.signedIn("explain-user", now.minus(Duration.ofMinutes(1)), now);
+      if (user != null) signedIn = signedIn.withSubject(user, callerGroups);
       Explanation anonymous = set.explain(request, AuthState.anonymous(now));
       // Stepped up at this request's own prompt, as the gateway records it (a one-time rule
       // accepts only a step-up confirmed for it).
@@ -152,6 +173,14 @@ public final class PolicyCommand implements Callable<Integer> {
       out.println("request: " + request.method() + " " + request.canonicalPath()
           + (request.host().isEmpty() ? "" : " (host " + request.host() + ")"));
       out.println("rule: " + anonymous.matchedLabel());
+      Optional<AllowList> allow = anonymous.matched().isPresent()
+          ? anonymous.matched().get().allow()
+          : anonymous.decision().rule().equals(Decision.DEFAULTS_RULE) ? set.defaultsAllow() : Optional.empty();
+      allow.ifPresent(a -> out.println("allow: " + a));
+      if (user != null) {
+        out.println("caller: " + user + (callerGroups.isEmpty() ? ", no groups"
+            : ", groups " + callerGroups.stream().sorted().toList()));
+      }
       out.println("  anonymous:     " + line(anonymous.decision()));
       out.println("  signed in:     " + line(set.explain(request, signedIn).decision()));
       out.println("  fresh step-up: " + line(set.explain(request, steppedUp).decision()));
@@ -161,6 +190,26 @@ public final class PolicyCommand implements Callable<Integer> {
       }
       out.flush();
       return 0;
+    }
+
+    /** The --user caller's groups, after checking both names; a usage error when one is bad. */
+    private Set<String> subject() {
+      if (user == null) {
+        if (!groups.isEmpty()) throw usage("--group needs --user (the caller whose groups they are)");
+        return Set.of();
+      }
+      AllowList.usernameProblem(user).ifPresent(p -> {
+        throw usage("--user: " + p + ": " + user);
+      });
+      if (groups.size() > GroupNames.MAX_PER_USER) {
+        throw usage("--group: at most " + GroupNames.MAX_PER_USER + " groups");
+      }
+      for (String g : groups) {
+        GroupNames.problem(g).ifPresent(p -> {
+          throw usage("--group: " + p + ": " + g);
+        });
+      }
+      return new LinkedHashSet<>(groups);
     }
 
     private String line(Decision d) {

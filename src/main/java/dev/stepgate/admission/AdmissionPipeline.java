@@ -3,6 +3,7 @@ package dev.stepgate.admission;
 import dev.stepgate.policy.Decision;
 import dev.stepgate.policy.PolicyRequest;
 import dev.stepgate.policy.PolicySet;
+import dev.stepgate.policy.Requirement;
 import dev.stepgate.session.Session;
 import dev.stepgate.session.SessionCookie;
 import dev.stepgate.session.SessionStore;
@@ -38,17 +39,39 @@ public final class AdmissionPipeline implements Admission {
   private final OneTimeConsumption oneTime;
   private final IdentityStamp stamp;
   private final DecisionListener listener;
+  private final Optional<AppSessionCaller> app;
 
-  /** A pipeline whose callers have no groups ({@link GroupSource#NONE}). */
+  /** A gateway-mode pipeline whose callers have no groups ({@link GroupSource#NONE}). */
   public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, IdentityStamp stamp,
       ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter, Clock clock) {
-    this(policies, sessions, cookie, GroupSource.NONE, stamp, origins, listener, limiter, clock);
+    this(policies, sessions, cookie, GroupSource.NONE, stamp, origins, listener, limiter, clock, Optional.empty());
   }
 
-  /** @param groups where a signed-in caller's groups come from */
+  /** @param groups where a signed-in caller's groups come from (gateway mode) */
   public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, GroupSource groups,
       IdentityStamp stamp, ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter,
       Clock clock) {
+    this(policies, sessions, cookie, groups, stamp, origins, listener, limiter, clock, Optional.empty());
+  }
+
+  /** Bolt-on mode without a gateway group source: the app's answer carries the groups. */
+  public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, IdentityStamp stamp,
+      ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter, Clock clock,
+      Optional<AppSessionCaller> app) {
+    this(policies, sessions, cookie, GroupSource.NONE, stamp, origins, listener, limiter, clock, app);
+  }
+
+  /**
+   * @param groups where a signed-in caller's groups come from in gateway mode (the cookie's
+   *     session); unused when {@code app} is present
+   * @param app bolt-on mode's caller source (SPEC section 8): present, the caller is whoever the
+   *     app's own session names, and an anonymous caller of an {@code authenticated} rule is
+   *     forwarded as it is, so the app's own login handles it
+   */
+  public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, GroupSource groups,
+      IdentityStamp stamp, ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter,
+      Clock clock, Optional<AppSessionCaller> app) {
+    this.app = app;
     this.limits = new RateLimitStep(limiter);
     this.policy = new PolicyStep(policies, clock);
     this.origin = new OriginCheck(origins, policy);
@@ -64,7 +87,7 @@ public final class AdmissionPipeline implements Admission {
     try {
       var refused = origin.check(request);
       if (refused.isPresent()) return CompletableFuture.completedFuture(refused.get());
-      return caller.caller(request)
+      return callerOf(request)
           .handle((session, err) -> err == null ? limited(request, session) : unknownCaller(request, err))
           .thenCompose(verdict -> verdict);
     } catch (RuntimeException e) {
@@ -93,10 +116,10 @@ public final class AdmissionPipeline implements Admission {
   @Override
   public Optional<Verdict.Forward> admitAtOnce(AdmissionRequest request) {
     if (request.upgrade()) return Optional.empty();
-    var known = caller.callerNow(request);
+    var known = app.isPresent() ? app.get().callerNow(request.cookieHeader()) : caller.callerNow(request);
     if (known.isEmpty()) return Optional.empty();
     var session = known.get();
-    var decision = policy.decide(request, session);
+    var decision = appLogin(policy.decide(request, session));
     if (!(decision instanceof Decision.Allow allow) || allow.consumesStepUp()) return Optional.empty();
     listener.decided(allow, request.entry());
     return Optional.of(forward(allow, session));
@@ -114,8 +137,25 @@ public final class AdmissionPipeline implements Admission {
         .thenCompose(verdict -> verdict);
   }
 
+  private CompletionStage<Optional<Session>> callerOf(AdmissionRequest request) {
+    return app.isPresent() ? app.get().caller(request.cookieHeader()) : caller.caller(request);
+  }
+
+  /**
+   * Bolt-on mode: an anonymous caller of an {@code authenticated} rule goes to the app as it is
+   * (with no identity), whose own login page then handles it (SPEC section 8). Every other
+   * decision stands: a {@code step_up} rule still needs an app user first.
+   */
+  private Decision appLogin(Decision decision) {
+    if (app.isEmpty() || !(decision instanceof Decision.Login login) || login.requirement() != Requirement.AUTHENTICATED)
+      return decision;
+    var reasons = new java.util.ArrayList<>(login.reasons());
+    reasons.add("bolt-on mode: forwarded without identity; the app's own login handles it");
+    return new Decision.Allow(login.rule(), login.requirement(), reasons, false, false, Optional.empty(), Optional.empty());
+  }
+
   private CompletionStage<Verdict> decide(AdmissionRequest request, Optional<Session> session) {
-    var decision = policy.decide(request, session);
+    var decision = appLogin(policy.decide(request, session));
     listener.decided(decision, request.entry());
     if (decision instanceof Decision.Allow allow) {
       if (session.isEmpty() || !allow.consumesStepUp()) return CompletableFuture.completedFuture(forward(allow, session));
@@ -123,7 +163,7 @@ public final class AdmissionPipeline implements Admission {
       // The store's session after spending carries no groups: the ones this request was decided with stay.
       return oneTime.spend(s, allow).thenCompose(spent -> spent.isPresent()
           ? CompletableFuture.completedFuture(forward(allow, spent.map(x -> x.withGroups(s.groups()))))
-          : caller.caller(request).thenApply(now -> lostRace(request, s, now)));
+          : callerOf(request).thenApply(now -> lostRace(request, s, now)));
     }
     return CompletableFuture.completedFuture(verdictFor(decision, session));
   }

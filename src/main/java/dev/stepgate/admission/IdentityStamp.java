@@ -56,6 +56,10 @@ public final class IdentityStamp {
     // amr describes the passkey that authorised this request (RFC 8176 hwk/swk + user).
     boolean backupEligible = viaStepUp ? stepUp.get().backupEligible() : session.backupEligible();
     boolean userVerified = viaStepUp || session.userVerified();
+    // Bolt-on (the app's own session): only a step-up is something stepgate verified (SPEC section 8).
+    boolean appSession = session.appBinding().isPresent();
+    var amr = appSession && !viaStepUp ? java.util.List.<String>of() : AssertionClaims.amrFor(backupEligible, userVerified);
+    var acr = viaStepUp ? AssertionClaims.ACR_STEP_UP : appSession ? AssertionClaims.ACR_APP_SESSION : AssertionClaims.ACR_PASSKEY;
     var claims = new AssertionClaims(
         issuer,
         allow.audience().orElse(audience),
@@ -64,8 +68,8 @@ public final class IdentityStamp {
         AssertionClaims.sessionIdHash(session.id()),
         session.authTime(),
         stepUp.map(Session.StepUpRecord::at),
-        AssertionClaims.amrFor(backupEligible, userVerified),
-        viaStepUp ? AssertionClaims.ACR_STEP_UP : AssertionClaims.ACR_PASSKEY,
+        amr,
+        acr,
         allow.rule(),
         stepUp.map(u -> AssertionClaims.jtiFor(session.id(), u.at())),
         // All of the user's groups (attached at admission), not only those a rule names.

@@ -36,6 +36,26 @@ public final class Problems {
   public static final Problem UNAVAILABLE = new Problem("unavailable", 503, "Temporarily unavailable",
       "The gateway cannot check this request right now. Try again in a moment.");
 
+  /** Bolt-on mode: the app's whoami endpoint did not say who is calling (SPEC section 8: fail closed). */
+  public static final Problem APP_IDENTITY_UNAVAILABLE = new Problem("app-identity-unavailable", 503,
+      "Cannot check who you are", "The gateway could not ask the app who is signed in, so it cannot let this request "
+          + "through. Try again in a moment.");
+
+  /** The bolt-on refusal of a step-up for a caller the app does not name (SPEC section 8). */
+  public static final Problem APP_LOGIN_REQUIRED = new Problem("app-login-required", 401, "Sign in to the app first",
+      "Sign in to the app with its own login first, then try again.");
+
+  /** A step-up for an app user who has no passkey yet (bolt-on mode): they must enroll one first. */
+  public static final Problem ENROLLMENT_REQUIRED = new Problem("enrollment-required", 409, "Create a passkey first",
+      "Your account has no passkey yet.");
+
+  /** The 503 for a request that could not be decided: which dependency failed, in words the user can act on. */
+  public static Problem unavailableFor(Throwable err) {
+    var cause = dev.stepgate.Async.cause(err);
+    return cause instanceof dev.stepgate.StepgateException e && "whoami-unavailable".equals(e.type())
+        ? APP_IDENTITY_UNAVAILABLE : UNAVAILABLE;
+  }
+
   // Held requests (SPEC section 5: a form is never lost silently).
   public static final Problem HELD_REQUEST_LIMIT = new Problem("held-request-limit", 429,
       "Confirm first, then send again", "We could not keep this form while you confirm it's you. "
@@ -95,6 +115,13 @@ public final class Problems {
   public static final Problem ACCOUNT_DISABLED = new Problem("account-disabled", 403, "Not allowed",
       "This account is disabled. Ask your administrator.");
 
+  // The admin HTTP API on admin_listen (SPEC section 8).
+  /** An admin API call without the admin token ({@code Authorization: Bearer <admin_token>}), or with another one. */
+  public static final Problem ADMIN_TOKEN_REQUIRED = new Problem("admin-token-required", 401, "Not verified",
+      "This call needs the admin token: send Authorization: Bearer <admin_token>.");
+  /** An admin API call naming a user the store does not have. */
+  public static final Problem UNKNOWN_USER = new Problem("unknown-user", 404, "Not found", "No such user.");
+
   // The pages' client-event beacon (SPEC section 9: abandonment in the funnel).
   /** A client event whose shape or values are not the beacon's schema. */
   public static final Problem CLIENT_EVENT_INVALID = new Problem("client-event-invalid", 400, "Invalid client event",
@@ -108,7 +135,7 @@ public final class Problems {
       CROSS_ORIGIN_WEBSOCKET, FORWARD_AUTH_NOT_ALLOWED, UNAVAILABLE, HELD_REQUEST_LIMIT, HELD_REQUEST_GONE,
       UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, BODY_TOO_LARGE, REQUEST_TIMEOUT, NOT_FOUND, INTERNAL, UNSUPPORTED_MEDIA_TYPE,
       CROSS_ORIGIN, SESSION_EXPIRED, LAST_PASSKEY, PASSKEY_NOT_FOUND, UNKNOWN_CREDENTIAL, ACCOUNT_DISABLED, RATE_LIMITED,
-      RECOVERY_FAILED, LABEL_INVALID, SESSION_NOT_FOUND);
+      RECOVERY_FAILED, LABEL_INVALID, SESSION_NOT_FOUND, ADMIN_TOKEN_REQUIRED, UNKNOWN_USER);
 
   /** A refusal by a rate limit that lets the caller in again after {@code wait} (rounded up to whole seconds, at least 1). */
   public static Problem rateLimited(java.time.Duration wait) {

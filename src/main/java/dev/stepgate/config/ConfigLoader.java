@@ -118,6 +118,28 @@ public final class ConfigLoader {
     return parse(Path.of("(demo)"), yaml, name -> null);
   }
 
+  /**
+   * The config of {@code stepgate demo --bolt-on} (SPEC section 8): the demo app keeps its own
+   * password login, stepgate asks its {@code /api/me} who the caller is and adds passkey step-up.
+   */
+  public static GatewayConfig demoBoltOn(URI upstream, Path policies, Path storage, int port) {
+    return parse(Path.of("(demo --bolt-on)"), demoBoltOnYaml(upstream, policies, storage, port), name -> null);
+  }
+
+  /** The text {@link #demoBoltOn} parses: {@link #demo}'s plus the identity section. */
+  static String demoBoltOnYaml(URI upstream, Path policies, Path storage, int port) {
+    return "listen: 127.0.0.1:" + port + "\n"
+        + "public_url: http://localhost:" + port + "\n"
+        + "upstream: " + upstream + "\n"
+        + "policies: " + policies + "\n"
+        + "storage: { path: " + storage + " }\n"
+        + "admin_listen: 127.0.0.1:0\n"
+        + "identity:\n"
+        + "  source: upstream\n"
+        + "  whoami: { path: /api/me, username: /user/email, groups: /user/roles, session_cookies: [ACMESESSION], cache: 60s }\n"
+        + "  first_enrollment: on_step_up\n";
+  }
+
   private static String reason(IOException e) {
     return e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getClass().getSimpleName();
   }
@@ -271,18 +293,27 @@ public final class ConfigLoader {
           .orElse(FirstEnrollment.INVITE);
       Optional<Whoami> whoami = Optional.empty();
       if (m.containsKey("whoami")) {
-        var w = section(m.get("whoami"), "identity.whoami", Set.of("path", "username", "session_cookies", "cache"));
-        var path = opt(w, "identity.whoami.path", t -> t);
-        var user = opt(w, "identity.whoami.username", t -> t);
+        var w = section(m.get("whoami"), "identity.whoami", Set.of("path", "username", "groups", "session_cookies", "cache"));
+        var path = opt(w, "identity.whoami.path", ConfigLoader::whoamiPath);
+        var user = opt(w, "identity.whoami.username", ConfigLoader::jsonPointer);
+        var groups = opt(w, "identity.whoami.groups", ConfigLoader::jsonPointer);
         var cookies = w.containsKey("session_cookies")
             ? yaml.strings(w.get("session_cookies"), "identity.whoami.session_cookies") : List.<String>of();
-        var cache = opt(w, "identity.whoami.cache", Values::duration).orElse(DEFAULT_WHOAMI_CACHE);
-        if (path.isPresent() && user.isPresent())
-          whoami = Optional.of(new Whoami(path.get(), user.get(), cookies, cache));
+        for (var c : cookies) {
+          if (!c.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}"))
+            yaml.problem(w.get("session_cookies"), "identity.whoami.session_cookies", "'" + c + "' is not a cookie name");
+          else if (c.equalsIgnoreCase("stepgate") || c.equalsIgnoreCase("__Host-stepgate"))
+            yaml.problem(w.get("session_cookies"), "identity.whoami.session_cookies", "'" + c + "' is the gateway's own cookie");
+        }
+        var cache = opt(w, "identity.whoami.cache", ConfigLoader::whoamiCache).orElse(DEFAULT_WHOAMI_CACHE);
+        if (!w.containsKey("path")) yaml.problem(m.get("whoami"), "identity.whoami.path", "required (the app's endpoint that names the signed-in user)");
+        if (!w.containsKey("username")) yaml.problem(m.get("whoami"), "identity.whoami.username", "required (a JSON pointer to the username in its answer)");
+        if (cookies.isEmpty()) yaml.problem(m.get("whoami"), "identity.whoami.session_cookies", "required: the app's session cookie name(s)");
+        if (path.isPresent() && user.isPresent() && !cookies.isEmpty())
+          whoami = Optional.of(new Whoami(path.get(), user.get(), groups, cookies, cache));
+      } else if (source == IdentitySource.UPSTREAM) {
+        yaml.problem(m.get("source"), "identity.whoami", "required when identity.source is upstream");
       }
-      if (source == IdentitySource.UPSTREAM)
-        yaml.problem(m.get("source"), "identity.source",
-            "upstream (bolt-on mode) is not available in this build yet; use gateway");
       return new Identity(source, whoami, first);
     }
 
@@ -540,6 +571,27 @@ public final class ConfigLoader {
   private static String webhookSecret(String t) {
     if (t.length() < 16) throw new IllegalArgumentException("must be at least 16 characters");
     return t;
+  }
+
+  /** An origin-relative path of the app (the whoami endpoint), never one of the gateway's own. */
+  private static String whoamiPath(String t) {
+    if (!t.startsWith("/") || t.startsWith("//")) throw new IllegalArgumentException("must be a path starting with /");
+    if (t.startsWith("/.stepgate/") || t.equals("/.stepgate")) throw new IllegalArgumentException("must be a path of the app, not of the gateway");
+    if (t.chars().anyMatch(c -> c <= ' ' || c == '#' || c >= 0x7f)) throw new IllegalArgumentException("must not contain spaces, control characters or #");
+    return t;
+  }
+
+  /** An RFC 6901 JSON pointer to a member of the whoami answer (not the whole document). */
+  private static String jsonPointer(String t) {
+    if (!t.startsWith("/")) throw new IllegalArgumentException("must be a JSON pointer such as /user/email");
+    if (t.matches(".*~[^01].*|.*~$")) throw new IllegalArgumentException("'~' must be written ~0 and '/' inside a name ~1");
+    return t;
+  }
+
+  private static Duration whoamiCache(String t) {
+    var d = Values.duration(t);
+    if (d.compareTo(Duration.ofMinutes(15)) > 0) throw new IllegalArgumentException("must be at most 15m (the app's logout holds only after it)");
+    return d;
   }
 
   private static String adminToken(String t) {

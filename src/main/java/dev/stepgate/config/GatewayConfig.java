@@ -194,7 +194,17 @@ public record GatewayConfig(
 
   public record Identity(IdentitySource source, Optional<Whoami> whoami, FirstEnrollment firstEnrollment) {}
 
-  public record Whoami(String path, String username, List<String> sessionCookies, Duration cache) {
+  /**
+   * Bolt-on mode's question to the app (SPEC section 8).
+   *
+   * @param path the app's endpoint that names the signed-in user
+   * @param username RFC 6901 pointer to the username in its JSON answer
+   * @param groups RFC 6901 pointer to an array of group names, if the app has groups
+   * @param sessionCookies the app's session cookies: the only ones sent to it, and what stepgate's
+   *     state is bound to
+   * @param cache how long an answer is reused for the same cookies ({@code 0s}: never)
+   */
+  public record Whoami(String path, String username, Optional<String> groups, List<String> sessionCookies, Duration cache) {
     public Whoami {
       sessionCookies = List.copyOf(sessionCookies);
     }

@@ -24,7 +24,8 @@ import java.util.Optional;
  * @param sid {@link #sessionIdHash(String)} of the session id, never the id itself
  * @param authTime the passkey sign-in of this session ({@code auth_time}, OIDC Core §2)
  * @param stepUpTime the newest user-verified step-up, if any ({@code step_up_time})
- * @param amr RFC 8176 authentication method references, see {@link #amrFor(boolean, boolean)}
+ * @param amr RFC 8176 authentication method references, see {@link #amrFor(boolean, boolean)};
+ *     empty (and the claim left out) only for {@link #ACR_APP_SESSION}: stepgate verified nothing
  * @param acr {@link #ACR_STEP_UP} or {@link #ACR_PASSKEY}
  * @param rule the name of the policy rule that decided
  * @param jti {@link #jtiFor} of the session's newest step-up, if it has one: the {@code
@@ -53,6 +54,12 @@ public record AssertionClaims(
 
   /** {@code acr} of every other authenticated request. */
   public static final String ACR_PASSKEY = "urn:stepgate:passkey";
+
+  /**
+   * {@code acr} of a bolt-on request (SPEC section 8) that passed no step-up: the app's own session
+   * names the caller, and stepgate verified nothing of how the app signed them in.
+   */
+  public static final String ACR_APP_SESSION = "urn:stepgate:app-session";
 
   /** RFC 8176 §2: proof of possession of a hardware-secured key. */
   public static final String AMR_HARDWARE_KEY = "hwk";
@@ -92,9 +99,12 @@ public record AssertionClaims(
     requireText(rule, "rule");
     if (authTime == null) throw new IllegalArgumentException("authTime must not be null");
     if (stepUpTime == null) throw new IllegalArgumentException("stepUpTime must not be null (use Optional.empty())");
-    if (amr == null || amr.isEmpty()) throw new IllegalArgumentException("amr must not be empty");
-    if (!ACR_STEP_UP.equals(acr) && !ACR_PASSKEY.equals(acr))
-      throw new IllegalArgumentException("acr must be " + ACR_PASSKEY + " or " + ACR_STEP_UP);
+    if (amr == null) throw new IllegalArgumentException("amr must not be null");
+    if (!ACR_STEP_UP.equals(acr) && !ACR_PASSKEY.equals(acr) && !ACR_APP_SESSION.equals(acr))
+      throw new IllegalArgumentException("acr must be " + ACR_PASSKEY + ", " + ACR_APP_SESSION + " or " + ACR_STEP_UP);
+    // Only a bolt-on request that passed no step-up has no method stepgate verified; every other has one.
+    if (amr.isEmpty() != ACR_APP_SESSION.equals(acr))
+      throw new IllegalArgumentException("amr is empty exactly when acr is " + ACR_APP_SESSION);
     if (ACR_STEP_UP.equals(acr) && stepUpTime.isEmpty())
       throw new IllegalArgumentException("acr " + ACR_STEP_UP + " requires a stepUpTime");
     amr = List.copyOf(amr);

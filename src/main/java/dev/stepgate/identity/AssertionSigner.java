@@ -93,7 +93,8 @@ public final class AssertionSigner {
         .claim("auth_time", c.authTime().getEpochSecond());
     c.stepUpTime().ifPresent(t -> b.claim("step_up_time", t.getEpochSecond()));
     c.jti().ifPresent(b::jwtID);
-    b.claim("amr", c.amr()).claim("acr", c.acr()).claim("rule", c.rule());
+    if (!c.amr().isEmpty()) b.claim("amr", c.amr());
+    b.claim("acr", c.acr()).claim("rule", c.rule());
     if (!c.groups().isEmpty()) b.claim("groups", c.groups());
     return b.build();
   }

@@ -139,6 +139,48 @@ public final class PasskeyService {
     });
   }
 
+  /**
+   * Bolt-on mode (SPEC section 8): starts the first passkey of the app user {@code username},
+   * whose stepgate id is {@code userId} (from {@link AppUsers}), for a caller whose app session
+   * names them. Only while they have no passkey: later ones are added as every signed-in user adds
+   * one (with a step-up). With {@code inviteRequired} ({@code first_enrollment: invite}) only with
+   * a valid invite for exactly this user, which the finish spends; without, the app session alone
+   * lets them enroll ({@code on_step_up}), and the new passkey is as young as it is, so {@code
+   * min_credential_age} rules refuse it until it is old enough.
+   */
+  public CompletionStage<CeremonyStart> startFirstEnrollment(String username, String userId, Optional<String> inviteToken,
+      boolean inviteRequired) {
+    return Async.attempt(() -> {
+      var name = normalize(username);
+      var now = clock.instant();
+      return passkeys.ofUser(userId).thenCompose(existing -> {
+        if (!existing.isEmpty())
+          throw refuse("registration", PasskeyException.forbidden("not-first-passkey",
+              "This account has a passkey already: add another one from the account page, after a step-up."));
+        return checkedInvite(inviteToken, name, now);
+      }).thenCompose(inviteHash -> {
+        if (inviteRequired && inviteHash.isEmpty())
+          throw refuse("registration", PasskeyException.forbidden("enrollment-invite-required",
+              "Your first passkey needs an enrollment link from the app. Ask for one, then open it here."));
+        return users.byUsername(name).thenCompose(found -> {
+          if (found.isPresent()) {
+            var u = found.get();
+            if (!u.id().equals(userId)) throw refuse("registration", PasskeyException.forbidden("not-your-account",
+                "The registration was started by someone else."));
+            if (u.disabled()) throw refuse("registration", accountDisabled());
+            var c = newCeremony(Ceremony.Kind.REGISTRATION, Optional.of(u.id()), Optional.of(name),
+                Optional.of(u.displayName()), false, inviteHash, Optional.of(userId), now);
+            return start(c, OptionsJson.creation(settings, c, name, u.displayName(), u.idBytes(), List.of(), timeoutMillis()));
+          }
+          var id = B64D.decode(userId);
+          var c = newCeremony(Ceremony.Kind.REGISTRATION, Optional.of(userId), Optional.of(name), Optional.of(name), true,
+              inviteHash, Optional.of(userId), now);
+          return start(c, OptionsJson.creation(settings, c, name, name, id, List.of(), timeoutMillis()));
+        });
+      });
+    });
+  }
+
   /** The base64url hash of a given invite, if it is valid now for exactly {@code name}; refused otherwise. */
   private CompletionStage<Optional<String>> checkedInvite(Optional<String> token, String name, Instant now) {
     if (token.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());

@@ -2,6 +2,7 @@ package dev.stepgate.policy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,16 +31,22 @@ final class Evaluator {
    * @param oneTimeRules the names of the set's {@code max_age: 0s} rules
    */
   static Decision evaluate(Rule rule, AuthState state, Set<String> oneTimeRules) {
-    return evaluate(rule.name(), rule.require(), Optional.of(rule), state, oneTimeRules);
+    return evaluate(rule.name(), rule.require(), Optional.of(rule), rule.allow(), state, oneTimeRules);
   }
 
-  /** Decides for {@code defaults.require} when no rule matched. */
-  static Decision evaluateDefaults(Requirement require, AuthState state, Set<String> oneTimeRules) {
-    return evaluate(Decision.DEFAULTS_RULE, require, Optional.empty(), state, oneTimeRules);
+  /** Decides for {@code defaults.require} (and {@code defaults.allow}) when no rule matched. */
+  static Decision evaluateDefaults(
+      Requirement require, Optional<AllowList> allow, AuthState state, Set<String> oneTimeRules) {
+    return evaluate(Decision.DEFAULTS_RULE, require, Optional.empty(), allow, state, oneTimeRules);
   }
 
-  private static Decision evaluate(
-      String name, Requirement require, Optional<Rule> rule, AuthState state, Set<String> oneTimeRules) {
+  /**
+   * The order of the checks (SPEC section 3): an anonymous caller signs in first; a signed-in
+   * caller outside {@code allow} is refused before anything else, so an outsider is never asked
+   * to step up for a route they could not use anyway; an insider gets the rule's own evaluation.
+   */
+  private static Decision evaluate(String name, Requirement require, Optional<Rule> rule,
+      Optional<AllowList> allow, AuthState state, Set<String> oneTimeRules) {
     String applies = rule.isPresent()
         ? "rule '" + name + "' requires " + require
         : "no rule matched; defaults require " + require;
@@ -48,20 +55,44 @@ final class Evaluator {
     switch (require) {
       case PUBLIC:
         return new Decision.Allow(name, require, List.of(applies), false, false, audience, description);
-      case AUTHENTICATED:
+      case AUTHENTICATED: {
         if (!state.signedIn()) return new Decision.Login(name, require, List.of(applies, "not signed in"));
+        Optional<String> in = Optional.empty();
+        if (allow.isPresent()) {
+          in = allow.get().admits(state.username(), state.groups());
+          if (in.isEmpty()) return outsider(name, require, applies, allow.get(), state);
+        }
         return new Decision.Allow(
-            name, require, List.of(applies, "signed in"), false, false, audience, description);
+            name, require, reasons(applies, Optional.of("signed in"), in), false, false, audience, description);
+      }
       case STEP_UP:
-        return stepUp(name, rule, state, oneTimeRules, applies, audience, description);
+        return stepUp(name, rule, allow, state, oneTimeRules, applies, audience, description);
       default:
         return new Decision.Deny(name, require, List.of(applies));
     }
   }
 
+  /** A signed-in caller whom {@code allow} keeps out: refused, with which list said no. */
+  private static Decision outsider(
+      String name, Requirement require, String applies, AllowList allow, AuthState state) {
+    List<String> reasons = new ArrayList<>(3);
+    reasons.add(applies);
+    reasons.addAll(allow.refuses(state.username(), state.groups()));
+    return new Decision.Deny(name, require, reasons);
+  }
+
+  private static List<String> reasons(String first, Optional<String> second, Optional<String> third) {
+    List<String> out = new ArrayList<>(3);
+    out.add(first);
+    second.ifPresent(out::add);
+    third.ifPresent(out::add);
+    return out;
+  }
+
   private static Decision stepUp(
       String name,
       Optional<Rule> rule,
+      Optional<AllowList> allow,
       AuthState state,
       Set<String> oneTimeRules,
       String applies,
@@ -76,6 +107,11 @@ final class Evaluator {
 
     if (!state.signedIn()) {
       return new Decision.Login(name, Requirement.STEP_UP, List.of(freshness, "not signed in"));
+    }
+    Optional<String> in = Optional.empty();
+    if (allow.isPresent()) {
+      in = allow.get().admits(state.username(), state.groups());
+      if (in.isEmpty()) return outsider(name, Requirement.STEP_UP, freshness, allow.get(), state);
     }
     Optional<String> refusal = Optional.empty();
     String why;
@@ -104,12 +140,12 @@ final class Evaluator {
       } else if (!maxAge.isZero() && age.compareTo(maxAge) > 0) {
         why = "the last step-up is " + ago(age) + " old; older than " + Durations.format(maxAge);
       } else {
-        List<String> reasons = List.of(freshness, "step-up " + ago(age) + " ago satisfies it");
+        List<String> reasons = reasons(freshness, in, Optional.of("step-up " + ago(age) + " ago satisfies it"));
         return new Decision.Allow(
             name, Requirement.STEP_UP, reasons, true, maxAge.isZero(), audience, description);
       }
     }
-    return new Decision.StepUp(name, Requirement.STEP_UP, List.of(freshness, why),
+    return new Decision.StepUp(name, Requirement.STEP_UP, reasons(freshness, in, Optional.of(why)),
         description, maxAge, deviceBound, minCredentialAge, refusal);
   }
 

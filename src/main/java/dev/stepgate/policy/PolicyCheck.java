@@ -10,6 +10,13 @@ final class PolicyCheck {
   /** Bucket of rules whose globs can cover paths starting with any segment (or with no paths). */
   private static final String ANY_FIRST_SEGMENT = "\0any";
 
+  /**
+   * Added when the covering rule has {@code allow}: a common mistake is to expect callers it
+   * refuses to reach the later rule (SPEC section 3: the first matching rule still decides).
+   */
+  static final String ALLOW_DOES_NOT_FALL_THROUGH =
+      ", whose allow refuses everyone else: first match decides, allow does not fall through";
+
   private PolicyCheck() {}
 
   /**
@@ -20,6 +27,9 @@ final class PolicyCheck {
    * <p>Only earlier rules that could cover a rule's first glob are compared: a glob whose first
    * segment is a literal can only be covered by a glob starting with the same literal or with a
    * wildcard. That keeps large, mostly disjoint rule sets fast to check.
+   *
+   * <p>An earlier rule's {@code allow} does not stop it shadowing: it refuses outsiders itself
+   * rather than passing them on, so the warning then says so.
    */
   static List<String> shadowed(List<Rule> rules) {
     List<String> out = new ArrayList<>();
@@ -40,7 +50,7 @@ final class PolicyCheck {
         Rule earlier = rules.get(i);
         if (earlier.match().covers(later.match())) {
           out.add(later.location() + ": rule '" + later.name() + "' is shadowed by rule '"
-              + earlier.name() + "'");
+              + earlier.name() + "'" + (earlier.allow().isPresent() ? ALLOW_DOES_NOT_FALL_THROUGH : ""));
           break;
         }
       }

@@ -23,6 +23,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * version: 1
  * defaults: { require: authenticated }
  * rules:
+ *   - name: admin
+ *     match: { paths: ["/admin/**"] }
+ *     require: step_up
+ *     allow: { groups: [admins] }
  *   - name: change-email
  *     match: { methods: [POST], paths: ["/account/email"] }
  *     require: step_up
@@ -50,13 +54,16 @@ public final class PolicyParser {
     if (sources.isEmpty()) throw new PolicyException(List.of("no policy files given"));
     Accumulator acc = new Accumulator();
     List<String> problems = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     for (PolicySource source : sources) {
       YamlNodes yaml = new YamlNodes(source.name());
       readFile(source, yaml, new RuleReader(yaml, caseInsensitive), acc);
       problems.addAll(yaml.problems());
+      warnings.addAll(yaml.warnings());
     }
     if (!problems.isEmpty()) throw new PolicyException(problems);
-    return new PolicySet(acc.rules, acc.defaults.orElse(DEFAULT_REQUIREMENT), caseInsensitive);
+    return new PolicySet(acc.rules, acc.defaults.orElse(DEFAULT_REQUIREMENT), acc.defaultsAllow,
+        caseInsensitive, warnings);
   }
 
   /** What the files read so far contribute; later files are checked against it. */
@@ -64,6 +71,7 @@ public final class PolicyParser {
     final List<Rule> rules = new ArrayList<>();
     final Map<String, Location> names = new HashMap<>();
     Optional<Requirement> defaults = Optional.empty();
+    Optional<AllowList> defaultsAllow = Optional.empty();
     Location defaultsAt;
   }
 
@@ -76,14 +84,20 @@ public final class PolicyParser {
     checkVersion(yaml, root.get(), top.get().get("version"));
 
     Node d = top.get().get("defaults");
-    Optional<Requirement> fileDefault = d == null ? Optional.empty() : readDefaults(yaml, reader, d);
+    Optional<FileDefaults> fileDefault = d == null ? Optional.empty() : readDefaults(yaml, reader, d);
     if (fileDefault.isPresent()) {
+      FileDefaults fd = fileDefault.get();
       Location at = yaml.at(requireNode(d));
-      if (acc.defaults.isPresent() && acc.defaults.get() != fileDefault.get()) {
-        yaml.problem(at, "defaults.require", "'" + fileDefault.get() + "' conflicts with '"
+      if (acc.defaults.isPresent() && acc.defaults.get() != fd.require()) {
+        yaml.problem(at, "defaults.require", "'" + fd.require() + "' conflicts with '"
             + acc.defaults.get() + "' set at " + acc.defaultsAt);
+      } else if (acc.defaults.isPresent() && !acc.defaultsAllow.equals(fd.allow())) {
+        yaml.problem(at, "defaults.allow", "'" + fd.allow().map(AllowList::toString).orElse("(none)")
+            + "' conflicts with '" + acc.defaultsAllow.map(AllowList::toString).orElse("(none)")
+            + "' set with the defaults at " + acc.defaultsAt);
       } else if (acc.defaults.isEmpty()) {
-        acc.defaults = fileDefault;
+        acc.defaults = Optional.of(fd.require());
+        acc.defaultsAllow = fd.allow();
         acc.defaultsAt = at;
       }
     }
@@ -139,15 +153,24 @@ public final class PolicyParser {
     }
   }
 
-  private static Optional<Requirement> readDefaults(YamlNodes yaml, RuleReader reader, Node d) {
-    Optional<Map<String, Node>> e = yaml.mapping(d, "defaults", List.of("require"), "require");
+  /** One file's {@code defaults}. */
+  private record FileDefaults(Requirement require, Optional<AllowList> allow) {}
+
+  private static Optional<FileDefaults> readDefaults(YamlNodes yaml, RuleReader reader, Node d) {
+    Optional<Map<String, Node>> e =
+        yaml.mapping(d, "defaults", List.of("require", "allow"), "require and optionally allow");
     if (e.isEmpty()) return Optional.empty();
     Node require = e.get().get("require");
     if (require == null) {
       yaml.problem(d, "defaults.require", "missing (expected " + RuleReader.REQUIRE_VALUES + ")");
       return Optional.empty();
     }
-    return reader.requirement(require, "defaults.require");
+    int before = yaml.problemCount();
+    Optional<Requirement> r = reader.requirement(require, "defaults.require");
+    if (r.isEmpty()) return Optional.empty();
+    Optional<AllowList> allow = reader.allow(e.get().get("allow"), r.get(), "defaults.allow");
+    if (yaml.problemCount() > before) return Optional.empty();
+    return Optional.of(new FileDefaults(r.get(), allow));
   }
 
   /** The {@code require} value node of a valid defaults mapping (for its position). */

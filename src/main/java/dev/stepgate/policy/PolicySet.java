@@ -18,15 +18,28 @@ import java.util.Set;
 public final class PolicySet {
   private final List<Rule> rules;
   private final Requirement defaults;
+  private final Optional<AllowList> defaultsAllow;
   private final boolean caseInsensitive;
+  /** Warnings found while reading the files (e.g. a user name gateway sign-in can never have). */
+  private final List<String> readWarnings;
   private final CompiledMatcher matcher;
   /** The {@code max_age: 0s} rules: a step-up confirmed for one of them counts for it alone. */
   private final Set<String> oneTimeRules;
   private volatile List<String> warnings;
 
   PolicySet(List<Rule> rules, Requirement defaults, boolean caseInsensitive) {
+    this(rules, defaults, Optional.empty(), caseInsensitive, List.of());
+  }
+
+  PolicySet(List<Rule> rules, Requirement defaults, Optional<AllowList> defaultsAllow,
+      boolean caseInsensitive, List<String> readWarnings) {
     this.rules = List.copyOf(rules);
     this.defaults = Objects.requireNonNull(defaults, "defaults");
+    this.defaultsAllow = Objects.requireNonNull(defaultsAllow, "defaultsAllow");
+    if (defaultsAllow.isPresent() && (defaults == Requirement.PUBLIC || defaults == Requirement.DENY)) {
+      throw new IllegalArgumentException("defaults.allow needs defaults.require authenticated or step_up");
+    }
+    this.readWarnings = List.copyOf(readWarnings);
     this.caseInsensitive = caseInsensitive;
     this.matcher = new CompiledMatcher(this.rules, caseInsensitive);
     var oneTime = new HashSet<String>();
@@ -43,6 +56,11 @@ public final class PolicySet {
   /** What a request no rule matches must satisfy. */
   public Requirement defaults() {
     return defaults;
+  }
+
+  /** Who may pass a request no rule matches; empty: every caller who meets {@link #defaults()}. */
+  public Optional<AllowList> defaultsAllow() {
+    return defaultsAllow;
   }
 
   /** True when paths are matched without regard to letter case. */
@@ -65,7 +83,7 @@ public final class PolicySet {
       if (invalid.isPresent()) return invalid.get();
       int index = matcher.find(request.method(), request.host(), request.canonicalPath());
       return index < 0
-          ? Evaluator.evaluateDefaults(defaults, state, oneTimeRules)
+          ? Evaluator.evaluateDefaults(defaults, defaultsAllow, state, oneTimeRules)
           : Evaluator.evaluate(rules.get(index), state, oneTimeRules);
     } catch (RuntimeException | StackOverflowError e) {
       return failClosed("policy evaluation failed (" + e.getClass().getSimpleName() + ")");
@@ -92,7 +110,7 @@ public final class PolicySet {
         passed.add(new Explanation.PassedOver(r.name(), r.location(), why));
       }
       return new Explanation(
-          request, passed, Optional.empty(), Evaluator.evaluateDefaults(defaults, state, oneTimeRules));
+          request, passed, Optional.empty(), Evaluator.evaluateDefaults(defaults, defaultsAllow, state, oneTimeRules));
     } catch (RuntimeException | StackOverflowError e) {
       Decision d = failClosed("policy evaluation failed (" + e.getClass().getSimpleName() + ")");
       return new Explanation(request, passed, Optional.empty(), d);
@@ -100,13 +118,16 @@ public final class PolicySet {
   }
 
   /**
-   * Problems that do not stop the set from working, each as {@code file:line:col: message}: rules
-   * that can never match because an earlier rule matches everything they do.
+   * Problems that do not stop the set from working, each as {@code file:line:col: message}: names
+   * in {@code allow.users} that gateway sign-in can never produce, then rules that can never match
+   * because an earlier rule matches everything they do.
    */
   public List<String> warnings() {
     List<String> w = warnings;
     if (w == null) {
-      w = PolicyCheck.shadowed(rules);
+      List<String> all = new ArrayList<>(readWarnings);
+      all.addAll(PolicyCheck.shadowed(rules));
+      w = List.copyOf(all);
       warnings = w;
     }
     return w;

@@ -1,10 +1,15 @@
 package dev.stepgate.policy;
 
+import dev.stepgate.GroupNames;
+import java.text.Normalizer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -13,7 +18,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Reads and validates one entry of {@code rules}, reporting every problem it finds. */
 final class RuleReader {
   static final List<String> RULE_KEYS = List.of("name", "description", "match", "require",
-      "max_age", "device_bound", "min_credential_age", "audience");
+      "max_age", "device_bound", "min_credential_age", "audience", "allow");
+  static final List<String> ALLOW_KEYS = List.of("users", "groups");
   static final List<String> MATCH_KEYS = List.of("paths", "methods", "hosts");
   static final String REQUIRE_VALUES = "public, authenticated, step_up, deny";
   private static final List<String> STEP_UP_KEYS =
@@ -59,13 +65,82 @@ final class RuleReader {
     boolean deviceBound = bool(e.get("device_bound"), where + ".device_bound");
     Optional<String> audience =
         Optional.ofNullable(e.get("audience")).flatMap(n -> yaml.string(n, where + ".audience"));
+    Optional<AllowList> allow = require.isPresent()
+        ? allow(e.get("allow"), require.get(), where + ".allow")
+        : Optional.empty();
 
     if (problemCount() > before || name.isEmpty() || match.isEmpty() || require.isEmpty()) {
       return Optional.empty();
     }
     Rule rule = new Rule(name.get(), description, match.get(), require.get(), maxAge, deviceBound,
-        minAge, audience, yaml.at(node));
+        minAge, audience, allow, yaml.at(node));
     return Optional.of(new Read(rule, yaml.at(e.get("name"))));
+  }
+
+  /**
+   * The {@code allow} block at {@code node} (absent: empty), after checking that {@code require}
+   * can carry one and that every name is one a caller can have. Reports every problem; warns about
+   * user names that gateway sign-in can never produce.
+   */
+  Optional<AllowList> allow(Node node, Requirement require, String where) {
+    if (node == null) return Optional.empty();
+    if (require == Requirement.PUBLIC) {
+      yaml.problem(node, where, "not allowed when require is public (public lets anyone pass;"
+          + " use authenticated or step_up to name who may)");
+      return Optional.empty();
+    }
+    if (require == Requirement.DENY) {
+      yaml.problem(node, where, "not allowed when require is deny (nobody passes a deny rule)");
+      return Optional.empty();
+    }
+    int before = problemCount();
+    Optional<Map<String, Node>> entries = yaml.mapping(node, where, ALLOW_KEYS, "users and/or groups");
+    if (entries.isEmpty()) return Optional.empty();
+    if (entries.get().isEmpty()) {
+      if (problemCount() == before) {
+        yaml.problem(node, where, "needs users or groups (to let nobody pass, use require: deny)");
+      }
+      return Optional.empty();
+    }
+    Set<String> users = new LinkedHashSet<>();
+    Set<String> groups = new LinkedHashSet<>();
+    Node u = entries.get().get("users");
+    Node g = entries.get().get("groups");
+    items(u, where + ".users", (n, w, name) -> {
+      Optional<String> p = AllowList.usernameProblem(name);
+      if (p.isPresent()) {
+        yaml.problem(n, w, "invalid user '" + name + "': " + p.get());
+        return;
+      }
+      gatewayNameWarning(name).ifPresent(m -> yaml.warning(n, w, m));
+      users.add(name);
+    });
+    items(g, where + ".groups", (n, w, name) -> {
+      Optional<String> p = GroupNames.problem(name);
+      if (p.isPresent()) yaml.problem(n, w, "invalid group '" + name + "': " + p.get());
+      else groups.add(name);
+    });
+    if (users.size() > AllowList.MAX_NAMES) {
+      yaml.problem(u, where + ".users", "at most " + AllowList.MAX_NAMES + " names");
+    }
+    if (groups.size() > AllowList.MAX_NAMES) {
+      yaml.problem(g, where + ".groups", "at most " + AllowList.MAX_NAMES + " names");
+    }
+    if (problemCount() > before) return Optional.empty();
+    return Optional.of(new AllowList(users, groups));
+  }
+
+  /**
+   * Why gateway sign-in can never produce {@code name}: it stores usernames trimmed, in Unicode
+   * NFKC and lower case (credential.Usernames), so only a bolt-on caller (whose name the app's
+   * {@code whoami} gives verbatim) could be called this.
+   */
+  static Optional<String> gatewayNameWarning(String name) {
+    String normal = Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    if (normal.equals(name)) return Optional.empty();
+    String what = name.toLowerCase(Locale.ROOT).equals(name) ? "is not in Unicode NFKC form" : "has upper-case letters";
+    return Optional.of("'" + name + "' " + what + "; gateway sign-in stores usernames as '" + normal
+        + "', so this matches only a bolt-on caller (identity.source: upstream) named exactly '" + name + "'");
   }
 
   private int problemCount() {

@@ -21,6 +21,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class YamlNodes {
   private final String file;
   private final List<Problem> problems = new ArrayList<>();
+  private final List<Problem> warnings = new ArrayList<>();
 
   private record Problem(Location at, String text) {}
 
@@ -34,6 +35,15 @@ final class YamlNodes {
 
   /** This file's problems in position order, each as {@code file:line:col: message}. */
   List<String> problems() {
+    return inOrder(problems);
+  }
+
+  /** This file's warnings (valid, but probably not what was meant), in position order. */
+  List<String> warnings() {
+    return inOrder(warnings);
+  }
+
+  private static List<String> inOrder(List<Problem> problems) {
     return problems.stream()
         .sorted(Comparator.comparingInt((Problem p) -> p.at.line()).thenComparingInt(p -> p.at.column()))
         .map(Problem::text)
@@ -57,6 +67,12 @@ final class YamlNodes {
 
   void problem(Location loc, String where, String message) {
     problems.add(new Problem(loc, loc + ": " + (where.isEmpty() ? "" : where + ": ") + message));
+  }
+
+  /** Records a warning {@code loc: where: message}: the file stays usable. */
+  void warning(Node node, String where, String message) {
+    Location loc = at(node);
+    warnings.add(new Problem(loc, loc + ": " + where + ": " + message));
   }
 
   /**

@@ -99,7 +99,7 @@ public final class ForwardAuth implements Handler<HttpServerRequest> {
         .onFailure(err -> {
           var requestId = RequestIds.of(req, trust);
           failures.answered503("forward-auth admission", err, requestId);
-          Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
+          Responder.send(req, Problems.unavailableFor(err).with(Problems.REQUEST_ID, requestId));
         })
         .onSuccess(verdict -> responder.forwardAuth(req, target.pathAndQuery(), original.nginx(), verdict));
   }

@@ -100,7 +100,7 @@ public final class GatewayHandler implements Handler<HttpServerRequest> {
   private void unavailable(HttpServerRequest req, Throwable err) {
     var requestId = RequestIds.of(req, hygiene);
     failures.answered503("admission", err, requestId);
-    Responder.send(req, Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
+    Responder.send(req, Problems.unavailableFor(err).with(Problems.REQUEST_ID, requestId));
   }
 
   /** The request line of one request, written when its response ends (only while {@link AccessLog#enabled()}). */

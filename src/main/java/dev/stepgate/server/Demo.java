@@ -24,12 +24,34 @@ public final class Demo implements AutoCloseable {
     this.gateway = gateway;
   }
 
+  /** {@code stepgate demo}: the gateway owns sign-in; the app trusts its headers. */
   public static Demo start(int port, Path data, Path policies) {
+    return start(port, data, policies, DemoApp.Mode.GATEWAY);
+  }
+
+  /**
+   * {@code stepgate demo --bolt-on} (SPEC section 8): the app keeps its own password login
+   * ({@link #boltOnAccounts}), stepgate asks its {@code /api/me} who the caller is and adds
+   * passkey step-up.
+   */
+  public static Demo startBoltOn(int port, Path data, Path policies) {
+    return start(port, data, policies, DemoApp.Mode.PASSWORD);
+  }
+
+  /** The bolt-on demo's app accounts, one line each ({@code email / password (roles)}), for the banner. */
+  public static java.util.List<String> boltOnAccounts() {
+    return DemoApp.passwordAccounts();
+  }
+
+  private static Demo start(int port, Path data, Path policies, DemoApp.Mode mode) {
+    boolean boltOn = mode == DemoApp.Mode.PASSWORD;
     var appVertx = Vertx.vertx();
     try {
-      var app = Gateway.await(DemoApp.start(appVertx, "127.0.0.1", 0));
+      var app = Gateway.await(DemoApp.start(appVertx, "127.0.0.1", 0, mode));
       var upstream = URI.create("http://127.0.0.1:" + app.port());
-      var config = ConfigLoader.demo(upstream, policyPath(policies, data), data, port);
+      var config = boltOn
+          ? ConfigLoader.demoBoltOn(upstream, policyPath(policies, data, "demo-bolt-on.yaml"), data, port)
+          : ConfigLoader.demo(upstream, policyPath(policies, data, "demo.yaml"), data, port);
       var gateway = Gateway.start(config);
       var origin = "http://localhost:" + gateway.port();
       app.verifyAssertionsWith(dev.stepgate.demo.AssertionCheck.against(
@@ -69,14 +91,18 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  /** The given policies, or the copy bundled in the jar when they are absent (run from anywhere). */
-  private static Path policyPath(Path policies, Path data) {
+  /**
+   * The given policies, or the copy of {@code bundled} in the jar when they are absent (run from
+   * anywhere).
+   */
+  private static Path policyPath(Path policies, Path data, String bundled) {
     if (Files.exists(policies)) return policies;
-    try (InputStream in = Demo.class.getResourceAsStream("/stepgate/policies/demo.yaml")) {
+    try (InputStream in = Demo.class.getResourceAsStream("/stepgate/policies/" + bundled)) {
       if (in == null) throw new StepgateException("no-policies", 500, "policies not found: " + policies);
       // The storage directory: owner-only, as the store itself would make it.
       StoreFiles.prepareDirectory(data, false);
-      var copy = data.resolve("demo-policy.yaml");
+      // demo.yaml keeps the copy's old name, demo-policy.yaml, so existing data directories stay as they are.
+      var copy = data.resolve(bundled.equals("demo.yaml") ? "demo-policy.yaml" : bundled.replace(".yaml", "-policy.yaml"));
       Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
       return copy;
     } catch (IOException e) {

@@ -93,6 +93,28 @@ public final class Gateway implements AutoCloseable {
     this.closeables = closeables;
   }
 
+  /**
+   * Bolt-on mode's caller source (SPEC section 8), when {@code identity.source} is {@code
+   * upstream}: the app's whoami endpoint, with keys from the install's secrets so that every node
+   * binds and names app users alike.
+   */
+  private static Optional<dev.stepgate.ui.BoltOn> boltOn(GatewayConfig config, Vertx vertx, dev.stepgate.credential.Storage storage,
+      SessionStore sessions, SessionCookie cookie, Clock clock, List<AutoCloseable> closeables,
+      io.micrometer.core.instrument.MeterRegistry registry) {
+    var identity = config.identity();
+    if (identity.source() != GatewayConfig.IdentitySource.UPSTREAM) return Optional.empty();
+    var whoami = identity.whoami().orElseThrow(() -> new IllegalStateException("bolt-on mode needs identity.whoami"));
+    var client = new dev.stepgate.proxy.WhoamiClient(vertx, config.upstream(), whoami,
+        new dev.stepgate.observe.WhoamiMetrics(registry));
+    closeables.add(client::close);
+    var users = new dev.stepgate.passkey.AppUsers(storage.users(),
+        Async.join(storage.secrets().getOrCreate(dev.stepgate.passkey.AppUsers.ID_KEY, dev.stepgate.passkey.AppUsers.newKey())));
+    var bindingKey = Async.join(storage.secrets().getOrCreate("app-session-binding", dev.stepgate.passkey.AppUsers.newKey()));
+    var caller = new dev.stepgate.admission.AppSessionCaller(whoami.sessionCookies(), client, users::userId, sessions, cookie,
+        clock, bindingKey, whoami.cache());
+    return Optional.of(new dev.stepgate.ui.BoltOn(caller, identity.firstEnrollment() == GatewayConfig.FirstEnrollment.INVITE));
+  }
+
   /** Starts the gateway and waits until both listeners are bound. */
   public static Gateway start(GatewayConfig config) {
     return start(config, Clock.systemUTC());
@@ -175,8 +197,10 @@ public final class Gateway implements AutoCloseable {
         registry.gauge("stepgate.sessions.active", sessions, s -> s.activeNow().orElse(0));
       var passkeySettings = PasskeySettings.from(config);
       var limiter = new Limiter(config.limits(), side.counters(), passkeySettings.ceremonyTtl(), new RateLimitMetrics(registry));
+      var boltOn = boltOn(config, vertx, storage, sessions, cookie, clock, closeables, registry);
+      // In bolt-on mode the app's answer carries the groups; the store's are for gateway mode.
       var admission = new AdmissionPipeline(reloader::current, sessions, cookie, groups, stamp,
-          new ServedOrigins(config.webauthn().origins()), decisions, limiter, clock);
+          new ServedOrigins(config.webauthn().origins()), decisions, limiter, clock, boltOn.map(dev.stepgate.ui.BoltOn::caller));
       var verification = VerificationPool.create();
       closeables.add(verification);
       var passkeys = new PasskeyService(passkeySettings, storage.users(), storage.passkeys(),
@@ -210,14 +234,14 @@ public final class Gateway implements AutoCloseable {
               return stepUps.ruleFor(sessionId, heldId, rule);
             }
           }, new AccountStepUps(sessions, config.account().stepUpMaxAge(), clock), clock, limiter, hygiene, funnel, audit,
-          recovery).mount(routes);
+          recovery).boltOn(boltOn).mount(routes);
       // After the passkey API: its handlers for every API call (body, same-origin check, session lookup) run first.
       new dev.stepgate.ui.AccountApi(vertx, storage.passkeys(), sessions, cookie, audit, hygiene).mount(routes);
       // The beacon's own crude bound, in this node's memory: it only counts (the limiter guards what does work).
       new ClientEvents(funnel, registry, passkeySettings.ceremonyTtl(), hygiene::clientAddress,
           new dev.stepgate.ratelimit.MemoryRateCounter(10_000, clock)).mount(routes);
       new PageRoutes(vertx, sessions, cookie, storage.passkeys(), mode, stepUps, replay, keys::jwksJson,
-          new HashSet<>(config.webauthn().origins()), storage.users(), config.webauthn().rpId()).mount(routes);
+          new HashSet<>(config.webauthn().origins()), storage.users(), config.webauthn().rpId()).boltOn(boltOn).mount(routes);
       GatewayRoutes.forwardAuth(routes, new ForwardAuth(admission, responder, hygiene, knownHosts(config)));
       GatewayRoutes.fallbacks(routes);
       registry.gauge("stepgate.policy.reload.failures", reloader, r -> r.failedReloads());
@@ -260,7 +284,11 @@ public final class Gateway implements AutoCloseable {
       // its /metrics answer (GatewayCookieTest hung in Gateways.metrics in 2 of 5 runs on a loaded
       // machine, the event loops idle; the cause is not found), and the admin port needs no HTTP/2.
       var admin = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
-          .requestHandler(AdminRoutes.create(vertx, registry));
+          .requestHandler(AdminRoutes.create(vertx, registry, config.adminToken().map(token -> new dev.stepgate.ui.AdminApi(
+              vertx, token, config.publicUrl().toString(),
+              new dev.stepgate.passkey.InviteService(storage.invites(), storage.audit(), clock, audit), recovery,
+              storage.users(), storage.passkeys(), storage.audit(), sessions, audit,
+              new dev.stepgate.ratelimit.MemoryRateCounter(10_000, clock)))));
       await(admin.listen(config.adminListen().port(), config.adminListen().host()));
       LOG.info("stepgate listening on " + config.listen().host() + ":" + server.actualPort()
           + " in front of " + config.upstream() + " (admin on " + config.adminListen().host() + ":" + admin.actualPort()

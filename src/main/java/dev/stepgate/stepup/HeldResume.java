@@ -86,6 +86,9 @@ public final class HeldResume {
         return CompletableFuture.completedFuture(new BackToPrompt(promptFor(h, id)));
       }
       if (verdict instanceof Verdict.Forward forward) {
+        // Only for the session that held it: in bolt-on mode the caller is the app session's, which
+        // a gateway cookie alone does not make (a stolen one sent with other app cookies is not it).
+        if (forward.session().isPresent() && !forward.session().get().id().equals(h.sessionId())) return GONE;
         return held.take(id, h.sessionId()).thenApply(taken -> taken.<Outcome>map(t -> new Send(t, forward)).orElse(new Gone()));
       }
       return held.take(id, h.sessionId()).thenApply(taken -> new Dropped(h, verdict));

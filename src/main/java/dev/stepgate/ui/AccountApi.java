@@ -8,7 +8,6 @@ import dev.stepgate.audit.AuditEntry;
 import dev.stepgate.audit.AuditTrail;
 import dev.stepgate.credential.CredentialId;
 import dev.stepgate.credential.PasskeyStore;
-import dev.stepgate.credential.StoredCredential;
 import dev.stepgate.observe.LogThrottle;
 import dev.stepgate.proxy.HeaderHygiene;
 import dev.stepgate.proxy.RequestIds;
@@ -49,7 +48,7 @@ public final class AccountApi {
   private final PasskeyStore credentials;
   private final SessionStore sessions;
   private final SessionCookie cookie;
-  private final AuthenticatorNames names;
+  private final CredentialJson credentialJson;
   private final AuditTrail trail;
   private final HeaderHygiene hygiene;
 
@@ -68,7 +67,7 @@ public final class AccountApi {
     this.credentials = credentials;
     this.sessions = sessions;
     this.cookie = cookie;
-    this.names = names;
+    this.credentialJson = new CredentialJson(names);
     this.trail = trail;
     this.hygiene = hygiene;
   }
@@ -87,20 +86,7 @@ public final class AccountApi {
   }
 
   private Future<JsonObject> listCredentials(RoutingContext ctx, Session session, JsonObject body) {
-    return on(credentials.ofUser(session.userId())).map(list -> {
-      var out = new JsonArray();
-      for (var c : list) out.add(credentialJson(c));
-      return new JsonObject().put("credentials", out);
-    });
-  }
-
-  JsonObject credentialJson(StoredCredential c) {
-    var json = new JsonObject().put("id", c.credentialIdBase64()).put("label", c.label())
-        .put("createdAt", c.createdAt().getEpochSecond())
-        .put("lastUsedAt", c.lastUsedAt().map(t -> (Object) t.getEpochSecond()).orElse(null))
-        .put("synced", c.backupEligible()).put("viaRecovery", c.viaRecovery());
-    names.of(c.aaguid()).ifPresent(n -> json.put("authenticator", n));
-    return json;
+    return on(credentials.ofUser(session.userId())).map(credentialJson::list);
   }
 
   private Future<JsonObject> rename(RoutingContext ctx, Session session, JsonObject body) {

@@ -52,6 +52,7 @@ public final class PageRoutes {
   private final UserStore users;
   private final String rpId;
   private final AuthenticatorNames names = AuthenticatorNames.bundled();
+  private Optional<BoltOn> boltOn = Optional.empty();
 
   /**
    * @param origins the browser origins of this site (lower case), as the JSON API accepts them
@@ -74,15 +75,22 @@ public final class PageRoutes {
     this.origins = Set.copyOf(origins);
   }
 
+  /** Bolt-on mode (SPEC section 8): the app's session names the caller; call before {@link #mount}. */
+  public PageRoutes boltOn(Optional<BoltOn> settings) {
+    this.boltOn = settings;
+    return this;
+  }
+
   public void mount(Router router) {
     router.get("/.stepgate/static/*").handler(StaticHandler.create("stepgate/static")
         .setCachingEnabled(true).setMaxAgeSeconds(3600).setIncludeHidden(false).setDirectoryListing(false));
     router.get("/.stepgate/jwks.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "public, max-age=300").end(jwks.get()));
-    var lookup = new SessionLookup(cookie, sessions);
+    var lookup = new SessionLookup(cookie, sessions, boltOn);
     for (var page : java.util.List.of("login", "register", "step-up", "account", "logout"))
       router.get("/.stepgate/" + page).handler(lookup);
-    router.get("/.stepgate/login").handler(ctx -> html(ctx, Pages.login(rd(ctx), mode != RegistrationMode.CLOSED)));
+    router.get("/.stepgate/login").handler(ctx -> html(ctx, boltOn.isPresent() ? Pages.appLoginFirst(rd(ctx))
+        : Pages.login(rd(ctx), mode != RegistrationMode.CLOSED)));
     router.get("/.stepgate/register").handler(this::register);
     router.get("/.stepgate/step-up").handler(this::stepUp);
     router.get("/.stepgate/account").handler(this::account);
@@ -142,6 +150,10 @@ public final class PageRoutes {
   private void register(RoutingContext ctx) {
     var invite = Optional.ofNullable(ctx.request().getParam("invite")).filter(s -> !s.isBlank());
     var session = session(ctx);
+    if (boltOn.isPresent()) {
+      appRegister(ctx, session, invite);
+      return;
+    }
     if (session.isPresent()) {
       redirect(ctx, "/.stepgate/account");
       return;
@@ -155,12 +167,78 @@ public final class PageRoutes {
     html(ctx, Pages.register(rd(ctx), invite, Optional.empty()));
   }
 
+  /**
+   * Bolt-on mode: an enrollment link (or {@code on_step_up}) gives an app user their first passkey
+   * here, only while the app session names that very user; anyone else is sent to the app's login.
+   */
+  private void appRegister(RoutingContext ctx, Optional<Session> session, Optional<String> invite) {
+    if (session.isEmpty()) {
+      html(ctx, Pages.appLoginFirst(ctx.request().uri()));
+      return;
+    }
+    var s = session.get();
+    Future.fromCompletionStage(credentials.ofUser(s.userId()), vertx.getOrCreateContext()).onComplete(ar -> {
+      if (ar.failed()) {
+        unavailable(ctx, "enrollment page", ar.cause());
+        return;
+      }
+      if (!ar.result().isEmpty()) {
+        redirect(ctx, "/.stepgate/account");
+        return;
+      }
+      if (boltOn.get().inviteRequired() && invite.isEmpty()) {
+        ctx.response().setStatusCode(403);
+        html(ctx, Pages.enrollmentLinkNeeded(s.username(), Optional.empty()));
+        return;
+      }
+      html(ctx, Pages.firstPasskey(rd(ctx), s.username(), invite, Optional.empty()));
+    });
+  }
+
   private void stepUp(RoutingContext ctx) {
     var session = session(ctx);
     if (session.isEmpty()) {
       redirect(ctx, "/.stepgate/login?rd=" + encode(ctx.request().uri()));
       return;
     }
+    if (boltOn.isPresent()) {
+      // An app user without a passkey is offered the first one as first_enrollment allows (SPEC section 8).
+      Future.fromCompletionStage(credentials.ofUser(session.get().userId()), vertx.getOrCreateContext()).onComplete(ar -> {
+        if (ar.failed()) unavailable(ctx, "step-up prompt", ar.cause());
+        else if (!ar.result().isEmpty()) stepUpPrompt(ctx, session.get());
+        else firstPasskeyPrompt(ctx, session.get());
+      });
+      return;
+    }
+    stepUpPrompt(ctx, session.get());
+  }
+
+  /** The step-up prompt's place for an app user with no passkey: enroll in place, or the invite explanation. */
+  private void firstPasskeyPrompt(RoutingContext ctx, Session session) {
+    var held = Optional.ofNullable(ctx.request().getParam("held"));
+    Future.fromCompletionStage(stepUps.prompt(session, Optional.ofNullable(ctx.request().getParam("rd")), held),
+        vertx.getOrCreateContext()).onComplete(ar -> {
+          if (ar.failed()) {
+            unavailable(ctx, "step-up prompt", ar.cause());
+            return;
+          }
+          var prompt = ar.result();
+          if (!prompt.needed()) {
+            redirect(ctx, prompt.rd());
+            return;
+          }
+          if (boltOn.get().inviteRequired()) {
+            ctx.response().setStatusCode(403);
+            html(ctx, Pages.enrollmentLinkNeeded(session.username(), prompt.description()));
+          } else {
+            // Back to this very prompt once the passkey exists: it then asks for the step-up with it.
+            html(ctx, Pages.firstPasskey(ctx.request().uri(), session.username(), Optional.empty(), prompt.description()));
+          }
+        });
+  }
+
+  private void stepUpPrompt(RoutingContext ctx, Session current) {
+    var session = Optional.of(current);
     var held = Optional.ofNullable(ctx.request().getParam("held"));
     Future.fromCompletionStage(stepUps.prompt(session.get(), Optional.ofNullable(ctx.request().getParam("rd")), held),
         vertx.getOrCreateContext()).onComplete(ar -> {

@@ -47,6 +47,51 @@ public final class Pages {
     return Html.page("Sign in", "login", data("rd", rd), body);
   }
 
+  /**
+   * Bolt-on mode (SPEC section 8): stepgate has no sign-in of its own; the app's login names the
+   * caller. Shown where gateway mode would ask for a passkey sign-in.
+   */
+  public static String appLoginFirst(String rd) {
+    var body = "<h1>Sign in to the app first</h1>"
+        + "<p class=\"lead\" id=\"app-login-first\">This needs you to be signed in with the app\u2019s own login. "
+        + "Sign in there, then come back to what you were doing.</p>"
+        + "<p class=\"links\"><a id=\"app-home\" href=\"/\">Go to the app</a></p>";
+    return Html.page("Sign in to the app first", "app-login", data("rd", rd), body);
+  }
+
+  /**
+   * Bolt-on mode, {@code first_enrollment: on_step_up} (or an invite): the first passkey of an app
+   * user, made in place; the page then goes on to {@code rd} (the step-up prompt that asked).
+   */
+  public static String firstPasskey(String rd, String username, Optional<String> invite, Optional<String> description) {
+    var d = data("rd", rd);
+    invite.ifPresent(i -> d.put("invite", i));
+    var body = "<h1>Create your passkey</h1>"
+        + description.map(t -> "<p class=\"action\" id=\"action\">To: " + esc(t) + "</p>").orElse("")
+        + "<p class=\"lead\" id=\"first-passkey\">Sensitive actions here need a passkey, and your account has none yet. "
+        + "Create one now: your device keeps it and unlocks it with your fingerprint, face or PIN. Then confirm with it.</p>"
+        + "<form id=\"register-form\">"
+        + "<label for=\"username\">Account</label><input id=\"username\" name=\"username\" value=\"" + esc(username) + "\" readonly>"
+        + "<label for=\"label\">Name this passkey <span class=\"lead\">(optional, e.g. \u201cwork laptop\u201d)</span></label>"
+        + "<input id=\"label\" name=\"label\" maxlength=\"64\">"
+        + "<button id=\"passkey-button\" class=\"primary\" type=\"submit\">Create a passkey</button>"
+        + "</form>"
+        + status()
+        + "<p class=\"links\"><a href=\"" + esc(cancelTarget(rd)) + "\">Cancel</a></p>";
+    return Html.page("Create your passkey", "register", d, body);
+  }
+
+  /** Bolt-on mode, {@code first_enrollment: invite}: the first passkey needs an enrollment link from the app. */
+  public static String enrollmentLinkNeeded(String username, Optional<String> description) {
+    var body = "<h1>You need an enrollment link</h1>"
+        + description.map(t -> "<p class=\"action\" id=\"action\">To: " + esc(t) + "</p>").orElse("")
+        + "<p class=\"lead\" id=\"enrollment-link-needed\">Sensitive actions here need a passkey, and the account "
+        + esc(username) + " has none yet. The app sends an enrollment link to set one up: look for it in your email, "
+        + "or ask the app\u2019s support for one. Open it while you are signed in to the app.</p>"
+        + "<p class=\"links\"><a href=\"/\">Back to the app</a></p>";
+    return Html.page("You need an enrollment link", body, null);
+  }
+
   public static String register(String rd, Optional<String> invite, Optional<String> signedInAs) {
     var d = data("rd", rd);
     invite.ifPresent(i -> d.put("invite", i));

@@ -98,6 +98,7 @@ public final class PasskeyApi {
   private final Funnel funnel;
   private final dev.stepgate.audit.AuditTrail trail;
   private final RecoveryService recovery;
+  private Optional<BoltOn> boltOn = Optional.empty();
 
   /**
    * @param limiter the rate limits every ceremony call passes first (SPEC section 9)
@@ -126,11 +127,21 @@ public final class PasskeyApi {
     this.clock = clock;
   }
 
+  /**
+   * Bolt-on mode (SPEC section 8): the caller is the app user the app's session names; their first
+   * passkey follows {@code first_enrollment}; no gateway sign-in or account creation of its own.
+   * Call before {@link #mount}.
+   */
+  public PasskeyApi boltOn(Optional<BoltOn> settings) {
+    this.boltOn = settings;
+    return this;
+  }
+
   public void mount(Router router) {
     var api = "/.stepgate/api/";
     router.post(api + "*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY).setHandleFileUploads(false));
     router.post(api + "*").handler(this::sameOriginJson);
-    router.route(api + "*").handler(new SessionLookup(cookie, sessions));
+    router.route(api + "*").handler(new SessionLookup(cookie, sessions, boltOn));
     // Every ceremony call is counted (SPEC section 9) before it does any work: a refused call costs a counter hit.
     // A verify call's outcome is counted in the funnel, refusals by the limits too (rate_limited).
     router.post(api + "registration/options").handler(ctx -> json(ctx,
@@ -171,6 +182,7 @@ public final class PasskeyApi {
   }
 
   private Future<JsonObject> registrationOptions(RoutingContext ctx, JsonObject body) {
+    if (boltOn.isPresent()) return appRegistrationOptions(ctx, body, boltOn.get());
     if (currentSession(ctx).isEmpty() && recoverySession(ctx).isPresent()) body = body.copy().put("username", "-");
     var username = requiredString(body, "username");
     var displayName = optionalString(body, "displayName");
@@ -189,7 +201,45 @@ public final class PasskeyApi {
     return async(() -> passkeys.startRegistration(username, displayName, invite, userId, mode)).map(PasskeyApi::start);
   }
 
+  /**
+   * Bolt-on mode: a passkey only for the app user the app session names (the body's username is
+   * not asked). Their first one per {@code first_enrollment}; later ones after a step-up with one
+   * they have, as in gateway mode.
+   */
+  private Future<JsonObject> appRegistrationOptions(RoutingContext ctx, JsonObject body, BoltOn app) {
+    var caller = currentSession(ctx).orElseThrow(() -> problemError(Problems.APP_LOGIN_REQUIRED));
+    var invite = optionalString(body, "invite");
+    return async(() -> credentials.ofUser(caller.userId())).compose(existing -> {
+      if (existing.isEmpty())
+        return async(() -> passkeys.startFirstEnrollment(caller.username(), caller.userId(), invite, app.inviteRequired()));
+      requireFresh(caller, AccountAction.ADD_PASSKEY);
+      return async(() -> passkeys.startRegistration(caller.username(), Optional.empty(), Optional.empty(),
+          Optional.of(caller.userId()), RegistrationMode.CLOSED));
+    }).map(PasskeyApi::start);
+  }
+
+  /** Bolt-on mode: the passkey joins the app user's account; no gateway session is made (the app's session stays the sign-in). */
+  private Future<JsonObject> appRegistrationVerify(RoutingContext ctx, JsonObject body) {
+    var caller = currentSession(ctx).orElseThrow(() -> problemError(Problems.APP_LOGIN_REQUIRED));
+    var ceremony = requiredString(body, "ceremonyId");
+    var credential = requiredObject(body, "credential");
+    var label = optionalString(body, "label").filter(l -> !l.isBlank()).map(dev.stepgate.credential.PasskeyStore::checkedLabel);
+    // A first passkey needs no step-up (there is nothing to step up with); any later one spends a fresh one.
+    Future<Void> spent = async(() -> credentials.ofUser(caller.userId()))
+        .compose(existing -> existing.isEmpty() ? Future.<Void>succeededFuture() : spend(caller, AccountAction.ADD_PASSKEY));
+    return spent.compose(v -> async(() -> passkeys.finishRegistration(ceremony, credential.encode(), label,
+            Optional.of(caller.userId()), Optional.empty())))
+        .map(registered -> {
+          audit("passkey-registered", registered.user().id(), registered.newUser() ? "first passkey of an app user" : "added passkey");
+          trail.emit(entry(ctx, "passkey_added").user(registered.user().id()).session(caller.id())
+              .with("credential", registered.credential().credentialIdBase64()).with("new_user", Boolean.toString(registered.newUser()))
+              .with("first_enrollment", registered.newUser() ? boltOn.get().firstEnrollment() : null));
+          return new JsonObject().put("status", "ok");
+        });
+  }
+
   private Future<JsonObject> registrationVerify(RoutingContext ctx, JsonObject body) {
+    if (boltOn.isPresent()) return appRegistrationVerify(ctx, body);
     var ceremony = requiredString(body, "ceremonyId");
     var credential = requiredObject(body, "credential");
     // The label obeys the rename rules (invalid-label, 400), checked before the ceremony is spent.
@@ -335,6 +385,13 @@ public final class PasskeyApi {
   }
 
   private Future<JsonObject> stepUpOptions(RoutingContext ctx, JsonObject body) {
+    if (boltOn.isPresent()) {
+      // Bolt-on: an app user without a passkey is told how to get the first one (SPEC section 8).
+      var caller = currentSession(ctx).orElseThrow(() -> problemError(Problems.APP_LOGIN_REQUIRED));
+      return async(() -> credentials.ofUser(caller.userId())).compose(existing -> existing.isEmpty()
+          ? Future.failedFuture(problemError(Problems.ENROLLMENT_REQUIRED.with("firstEnrollment", boltOn.get().firstEnrollment())))
+          : async(() -> passkeys.startStepUp(caller.userId())).map(PasskeyApi::start));
+    }
     var session = requireSession(ctx);
     return async(() -> passkeys.startStepUp(session.userId())).map(PasskeyApi::start);
   }
@@ -357,7 +414,7 @@ public final class PasskeyApi {
       return async(() -> passkeys.finishStepUp(ceremony, credential.encode(), session.userId()))
           .recover(err -> failedStepUp(session, err)).compose(a -> {
             var newId = SessionIds.next(); // a new session id at every step-up
-            return Future.fromCompletionStage(sessions.rotateAndRecordStepUp(session.id(), newId, record(a, forRule)))
+            return Future.fromCompletionStage(recordStepUp(session, newId, record(a, forRule)))
                 .compose(rotated -> afterStepUp(ctx, session, newId, rotated, a, forRule, action, held, rd));
           });
     }).andThen(ar -> {
@@ -366,6 +423,17 @@ public final class PasskeyApi {
       if (ar.failed()) trail.emit(entry(ctx, "step_up_failed").user(session.userId()).session(session.id())
           .with("rule", counted[0].isEmpty() ? null : counted[0]).with("reason", reason(ar.cause())));
     });
+  }
+
+  /**
+   * The session after a step-up, under {@code newId}. A bolt-on app session that stepgate did not
+   * store yet is stored now, bound to its app session, with the step-up in it.
+   */
+  private CompletionStage<Optional<Session>> recordStepUp(Session session, String newId, Session.StepUpRecord record) {
+    if (!dev.stepgate.admission.AppSessionCaller.unstored(session))
+      return sessions.rotateAndRecordStepUp(session.id(), newId, record);
+    var stored = session.withId(newId).withStepUp(record).withGroups(Set.of());
+    return sessions.create(stored).thenApply(v -> Optional.of(stored));
   }
 
   /**

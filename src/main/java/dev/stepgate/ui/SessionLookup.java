@@ -28,14 +28,25 @@ final class SessionLookup implements Handler<RoutingContext> {
 
   private final SessionCookie cookie;
   private final SessionStore sessions;
+  private final java.util.Optional<BoltOn> boltOn;
 
   SessionLookup(SessionCookie cookie, SessionStore sessions) {
+    this(cookie, sessions, Optional.empty());
+  }
+
+  /** With {@code boltOn}, the caller is whoever the app's own session names (SPEC section 8), as for admission. */
+  SessionLookup(SessionCookie cookie, SessionStore sessions, Optional<BoltOn> boltOn) {
     this.cookie = cookie;
     this.sessions = sessions;
+    this.boltOn = boltOn;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (boltOn.isPresent()) {
+      appCaller(ctx, boltOn.get());
+      return;
+    }
     var id = cookie.read(ctx.request().getHeader("Cookie"));
     if (id.isEmpty()) {
       ctx.put(KEY, Optional.<Session>empty());
@@ -56,8 +67,33 @@ final class SessionLookup implements Handler<RoutingContext> {
     }).onFailure(err -> {
       var requestId = RequestIds.generate();
       failures.answered503("session lookup", err, requestId);
-      Responder.send(ctx.request(), Problems.UNAVAILABLE.with(Problems.REQUEST_ID, requestId));
+      Responder.send(ctx.request(), Problems.unavailableFor(err).with(Problems.REQUEST_ID, requestId));
     });
+  }
+
+  /** Bolt-on mode: the app user the app session names, with the step-up state bound to it; never a recovery session. */
+  private void appCaller(RoutingContext ctx, BoltOn app) {
+    Future<Optional<Session>> found;
+    try {
+      found = Future.fromCompletionStage(app.caller().caller(cookieHeader(ctx)), ctx.vertx().getOrCreateContext());
+    } catch (RuntimeException e) {
+      found = Future.failedFuture(e);
+    }
+    found.onSuccess(session -> {
+      ctx.put(KEY, session);
+      ctx.put(RECOVERY_KEY, Optional.<Session>empty());
+      ctx.next();
+    }).onFailure(err -> {
+      var requestId = RequestIds.generate();
+      failures.answered503("app session lookup", err, requestId);
+      Responder.send(ctx.request(), Problems.unavailableFor(err).with(Problems.REQUEST_ID, requestId));
+    });
+  }
+
+  /** Every {@code Cookie} header of the request, joined as HTTP/2 allows them to be split. */
+  private static String cookieHeader(RoutingContext ctx) {
+    var all = ctx.request().headers().getAll("Cookie");
+    return all.isEmpty() ? null : String.join("; ", all);
   }
 
   /**

@@ -87,6 +87,48 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void identity_upstream_readsTheWhoamiQuestion() {
+    var c = parse("""
+        upstream: http://a
+        identity:
+          source: upstream
+          whoami: { path: /api/me, username: /user/email, groups: /user/roles, session_cookies: [JSESSIONID], cache: 30s }
+          first_enrollment: on_step_up
+        """);
+    var w = c.identity().whoami().orElseThrow();
+    assertEquals(GatewayConfig.IdentitySource.UPSTREAM, c.identity().source());
+    assertEquals(GatewayConfig.FirstEnrollment.ON_STEP_UP, c.identity().firstEnrollment());
+    assertEquals("/api/me", w.path());
+    assertEquals("/user/email", w.username());
+    assertEquals(java.util.Optional.of("/user/roles"), w.groups());
+    assertEquals(List.of("JSESSIONID"), w.sessionCookies());
+    assertEquals(java.time.Duration.ofSeconds(30), w.cache());
+  }
+
+  @Test
+  void identity_upstream_badOrMissingWhoami_isNamedByKeyAndLine() {
+    assertEquals(List.of("gw.yaml:2:21: identity.whoami: required when identity.source is upstream"),
+        problems("upstream: http://a\nidentity: { source: upstream }\n"));
+    var p = problems("""
+        upstream: http://a
+        identity:
+          source: upstream
+          whoami:
+            path: /.stepgate/api/session
+            username: user
+            session_cookies: [stepgate, "bad name"]
+            cache: 2h
+        """);
+    assertEquals(5, p.size(), p.toString());
+    assertTrue(p.get(0).contains("identity.whoami.path") && p.get(0).contains("not of the gateway"), p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.contains("identity.whoami.username") && x.contains("JSON pointer")), p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.contains("'stepgate' is the gateway's own cookie")), p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.contains("'bad name' is not a cookie name")), p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.contains("identity.whoami.cache") && x.contains("15m")), p.toString());
+    assertTrue(problems("upstream: http://a\nidentity:\n  source: upstream\n  whoami: { path: /me }\n").size() == 2);
+  }
+
+  @Test
   void parse_envReferences_areSubstituted() {
     var c = parse("upstream: ${UP}\npublic_url: https://bank.example.com\n");
     assertEquals("http://10.0.0.5:3000", c.upstream().toString());

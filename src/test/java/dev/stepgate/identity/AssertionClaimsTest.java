@@ -56,7 +56,19 @@ class AssertionClaimsTest {
   void constructor_unknownAcr_isRejected() {
     var e = assertThrows(IllegalArgumentException.class, () -> new AssertionClaims("i", "a", "s", "u", "sid",
         Instant.EPOCH, Optional.empty(), List.of("hwk"), "urn:other", "r"));
-    assertEquals("acr must be urn:stepgate:passkey or urn:stepgate:step-up", e.getMessage());
+    assertEquals("acr must be urn:stepgate:passkey, urn:stepgate:app-session or urn:stepgate:step-up", e.getMessage());
+  }
+
+  @Test
+  void constructor_emptyAmr_onlyForABoltOnAppSession() {
+    var appSession = new AssertionClaims("i", "a", "s", "u", "sid", Instant.EPOCH, Optional.empty(), List.of(),
+        AssertionClaims.ACR_APP_SESSION, "r");
+    assertEquals(List.of(), appSession.amr());
+    var e = assertThrows(IllegalArgumentException.class, () -> new AssertionClaims("i", "a", "s", "u", "sid",
+        Instant.EPOCH, Optional.empty(), List.of(), AssertionClaims.ACR_PASSKEY, "r"));
+    assertEquals("amr is empty exactly when acr is urn:stepgate:app-session", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new AssertionClaims("i", "a", "s", "u", "sid",
+        Instant.EPOCH, Optional.empty(), List.of("pwd"), AssertionClaims.ACR_APP_SESSION, "r"));
   }
 
   @Test

@@ -6,15 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code decide} uses the compiled trie, {@code explain} walks the rules one by one: on random
- * rule tables and requests both must pick the same rule and the same decision.
+ * rule tables and requests both must pick the same rule and the same decision, for anonymous
+ * callers and for signed-in callers with and without a name and groups, on rules (and defaults)
+ * with and without {@code allow}.
  */
 class ExplainAgreementTest {
   static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
@@ -24,14 +28,21 @@ class ExplainAgreementTest {
   static final String[] REQUEST_METHODS = {"GET", "HEAD", "POST", "put", "DELETE", "PATCH"};
   static final String[] HOSTS = {"a.com", "b.com", "*.a.com"};
   static final String[] REQUEST_HOSTS = {"a.com", "B.com:8080", "x.a.com", "c.com", ""};
+  static final String[] USERS = {"bob", "alice", "Bob", "carol"};
+  static final String[] GROUPS = {"admins", "finance", "staff", "Admins"};
 
   @Test
   void decide_and_explain_agreeOnRandomTables() {
+    int admitted = 0;
+    int refused = 0;
     for (long seed = 1; seed <= 200; seed++) {
       Random rnd = new Random(seed);
       boolean ci = rnd.nextBoolean();
       List<Rule> rules = randomRules(rnd, 1 + rnd.nextInt(40), ci);
-      PolicySet set = new PolicySet(rules, Requirement.values()[rnd.nextInt(4)], ci);
+      Requirement defaults = Requirement.values()[rnd.nextInt(4)];
+      Optional<AllowList> defaultsAllow = defaults == Requirement.AUTHENTICATED || defaults == Requirement.STEP_UP
+          ? randomAllow(rnd) : Optional.empty();
+      PolicySet set = new PolicySet(rules, defaults, defaultsAllow, ci, List.of());
       for (int q = 0; q < 200; q++) {
         PolicyRequest req = new PolicyRequest(
             pick(rnd, REQUEST_METHODS), pick(rnd, REQUEST_HOSTS), randomPath(rnd));
@@ -39,11 +50,17 @@ class ExplainAgreementTest {
         Decision decided = set.decide(req, state);
         Explanation explained = set.explain(req, state);
         long s = seed;
-        Supplier<String> ctx = () -> "seed " + s + " request " + req + " rules " + rules;
+        Supplier<String> ctx = () -> "seed " + s + " request " + req + " state " + state + " rules " + rules;
         assertEquals(explained.decision(), decided, ctx);
         assertEquals(explained.matched().map(Rule::name).orElse("defaults"), decided.rule(), ctx);
+        if (decided.reasons().stream().anyMatch(r -> r.endsWith("is in allow.users") || r.endsWith("is in allow.groups"))) {
+          admitted++;
+        }
+        if (decided instanceof Decision.Deny && decided.reasons().stream().anyMatch(r -> r.contains("allow."))) refused++;
       }
     }
+    // The tables must exercise allow both ways, or the agreement says nothing about it.
+    assertTrue(admitted > 100 && refused > 100, "admitted " + admitted + ", refused " + refused);
   }
 
   @Test
@@ -87,9 +104,29 @@ class ExplainAgreementTest {
           stepUp ? Optional.of(Duration.ofSeconds(rnd.nextInt(3) * 60L)) : Optional.empty(),
           stepUp && rnd.nextBoolean(),
           stepUp && rnd.nextBoolean() ? Optional.of(Duration.ofDays(1)) : Optional.empty(),
-          Optional.empty(), new Location("r.yaml", i + 1, 1)));
+          Optional.empty(), req == Requirement.AUTHENTICATED || stepUp ? randomAllow(rnd) : Optional.empty(),
+          new Location("r.yaml", i + 1, 1)));
     }
     return rules;
+  }
+
+  /** Half the time no allow; else some users, some groups, or both. */
+  static Optional<AllowList> randomAllow(Random rnd) {
+    if (rnd.nextBoolean()) return Optional.empty();
+    Set<String> users = new HashSet<>();
+    Set<String> groups = new HashSet<>();
+    int shape = rnd.nextInt(3);
+    if (shape != 1) for (int k = rnd.nextInt(2); k >= 0; k--) users.add(pick(rnd, USERS));
+    if (shape != 0) for (int k = rnd.nextInt(2); k >= 0; k--) groups.add(pick(rnd, GROUPS));
+    return Optional.of(new AllowList(users, groups));
+  }
+
+  /** A signed-in state with a random name (sometimes none) and zero to three groups. */
+  static AuthState withRandomSubject(Random rnd, AuthState signedIn) {
+    if (rnd.nextInt(5) == 0) return signedIn;
+    Set<String> groups = new HashSet<>();
+    for (int k = rnd.nextInt(4); k > 0; k--) groups.add(pick(rnd, GROUPS));
+    return signedIn.withSubject(pick(rnd, USERS), groups);
   }
 
   static String randomGlob(Random rnd) {
@@ -113,11 +150,11 @@ class ExplainAgreementTest {
       case 0:
         return AuthState.anonymous(NOW);
       case 1:
-        return AuthState.signedIn("u", NOW.minusSeconds(100), NOW);
+        return withRandomSubject(rnd, AuthState.signedIn("u", NOW.minusSeconds(100), NOW));
       default:
         // forRule: none, or one of the first rules (one-time or not), or a rule no longer in force.
         int forRule = rnd.nextInt(6);
-        return AuthState.signedIn("u", NOW.minusSeconds(100), NOW).withStepUp(new AuthState.StepUp(
+        return withRandomSubject(rnd, AuthState.signedIn("u", NOW.minusSeconds(100), NOW)).withStepUp(new AuthState.StepUp(
             NOW.minusSeconds(rnd.nextInt(200)), rnd.nextBoolean(), rnd.nextBoolean(),
             NOW.minusSeconds(rnd.nextInt(200_000)), rnd.nextBoolean(),
             forRule == 0 ? Optional.empty() : Optional.of(forRule == 5 ? "gone" : "r" + (forRule - 1))));

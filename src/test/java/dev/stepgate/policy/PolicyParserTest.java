@@ -116,9 +116,9 @@ class PolicyParserTest {
   void parse_unknownKeysAtEveryLevel_areAllReported() {
     assertEquals(List.of(
         "p.yaml:2:1: unknown key 'extra' (expected version, defaults, rules)",
-        "p.yaml:3:29: defaults: unknown key 'mode' (expected require)",
+        "p.yaml:3:29: defaults: unknown key 'mode' (expected require, allow)",
         "p.yaml:6:5: rules[0]: unknown key 'when' (expected name, description, match, require,"
-            + " max_age, device_bound, min_credential_age, audience)",
+            + " max_age, device_bound, min_credential_age, audience, allow)",
         "p.yaml:7:26: rules[0].match: unknown key 'path' (expected paths, methods, hosts)"),
         problems("""
             version: 1

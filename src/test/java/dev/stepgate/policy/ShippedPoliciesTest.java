@@ -30,7 +30,7 @@ class ShippedPoliciesTest {
   @Test
   void everyShippedFile_parsesWithoutWarnings() throws IOException {
     List<Path> files = shipped();
-    assertTrue(files.size() >= 5, "expected demo.yaml and four examples, found " + files);
+    assertTrue(files.size() >= 6, "expected demo.yaml and five examples, found " + files);
     for (Path p : files) assertEquals(List.of(), load(p).warnings(), p.toString());
   }
 
@@ -50,5 +50,23 @@ class ShippedPoliciesTest {
     assertTrue(d.consumesStepUp());
     assertEquals("payout-destination", d.rule());
     assertEquals("payouts", demo.decide(new PolicyRequest("GET", "h", "/payouts"), synced).rule());
+  }
+
+  @Test
+  void whoMayPassExample_lettingInAndKeepingOutAsDocumented() throws IOException {
+    PolicySet set = load(Path.of("policies/examples/who-may-pass.yaml"));
+    AuthState signed = AuthState.signedIn("id", NOW.minusSeconds(60), NOW);
+    AuthState admin = signed.withSubject("ann", java.util.Set.of("admins"));
+    AuthState finance = signed.withSubject("fay", java.util.Set.of("finance"));
+    PolicyRequest adminPage = new PolicyRequest("GET", "h", "/admin/users");
+    assertInstanceOf(Decision.Login.class, set.decide(adminPage, AuthState.anonymous(NOW)));
+    assertInstanceOf(Decision.StepUp.class, set.decide(adminPage, admin));
+    assertInstanceOf(Decision.Deny.class, set.decide(adminPage, finance));
+    PolicyRequest payout = new PolicyRequest("POST", "h", "/payouts/42");
+    assertInstanceOf(Decision.StepUp.class, set.decide(payout, finance));
+    assertInstanceOf(Decision.StepUp.class, set.decide(payout, signed.withSubject("oncall-payments", java.util.Set.of())));
+    assertInstanceOf(Decision.Deny.class, set.decide(payout, admin));
+    assertInstanceOf(Decision.Allow.class, set.decide(new PolicyRequest("GET", "h", "/payouts/42"),
+        signed.withSubject("al", java.util.Set.of("auditors"))));
   }
 }
