@@ -23,13 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code users add-group} and {@code remove-group} run from the command line (their own store
  * connection, as another process has) while a gateway runs on the same store: within a second
  * the assertion the upstream receives carries the new groups (checked against the published JWKS
- * only), and so do the compatibility headers; the session stays signed in throughout. A groups
- * header the client sends never reaches the upstream.
+ * only), and so do the compatibility headers, and an {@code allow: { groups: [...] }} rule lets
+ * the user pass (or no longer); the session stays signed in throughout. A groups header the
+ * client sends never reaches the upstream.
  */
 class UsersGroupsGatewayTest {
   /** What a client sends to name its own groups: every spelling must be stripped. */
   static final String[] FORGED = {"Remote-Groups", "root", "X-Forwarded-Groups", "root", "remote_groups", "root",
       "X.Forwarded.Groups", "root"};
+
+  static final String POLICY = Gateways.ADMIN_DENIED_PRIVATE_SIGNED_IN + """
+        - name: ops-console
+          match: { paths: ["/ops/**"] }
+          require: authenticated
+          allow: { groups: [admins] }
+      """;
 
   @TempDir Path dir;
   TestUpstream upstream;
@@ -40,7 +48,7 @@ class UsersGroupsGatewayTest {
   @BeforeEach
   void start() throws Exception {
     upstream = new TestUpstream();
-    var started = Gateways.withPolicy(upstream.url(), dir, Gateways.ADMIN_DENIED_PRIVATE_SIGNED_IN,
+    var started = Gateways.withPolicy(upstream.url(), dir, POLICY,
         "assertion: { compat_headers: [authelia, oauth2-proxy] }\n" + extraYaml());
     gateway = started.gateway();
     base = started.base();
@@ -91,6 +99,38 @@ class UsersGroupsGatewayTest {
     var none = getUntil(alice, r -> !alice.verify(r.headers().get("X-Stepgate-Assertion")).getClaims().containsKey("groups"));
     assertNoGroupsHeaders(none);
     assertEquals("alice", none.headers().get("X-Stepgate-User"));
+  }
+
+  @Test
+  void allowGroups_admitsTheUserWithinASecondOfAddGroup_andRefusesWithinASecondOfRemoveGroup() throws Exception {
+    var alice = new PasskeyUser(base);
+    alice.enroll("alice");
+    assertEquals(403, console(alice), "not in admins yet");
+
+    users("add-group", "alice", "admins");
+    consoleAnswersWithin(alice, 200);
+    assertEquals("/ops/panel", upstream.last().uri());
+
+    users("remove-group", "alice", "admins");
+    consoleAnswersWithin(alice, 403);
+    get(alice); // still signed in: the private route answers 200
+  }
+
+  int console(PasskeyUser user) throws Exception {
+    // Forged groups headers do not count for allow either.
+    return user.send("GET", "/ops/panel", null, FORGED).statusCode();
+  }
+
+  void consoleAnswersWithin(PasskeyUser user, int status) throws Exception {
+    long deadline = System.nanoTime() + PROMISE_MS * 1_000_000L;
+    int last;
+    do {
+      last = console(user);
+      if (last == status) return;
+      assertEquals(status == 200 ? 403 : 200, last, "only the old answer until then (never a sign-in prompt)");
+      Thread.sleep(20);
+    } while (System.nanoTime() < deadline);
+    fail("/ops/panel still answered " + last + " " + PROMISE_MS + " ms after the change");
   }
 
   @Test
