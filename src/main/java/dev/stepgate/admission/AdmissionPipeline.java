@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  *
  * <ol>
  *   <li>origin check ({@link OriginCheck}: cross-site WebSocket upgrades)
- *   <li>caller ({@link CallerStep}: the session the cookie names)
+ *   <li>caller ({@link CallerStep}: the session the cookie names, with the user's groups)
  *   <li>rate limit ({@link RateLimitStep}: forward-auth, per client address and account)
  *   <li>policy decision ({@link PolicyStep})
  *   <li>one-time consumption ({@link OneTimeConsumption})
@@ -41,24 +41,41 @@ public final class AdmissionPipeline implements Admission {
   private final DecisionListener listener;
   private final Optional<AppSessionCaller> app;
 
+  /** A gateway-mode pipeline whose callers have no groups ({@link GroupSource#NONE}). */
   public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, IdentityStamp stamp,
       ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter, Clock clock) {
-    this(policies, sessions, cookie, stamp, origins, listener, limiter, clock, Optional.empty());
+    this(policies, sessions, cookie, GroupSource.NONE, stamp, origins, listener, limiter, clock, Optional.empty());
+  }
+
+  /** @param groups where a signed-in caller's groups come from (gateway mode) */
+  public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, GroupSource groups,
+      IdentityStamp stamp, ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter,
+      Clock clock) {
+    this(policies, sessions, cookie, groups, stamp, origins, listener, limiter, clock, Optional.empty());
+  }
+
+  /** Bolt-on mode without a gateway group source: the app's answer carries the groups. */
+  public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, IdentityStamp stamp,
+      ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter, Clock clock,
+      Optional<AppSessionCaller> app) {
+    this(policies, sessions, cookie, GroupSource.NONE, stamp, origins, listener, limiter, clock, app);
   }
 
   /**
+   * @param groups where a signed-in caller's groups come from in gateway mode (the cookie's
+   *     session); unused when {@code app} is present
    * @param app bolt-on mode's caller source (SPEC section 8): present, the caller is whoever the
    *     app's own session names, and an anonymous caller of an {@code authenticated} rule is
    *     forwarded as it is, so the app's own login handles it
    */
-  public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, IdentityStamp stamp,
-      ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter, Clock clock,
-      Optional<AppSessionCaller> app) {
+  public AdmissionPipeline(Supplier<PolicySet> policies, SessionStore sessions, SessionCookie cookie, GroupSource groups,
+      IdentityStamp stamp, ServedOrigins origins, DecisionListener listener, dev.stepgate.ratelimit.Limiter limiter,
+      Clock clock, Optional<AppSessionCaller> app) {
     this.app = app;
     this.limits = new RateLimitStep(limiter);
     this.policy = new PolicyStep(policies, clock);
     this.origin = new OriginCheck(origins, policy);
-    this.caller = new CallerStep(sessions, cookie);
+    this.caller = new CallerStep(sessions, cookie, groups);
     this.oneTime = new OneTimeConsumption(sessions);
     this.stamp = stamp;
     this.listener = listener;
@@ -143,8 +160,9 @@ public final class AdmissionPipeline implements Admission {
     if (decision instanceof Decision.Allow allow) {
       if (session.isEmpty() || !allow.consumesStepUp()) return CompletableFuture.completedFuture(forward(allow, session));
       var s = session.get();
+      // The store's session after spending carries no groups: the ones this request was decided with stay.
       return oneTime.spend(s, allow).thenCompose(spent -> spent.isPresent()
-          ? CompletableFuture.completedFuture(forward(allow, spent))
+          ? CompletableFuture.completedFuture(forward(allow, spent.map(x -> x.withGroups(s.groups()))))
           : callerOf(request).thenApply(now -> lostRace(request, s, now)));
     }
     return CompletableFuture.completedFuture(verdictFor(decision, session));

@@ -8,24 +8,33 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Step 2: who is calling — the live session the gateway cookie names. The one caller source
- * today; a bolt-on mode's (an upstream's own session) becomes a second step beside it.
+ * Step 2: who is calling — the live session the gateway cookie names, with the user's groups
+ * from the {@link GroupSource} attached ({@link Session#withGroups}). The one caller source today;
+ * a bolt-on mode's (an upstream's own session) becomes a second step beside it. A caller whose
+ * groups cannot be read is not known: the stage fails as a failed session read does.
  */
 final class CallerStep {
   private static final CompletableFuture<Optional<Session>> NOBODY = CompletableFuture.completedFuture(Optional.empty());
 
   private final SessionStore sessions;
   private final SessionCookie cookie;
+  private final GroupSource groups;
 
-  CallerStep(SessionStore sessions, SessionCookie cookie) {
+  CallerStep(SessionStore sessions, SessionCookie cookie, GroupSource groups) {
     this.sessions = sessions;
     this.cookie = cookie;
+    this.groups = groups;
   }
 
   CompletionStage<Optional<Session>> caller(AdmissionRequest request) {
     var id = cookie.read(request.cookieHeader());
+    if (id.isEmpty()) return NOBODY;
     // A recovery session is not signed in (SPEC section 4): to policy it is nobody.
-    return id.isEmpty() ? NOBODY : sessions.find(id.get()).thenApply(s -> s.filter(Session::signedIn));
+    return sessions.find(id.get()).thenCompose(found -> {
+      var s = found.filter(Session::signedIn);
+      if (s.isEmpty()) return NOBODY;
+      return groups.groupsOf(s.get()).thenApply(g -> Optional.of(withGroups(s.get(), g)));
+    });
   }
 
   /**
@@ -36,6 +45,15 @@ final class CallerStep {
     var id = cookie.read(request.cookieHeader());
     if (id.isEmpty()) return Optional.of(Optional.empty());
     var known = sessions.findNow(id.get());
-    return known.isPresent() ? Optional.of(known.filter(Session::signedIn)) : Optional.empty();
+    if (known.isEmpty()) return Optional.empty();
+    var s = known.filter(Session::signedIn);
+    if (s.isEmpty()) return Optional.of(Optional.empty());
+    // Groups this node does not hold now: the asynchronous path reads them.
+    return groups.groupsNow(s.get()).map(g -> Optional.of(withGroups(s.get(), g)));
+  }
+
+  /** Stores keep no groups; a session without any stays the same object (no copy per request). */
+  private static Session withGroups(Session s, java.util.Set<String> g) {
+    return g.equals(s.groups()) ? s : s.withGroups(g);
   }
 }

@@ -11,13 +11,15 @@ import dev.stepgate.policy.Decision;
 import dev.stepgate.session.Session;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The identity headers an admitted request carries to the upstream (SPEC section 6): {@code
  * X-Stepgate-User}, the signed {@code X-Stepgate-Assertion} (from the cache: the proxy path never
- * signs per request), and the opt-in compatibility headers.
+ * signs per request), and the opt-in compatibility headers, each with the groups the caller's
+ * session carries (a change of groups makes a new session value, so a new stamp and token).
  */
 public final class IdentityStamp {
   private final String issuer;
@@ -69,9 +71,11 @@ public final class IdentityStamp {
         amr,
         acr,
         allow.rule(),
-        stepUp.map(u -> AssertionClaims.jtiFor(session.id(), u.at())));
+        stepUp.map(u -> AssertionClaims.jtiFor(session.id(), u.at())),
+        // All of the user's groups (attached at admission), not only those a rule names.
+        List.copyOf(session.groups()));
     var assertion = assertions.assertionFor(claims);
-    var out = new LinkedHashMap<String, String>(headers.forUpstream(session.username(), Optional.empty()));
+    var out = new LinkedHashMap<String, String>(headers.forUpstream(session.username(), Optional.empty(), claims.groups()));
     out.put(IdentityHeaders.STEPGATE_ASSERTION, assertion.token());
     var result = Collections.unmodifiableMap(out);
     stamped.put(key, new Stamped(result, assertion));

@@ -29,6 +29,21 @@ public final class CredentialException extends StepgateException {
     return new CredentialException("invite-invalid", 403, "The invitation is not valid or has been used.");
   }
 
+  /** A user id that names nobody. */
+  public static CredentialException unknownUser() {
+    return new CredentialException("unknown-user", 404, "No such user.");
+  }
+
+  /** {@code reason}: why the name is not a group name ({@link dev.stepgate.GroupNames#problem}). */
+  public static CredentialException groupInvalid(String reason) {
+    return new CredentialException("group-invalid", 400, "Invalid group name: " + reason + ".");
+  }
+
+  public static CredentialException tooManyGroups() {
+    return new CredentialException("too-many-groups", 409,
+        "A user belongs to at most " + dev.stepgate.GroupNames.MAX_PER_USER + " groups.");
+  }
+
   public static CredentialException unavailable(Throwable cause) {
     return new CredentialException("storage-unavailable", 503, "The credential store is unavailable.", cause);
   }

@@ -31,7 +31,7 @@ public final class EmbeddedStore implements AutoCloseable {
 
   static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql", "V3__install_secrets.sql",
       "V4__recovery.sql",
-      "V5__user_disabled.sql");
+      "V5__user_disabled.sql", "V6__user_groups.sql");
 
   private final EmbeddedDatabase db;
   private final Storage storage;

@@ -4,13 +4,18 @@ import static dev.stepgate.credential.EmbeddedDatabase.nanos;
 import static dev.stepgate.credential.EmbeddedDatabase.one;
 import static dev.stepgate.credential.EmbeddedDatabase.update;
 
+import dev.stepgate.GroupNames;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** {@link UserStore} on the embedded SQLite file: table {@code users}. */
+/** {@link UserStore} on the embedded SQLite file: tables {@code users} and {@code user_groups}. */
 final class EmbeddedUserStore implements UserStore {
   private final EmbeddedDatabase db;
 
@@ -70,5 +75,57 @@ final class EmbeddedUserStore implements UserStore {
       if (EmbeddedDatabase.isUniqueViolation(e)) throw CredentialException.usernameTaken();
       throw e;
     }
+  }
+
+  @Override
+  public CompletionStage<Set<String>> groups(String userId) {
+    return db.tx(c -> Collections.unmodifiableSet(new LinkedHashSet<>(EmbeddedDatabase.all(c,
+        "SELECT group_name FROM user_groups WHERE user_id = ? ORDER BY group_name", p -> p.setString(1, userId),
+        rs -> rs.getString(1)))));
+  }
+
+  @Override
+  public CompletionStage<Boolean> addGroup(String userId, String group) {
+    var bad = GroupNames.problem(group);
+    if (bad.isPresent()) return CompletableFuture.failedFuture(CredentialException.groupInvalid(bad.get()));
+    return db.tx(c -> {
+      if (byIdIn(c, userId).isEmpty()) throw CredentialException.unknownUser();
+      if (isMember(c, userId, group)) return false;
+      // SQLite has one writer: if another process changed the groups since these reads, this
+      // transaction cannot commit (busy), so the bound holds across processes too.
+      long count = one(c, "SELECT COUNT(*) FROM user_groups WHERE user_id = ?", p -> p.setString(1, userId),
+          rs -> rs.getLong(1)).orElse(0L);
+      if (count >= GroupNames.MAX_PER_USER) throw CredentialException.tooManyGroups();
+      update(c, "INSERT INTO user_groups (user_id, group_name, created_at) VALUES (?, ?, ?)", p -> {
+        p.setString(1, userId);
+        p.setString(2, group);
+        p.setLong(3, nanos(db.clock.instant()));
+      });
+      // Same transaction: the membership and the notice to running gateways are one fact.
+      EmbeddedRevocationLog.appendGroupsChangedIn(c, db.clock.instant(), userId);
+      return true;
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> removeGroup(String userId, String group) {
+    var bad = GroupNames.problem(group);
+    if (bad.isPresent()) return CompletableFuture.failedFuture(CredentialException.groupInvalid(bad.get()));
+    return db.tx(c -> {
+      if (byIdIn(c, userId).isEmpty()) throw CredentialException.unknownUser();
+      boolean removed = update(c, "DELETE FROM user_groups WHERE user_id = ? AND group_name = ?", p -> {
+        p.setString(1, userId);
+        p.setString(2, group);
+      }) == 1;
+      if (removed) EmbeddedRevocationLog.appendGroupsChangedIn(c, db.clock.instant(), userId);
+      return removed;
+    });
+  }
+
+  private static boolean isMember(Connection c, String userId, String group) throws SQLException {
+    return one(c, "SELECT 1 FROM user_groups WHERE user_id = ? AND group_name = ?", p -> {
+      p.setString(1, userId);
+      p.setString(2, group);
+    }, rs -> true).isPresent();
   }
 }

@@ -2,6 +2,7 @@ package dev.stepgate.credential;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -35,4 +36,30 @@ public interface UserStore {
    *     (disabling again appends again: harmless, and it ends any session that slipped through)
    */
   CompletionStage<Boolean> setDisabled(String userId, boolean disabled);
+
+  /**
+   * The groups of the user with this id (SPEC section 3 {@code allow.groups}), iterated by code
+   * point; empty when it has none or there is no such user.
+   */
+  CompletionStage<Set<String>> groups(String userId);
+
+  /**
+   * Adds the user to {@code group}. A change appends a groups entry to the {@link RevocationLog}
+   * in the same transaction, so every running gateway drops what it cached of the user's groups
+   * (no session ends).
+   *
+   * @return true if the user was added; false if it was a member already (nothing appended)
+   * @throws CredentialException in the stage: {@code group-invalid} (400) for a name outside
+   *     {@link dev.stepgate.GroupNames}; {@code unknown-user} (404); {@code too-many-groups} (409)
+   *     when the user has {@link dev.stepgate.GroupNames#MAX_PER_USER} groups already
+   */
+  CompletionStage<Boolean> addGroup(String userId, String group);
+
+  /**
+   * Removes the user from {@code group}, appending a groups entry as {@link #addGroup} does.
+   *
+   * @return true if the user was removed; false if it was not a member (nothing appended)
+   * @throws CredentialException in the stage: {@code group-invalid} (400), {@code unknown-user} (404)
+   */
+  CompletionStage<Boolean> removeGroup(String userId, String group);
 }

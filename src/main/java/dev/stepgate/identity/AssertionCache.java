@@ -10,8 +10,8 @@ import java.time.Duration;
  * costs tens of microseconds; a hit costs a hash lookup).
  *
  * <p>Keyed by the whole {@link AssertionClaims} (session, audience, acr, rule, auth and step-up
- * times, amr, username, subject, issuer): a token is reused only for requests it describes
- * exactly. A cached token is handed out until {@link #REFRESH_BEFORE_EXPIRY} before its {@code
+ * times, amr, username, subject, issuer, groups): a token is reused only for requests it describes
+ * exactly, so a change of the user's groups is signed anew. A cached token is handed out until {@link #REFRESH_BEFORE_EXPIRY} before its {@code
  * exp}, so the upstream always receives at least that much validity; after that, or once the
  * current signing key has changed (a rotation here or, after {@link SigningKeys#reload()}, on
  * another node), a new one is signed.

@@ -30,6 +30,10 @@ import java.util.Optional;
  * @param rule the name of the policy rule that decided
  * @param jti {@link #jtiFor} of the session's newest step-up, if it has one: the {@code
  *     step_up_passed} audit event names the same value, so an upstream log line leads to it
+ * @param groups all of the user's groups ({@code groups}), sorted by code point and without
+ *     duplicates; empty when it has none (the claim is then left out). All of them, not only those
+ *     the policy names: the app may authorize on groups no rule mentions, and a token that changed
+ *     with policy reloads would surprise it. Bounded by {@link dev.stepgate.GroupNames#MAX_PER_USER}.
  */
 public record AssertionClaims(
     String iss,
@@ -42,7 +46,8 @@ public record AssertionClaims(
     List<String> amr,
     String acr,
     String rule,
-    Optional<String> jti) {
+    Optional<String> jti,
+    List<String> groups) {
 
   /** {@code acr} of a request that passed a {@code step_up} rule. */
   public static final String ACR_STEP_UP = "urn:stepgate:step-up";
@@ -73,8 +78,19 @@ public record AssertionClaims(
     this(iss, aud, sub, preferredUsername, sid, authTime, stepUpTime, amr, acr, rule, Optional.empty());
   }
 
+  /** Claims without {@code groups}. */
+  public AssertionClaims(String iss, String aud, String sub, String preferredUsername, String sid, Instant authTime,
+      Optional<Instant> stepUpTime, List<String> amr, String acr, String rule, Optional<String> jti) {
+    this(iss, aud, sub, preferredUsername, sid, authTime, stepUpTime, amr, acr, rule, jti, List.of());
+  }
+
   public AssertionClaims {
     jti = jti == null ? Optional.empty() : jti;
+    // Sorted and distinct, so one set of groups is one key of the cache and one claim value.
+    if (groups == null) groups = List.of();
+    for (var g : groups)
+      if (!dev.stepgate.GroupNames.valid(g)) throw new IllegalArgumentException("groups must be valid group names");
+    groups = List.copyOf(new java.util.TreeSet<>(groups));
     requireText(iss, "iss");
     requireText(aud, "aud");
     requireText(sub, "sub");

@@ -94,6 +94,8 @@ public final class AssertionSigner {
     c.stepUpTime().ifPresent(t -> b.claim("step_up_time", t.getEpochSecond()));
     c.jti().ifPresent(b::jwtID);
     if (!c.amr().isEmpty()) b.claim("amr", c.amr());
-    return b.claim("acr", c.acr()).claim("rule", c.rule()).build();
+    b.claim("acr", c.acr()).claim("rule", c.rule());
+    if (!c.groups().isEmpty()) b.claim("groups", c.groups());
+    return b.build();
   }
 }

@@ -126,30 +126,60 @@ public final class IdentityHeaders {
    * The identity headers for the upstream of a signed-in user, in a stable order: {@code
    * X-Stepgate-User}, then per enabled family — {@code authelia}: {@code Remote-User}, {@code
    * Remote-Name} (display name, else username), {@code Remote-Email}; {@code oauth2-proxy}: {@code
-   * X-Forwarded-User}, {@code X-Forwarded-Email}. An email header is sent only when the username
+   * X-Forwarded-User}, {@code X-Forwarded-Email} (the groups headers: see {@link
+   * #forUpstream(String, Optional, java.util.Collection)}). An email header is sent only when the username
    * looks like an email address; stepgate has no other source of one. Values are encoded by
    * {@link HeaderText#encode}; the caller builds them once per session and reuses them.
    *
    * @throws IdentityException if a value holds a control character or an unpaired surrogate
    */
   public Map<String, String> forUpstream(String username, Optional<String> displayName) {
+    return forUpstream(username, displayName, List.of());
+  }
+
+  /**
+   * As {@link #forUpstream(String, Optional)}, with the user's {@code groups} as {@code
+   * Remote-Groups} ({@code authelia}) and {@code X-Forwarded-Groups} ({@code oauth2-proxy}):
+   * sorted, joined by {@code ","}, sent only when there is at least one. Group names ({@link
+   * dev.stepgate.GroupNames}) hold no comma, space or control character, so the list cannot be
+   * read as anything else.
+   *
+   * @throws IdentityException if a value holds a control character or an unpaired surrogate, or a
+   *     group is not a valid group name
+   */
+  public Map<String, String> forUpstream(String username, Optional<String> displayName, java.util.Collection<String> groups) {
     var user = headerValue(username, "username");
     // The same String where the value is the same: the relay keeps each distinct long value as bytes.
     var display = displayName.filter(d -> !d.isBlank());
     var name = display.isPresent() ? headerValue(display.get(), "display name") : user;
     var email = looksLikeEmail(username) ? Optional.of(user) : Optional.<String>empty();
+    var groupList = groupList(groups);
     var out = new LinkedHashMap<String, String>();
     out.put(STEPGATE_USER, user);
     if (families.contains(CompatFamily.AUTHELIA)) {
       out.put("Remote-User", user);
       out.put("Remote-Name", name);
       email.ifPresent(e -> out.put("Remote-Email", e));
+      groupList.ifPresent(g -> out.put("Remote-Groups", g));
     }
     if (families.contains(CompatFamily.OAUTH2_PROXY)) {
       out.put("X-Forwarded-User", user);
       email.ifPresent(e -> out.put("X-Forwarded-Email", e));
+      groupList.ifPresent(g -> out.put("X-Forwarded-Groups", g));
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  /** The groups sorted and joined by {@code ","}; empty when there are none. */
+  private static Optional<String> groupList(java.util.Collection<String> groups) {
+    if (groups == null || groups.isEmpty()) return Optional.empty();
+    var sorted = new java.util.TreeSet<String>();
+    for (var g : groups) {
+      if (!dev.stepgate.GroupNames.valid(g))
+        throw new IdentityException(IdentityException.UNFORWARDABLE, "a group is not a valid group name");
+      sorted.add(g);
+    }
+    return Optional.of(String.join(",", sorted));
   }
 
   /** One {@code @}, a non-empty local part, a dotted domain, no spaces: enough to not mislead. */
@@ -181,9 +211,9 @@ public final class IdentityHeaders {
 
   /** Opt-in header families for apps written for another auth proxy. */
   public enum CompatFamily {
-    /** Authelia's {@code Remote-User}, {@code Remote-Name}, {@code Remote-Email}. */
+    /** Authelia's {@code Remote-User}, {@code Remote-Name}, {@code Remote-Email}, {@code Remote-Groups}. */
     AUTHELIA("authelia"),
-    /** oauth2-proxy's {@code X-Forwarded-User}, {@code X-Forwarded-Email}. */
+    /** oauth2-proxy's {@code X-Forwarded-User}, {@code X-Forwarded-Email}, {@code X-Forwarded-Groups}. */
     OAUTH2_PROXY("oauth2-proxy");
 
     private final String configName;

@@ -43,22 +43,34 @@ final class PostgresRevocationLog implements RevocationLog {
 
   @Override
   public CompletionStage<List<LoggedRevocation>> after(long seq, int limit) {
-    return db.run("SELECT seq, at, user_id, credential_id FROM revocations WHERE seq > $1 ORDER BY seq LIMIT $2",
+    return db.run("SELECT seq, at, kind, user_id, credential_id FROM revocations WHERE seq > $1 ORDER BY seq LIMIT $2",
             Tuple.of(seq, (long) Math.max(0, Math.min(limit, MAX_BATCH))))
         .thenApply(rows -> PostgresDatabase.all(rows, r -> {
           var id = bytes(r, "credential_id");
-          return new LoggedRevocation(r.getLong("seq"), instant(r.getLong("at")), r.getString("user_id"),
+          return new LoggedRevocation(r.getLong("seq"), instant(r.getLong("at")),
+              LoggedRevocation.Kind.fromStored(r.getString("kind")), r.getString("user_id"),
               id == null ? Optional.empty() : Optional.of(CredentialId.of(id)));
         }));
   }
 
   /** Appends inside the caller's transaction (the one that revoked); prunes expired entries. */
   static Future<Void> appendIn(SqlClient c, Instant now, String userId, Optional<byte[]> credentialId) {
+    return append(c, now, credentialId.isPresent() ? LoggedRevocation.Kind.CREDENTIAL : LoggedRevocation.Kind.USER,
+        userId, credentialId);
+  }
+
+  /** Appends a change of {@code userId}'s groups inside the caller's transaction (the one that changed them). */
+  static Future<Void> appendGroupsChangedIn(SqlClient c, Instant now, String userId) {
+    return append(c, now, LoggedRevocation.Kind.GROUPS, userId, Optional.empty());
+  }
+
+  private static Future<Void> append(SqlClient c, Instant now, LoggedRevocation.Kind kind, String userId,
+      Optional<byte[]> credentialId) {
     return c.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(APPEND_LOCK))
         .compose(locked -> c.preparedQuery("DELETE FROM revocations WHERE at < $1")
             .execute(Tuple.of(nanos(now.minus(RETENTION)))))
         .compose(pruned -> c.preparedQuery("INSERT INTO revocations (at, kind, user_id, credential_id) VALUES ($1, $2, $3, $4)")
-            .execute(Tuple.of(nanos(now), credentialId.isPresent() ? "credential" : "user", userId,
+            .execute(Tuple.of(nanos(now), kind.stored(), userId,
                 credentialId.map(PostgresDatabase::bytes).orElse(null))))
         .mapEmpty();
   }

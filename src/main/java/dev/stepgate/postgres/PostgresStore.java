@@ -59,7 +59,7 @@ public final class PostgresStore implements AutoCloseable {
 
   static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__revocations.sql", "V3__install_secrets.sql",
       "V4__recovery.sql",
-      "V5__user_disabled.sql");
+      "V5__user_disabled.sql", "V6__user_groups.sql");
 
   private final Vertx vertx;
   private final Pool pool;

@@ -34,6 +34,10 @@ final class RedisRevocationBus implements RevocationBus {
   public void publish(Revocation revocation) {
     local.publish(revocation);
     var json = new JsonObject().put("user", revocation.userId());
+    // A groups change stays on this node: every change of groups is made in the store, whose
+    // record every node follows, and a node of an older build would read a message without
+    // "credential" as "end every session of the user".
+    if (revocation instanceof Revocation.GroupsChanged) return;
     if (revocation instanceof Revocation.CredentialRevoked c) json.put("credential", c.credentialId().base64url());
     link.send(Request.cmd(Command.PUBLISH).arg(Keys.REVOCATIONS_CHANNEL).arg(node + " " + json.encode()))
         .whenComplete((r, e) -> {

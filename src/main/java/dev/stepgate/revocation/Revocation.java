@@ -3,8 +3,10 @@ package dev.stepgate.revocation;
 import dev.stepgate.credential.CredentialId;
 
 /**
- * Something that ends sessions, as every holder of session state must honour it: the session
- * store, and the near caches of the request path. Published on a {@link RevocationBus}.
+ * Something that ends sessions, or changes what a session stands for, as every holder of session
+ * state must honour it: the session store, and the near caches of the request path. Published on
+ * a {@link RevocationBus}. {@link GroupsChanged} ends no session: it only makes caches of the
+ * user's groups (and of what was stamped from them) stale.
  */
 public sealed interface Revocation {
   /** The user whose sessions it concerns. */
@@ -32,6 +34,23 @@ public sealed interface Revocation {
     public UserSessionsEnded {
       requireUser(userId);
     }
+  }
+
+  /**
+   * The user's group membership changed ({@code stepgate users add-group|remove-group}): no
+   * session ends; whatever holds the user's groups reads them again.
+   *
+   * @param userId the user
+   */
+  record GroupsChanged(String userId) implements Revocation {
+    public GroupsChanged {
+      requireUser(userId);
+    }
+  }
+
+  /** True when this ends sessions (every kind but {@link GroupsChanged}). */
+  default boolean endsSessions() {
+    return !(this instanceof GroupsChanged);
   }
 
   private static void requireUser(String userId) {

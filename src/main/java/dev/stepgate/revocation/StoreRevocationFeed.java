@@ -103,8 +103,11 @@ public final class StoreRevocationFeed implements AutoCloseable {
   }
 
   static Revocation event(LoggedRevocation entry) {
-    return entry.credentialId().<Revocation>map(id -> new Revocation.CredentialRevoked(entry.userId(), id))
-        .orElseGet(() -> new Revocation.UserSessionsEnded(entry.userId()));
+    return switch (entry.kind()) {
+      case CREDENTIAL -> new Revocation.CredentialRevoked(entry.userId(), entry.credentialId().orElseThrow());
+      case USER -> new Revocation.UserSessionsEnded(entry.userId());
+      case GROUPS -> new Revocation.GroupsChanged(entry.userId());
+    };
   }
 
   @Override

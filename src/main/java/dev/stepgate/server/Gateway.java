@@ -170,11 +170,16 @@ public final class Gateway implements AutoCloseable {
       closeables.add(side);
       var storeErrors = new StoreErrors(registry);
       // Every failed session call is counted, not only the probe's: a Redis outage fails each request.
-      SessionStore sessions = new CountedSessionStore(side.sessions(), storeErrors);
+      // The callers' groups, near-cached per node; a change (the CLI's, in the store's record) drops
+      // the user's entry, and a sign-in reads them ahead so the session's first request is decided at once.
+      var groups = new dev.stepgate.admission.StoredGroups(storage.users());
+      SessionStore sessions = new dev.stepgate.admission.GroupPreloadingSessions(
+          new CountedSessionStore(side.sessions(), storeErrors), groups);
       // Revocations end sessions wherever they were made: in this process or another node (the
       // bus), or by the admin CLI (the store's change record, read off the event loop).
       var revocations = side.revocations();
       closeables.add(revocations.subscribe(sessions::honour));
+      closeables.add(groups.follow(revocations));
       closeables.add(StoreRevocationFeed.start(storage.revocations(), revocations, StoreRevocationFeed.DEFAULT_INTERVAL));
       var cookie = new SessionCookie(config.secureCookies());
       var held = side.held();
@@ -193,7 +198,8 @@ public final class Gateway implements AutoCloseable {
       var passkeySettings = PasskeySettings.from(config);
       var limiter = new Limiter(config.limits(), side.counters(), passkeySettings.ceremonyTtl(), new RateLimitMetrics(registry));
       var boltOn = boltOn(config, vertx, storage, sessions, cookie, clock, closeables, registry);
-      var admission = new AdmissionPipeline(reloader::current, sessions, cookie, stamp,
+      // In bolt-on mode the app's answer carries the groups; the store's are for gateway mode.
+      var admission = new AdmissionPipeline(reloader::current, sessions, cookie, groups, stamp,
           new ServedOrigins(config.webauthn().origins()), decisions, limiter, clock, boltOn.map(dev.stepgate.ui.BoltOn::caller));
       var verification = VerificationPool.create();
       closeables.add(verification);

@@ -81,11 +81,13 @@ public interface SessionStore {
 
   /**
    * Ends the sessions {@code revocation} names: subscribe this to the revocation bus. Safe to
-   * call from any thread, more than once for the same revocation.
+   * call from any thread, more than once for the same revocation. A change of groups ends none
+   * (stores do not keep groups; they are attached at admission).
    */
   default CompletionStage<Void> honour(Revocation revocation) {
     if (revocation instanceof Revocation.CredentialRevoked c) return endSessionsOfCredential(c.userId(), c.credentialId());
-    return endSessionsOf(revocation.userId());
+    if (revocation instanceof Revocation.UserSessionsEnded u) return endSessionsOf(u.userId());
+    return java.util.concurrent.CompletableFuture.completedFuture(null); // GroupsChanged: no session ends
   }
 
   /**

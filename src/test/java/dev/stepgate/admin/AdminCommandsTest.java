@@ -91,8 +91,8 @@ class AdminCommandsTest {
     assertEquals(0, run(new UsersCommand.ListUsers(settings())));
     var lines = out.toString().strip().lines().toList();
     assertEquals(2, lines.size());
-    assertEquals("alice\tdXNlci0alice\t2026-01-01T00:00:00Z\t0 passkeys\tenabled", lines.get(0));
-    assertTrue(lines.get(1).endsWith("\t1 passkeys\tenabled"));
+    assertEquals("alice\tdXNlci0alice\t2026-01-01T00:00:00Z\t0 passkeys\tenabled\t-", lines.get(0));
+    assertTrue(lines.get(1).endsWith("\t1 passkeys\tenabled\t-"));
   }
 
   @Test
@@ -210,8 +210,102 @@ class AdminCommandsTest {
     out.getBuffer().setLength(0);
     assertEquals(0, run(new UsersCommand.ListUsers(settings())));
     var lines = out.toString().strip().lines().toList();
-    assertTrue(lines.get(0).endsWith("\tenabled"), lines.get(0));
-    assertTrue(lines.get(1).endsWith("\tdisabled"), lines.get(1));
+    assertTrue(lines.get(0).endsWith("\tenabled\t-"), lines.get(0));
+    assertTrue(lines.get(1).endsWith("\tdisabled\t-"), lines.get(1));
+  }
+
+  @Test
+  void usersAddGroup_makesAMember_appendsAGroupsEntry_andAudits() {
+    var u = seedUser("alice");
+    assertEquals(0, run(audited(new UsersCommand.AddGroup(settings())), "Alice", "admins"), err.toString());
+    assertEquals("added alice to admins", out.toString().strip());
+    try (var store = BlockingStore.open(dir)) {
+      assertEquals(Set.of("admins"), dev.stepgate.Async.join(store.storage().users().groups(u.id())));
+      var entry = store.revocationsAfter(0, 10).get(0);
+      assertEquals(dev.stepgate.credential.LoggedRevocation.Kind.GROUPS, entry.kind());
+      assertEquals(u.id(), entry.userId());
+      assertEquals("user-group-added", store.recentEvents(1).get(0).kind());
+      assertFalse(store.findUserById(u.id()).orElseThrow().disabled());
+    }
+    assertEquals(1, trail.size());
+    assertEquals("admin_action", trail.get(0).event());
+    assertEquals(Optional.of(u.id()), trail.get(0).user());
+    assertEquals(java.util.Map.of("action", "users.add-group", "target", "alice", "group", "admins"), trail.get(0).fields());
+  }
+
+  @Test
+  void usersAddGroup_again_changesNothing_andAuditsNothing() {
+    seedUser("alice");
+    assertEquals(0, run(new UsersCommand.AddGroup(settings()), "alice", "admins"));
+    out.getBuffer().setLength(0);
+    assertEquals(0, run(audited(new UsersCommand.AddGroup(settings())), "alice", "admins"), err.toString());
+    assertEquals("alice is already in admins", out.toString().strip());
+    assertEquals(0, trail.size());
+  }
+
+  @Test
+  void usersRemoveGroup_endsTheMembership_andAudits() {
+    var u = seedUser("alice");
+    assertEquals(0, run(new UsersCommand.AddGroup(settings()), "alice", "admins"));
+    assertEquals(0, run(new UsersCommand.AddGroup(settings()), "alice", "ops"));
+    out.getBuffer().setLength(0);
+    assertEquals(0, run(audited(new UsersCommand.RemoveGroup(settings())), "alice", "admins"), err.toString());
+    assertEquals("removed alice from admins", out.toString().strip());
+    try (var store = BlockingStore.open(dir)) {
+      assertEquals(Set.of("ops"), dev.stepgate.Async.join(store.storage().users().groups(u.id())));
+      assertEquals("user-group-removed", store.recentEvents(1).get(0).kind());
+    }
+    assertEquals("users.remove-group", trail.get(0).fields().get("action"));
+    out.getBuffer().setLength(0);
+    assertEquals(0, run(new UsersCommand.RemoveGroup(settings()), "alice", "admins"));
+    assertEquals("alice is not in admins", out.toString().strip());
+  }
+
+  @Test
+  void usersList_showsTheGroups() {
+    seedUser("alice");
+    seedUser("bob");
+    assertEquals(0, run(new UsersCommand.AddGroup(settings()), "alice", "ops"));
+    assertEquals(0, run(new UsersCommand.AddGroup(settings()), "alice", "admins"));
+    out.getBuffer().setLength(0);
+    assertEquals(0, run(new UsersCommand.ListUsers(settings())));
+    var lines = out.toString().strip().lines().toList();
+    assertTrue(lines.get(0).endsWith("\tenabled\tadmins,ops"), lines.get(0));
+    assertTrue(lines.get(1).endsWith("\tenabled\t-"), lines.get(1));
+  }
+
+  @Test
+  void usersAddAndRemoveGroup_badGroupName_exitTwoWithOneLine_andChangeNothing() {
+    var u = seedUser("alice");
+    for (var bad : new String[] {"a,b", "_admins", "x".repeat(65), "ad mins", "grüppe"}) {
+      for (var command : java.util.List.<StoreCommand>of(new UsersCommand.AddGroup(settings()), new UsersCommand.RemoveGroup(settings()))) {
+        err.getBuffer().setLength(0);
+        assertEquals(2, run(command, "alice", bad), bad);
+        assertEquals("stepgate: invalid group name: " + dev.stepgate.GroupNames.problem(bad).orElseThrow(), err.toString().strip());
+      }
+    }
+    try (var store = BlockingStore.open(dir)) {
+      assertEquals(Set.of(), dev.stepgate.Async.join(store.storage().users().groups(u.id())));
+      assertEquals(0, store.lastRevocationSeq());
+    }
+  }
+
+  @Test
+  void usersAddGroup_unknownUser_exitsOneWithOneLine() {
+    assertEquals(1, run(new UsersCommand.AddGroup(settings()), "nobody", "admins"));
+    assertEquals("stepgate: no such user: nobody", err.toString().strip());
+    err.getBuffer().setLength(0);
+    assertEquals(1, run(new UsersCommand.RemoveGroup(settings()), "nobody", "admins"));
+    assertEquals("stepgate: no such user: nobody", err.toString().strip());
+  }
+
+  @Test
+  void usersAddGroup_pastTheLimit_exitsOneWithOneLine() {
+    seedUser("alice");
+    for (int i = 0; i < dev.stepgate.GroupNames.MAX_PER_USER; i++)
+      assertEquals(0, run(new UsersCommand.AddGroup(settings()), "alice", "g" + i));
+    assertEquals(1, run(new UsersCommand.AddGroup(settings()), "alice", "one-more"));
+    assertEquals("stepgate: A user belongs to at most 64 groups.", err.toString().strip());
   }
 
   @Test
@@ -225,6 +319,8 @@ class AdminCommandsTest {
     // Parse errors go through the real command tree and its one-line handler; nothing is opened.
     for (var args : new String[][] {
         {"users", "disable"}, {"users", "enable"}, {"users", "disable", "a", "b"}, {"users", "enable", "--nope", "alice"},
+        {"users", "add-group", "alice"}, {"users", "remove-group"}, {"users", "add-group", "alice", "admins", "x"},
+        {"users", "add-group", "alice", "-admins"},
         {"credentials", "rename", "alice", "AQID"}, {"credentials", "rename", "alice", "AQID", "x", "y"}}) {
       var cli = Cli.commandLine();
       var e = new StringWriter();
@@ -306,7 +402,7 @@ class AdminCommandsTest {
   @Test
   void stepgate_listsTheLifecycleSubcommands() {
     var cl = new CommandLine(new StepgateCommand());
-    assertTrue(cl.getSubcommands().get("users").getSubcommands().keySet().containsAll(java.util.Set.of("list", "disable", "enable")));
+    assertTrue(cl.getSubcommands().get("users").getSubcommands().keySet().containsAll(java.util.Set.of("list", "disable", "enable", "add-group", "remove-group")));
     assertTrue(cl.getSubcommands().get("credentials").getSubcommands().keySet().containsAll(java.util.Set.of("list", "revoke", "rename")));
   }
 

@@ -77,4 +77,25 @@ class IdentityStampTest {
     assertEquals(keys.currentKid(), SignedJWT.parse(second.get(IdentityHeaders.STEPGATE_ASSERTION)).getHeader().getKeyID());
     assertNotEquals(SignedJWT.parse(first.get(IdentityHeaders.STEPGATE_ASSERTION)).getHeader().getKeyID(), keys.currentKid());
   }
+
+  @Test
+  void groupsOfTheSession_areInTheAssertionAndTheCompatHeaders_andAChangeSignsAnew() throws Exception {
+    var compat = new IdentityStamp("http://gw", "http://app",
+        new AssertionCache(new AssertionSigner(keys, clock, AssertionSigner.MAX_LIFETIME), clock, 1000),
+        new IdentityHeaders(List.of("authelia", "oauth2-proxy")));
+    var none = compat.headersFor(session, allow("app", false));
+    assertEquals(false, claims(none).containsKey("groups"));
+    assertEquals(false, none.containsKey("Remote-Groups"));
+
+    var admin = compat.headersFor(session.withGroups(java.util.Set.of("ops", "admins")), allow("app", false));
+    assertEquals(List.of("admins", "ops"), claims(admin).get("groups"));
+    assertEquals("admins,ops", admin.get("Remote-Groups"));
+    assertEquals("admins,ops", admin.get("X-Forwarded-Groups"));
+    assertNotEquals(none.get(IdentityHeaders.STEPGATE_ASSERTION), admin.get(IdentityHeaders.STEPGATE_ASSERTION));
+    // The same groups again: the kept headers, no new signature.
+    assertSame(admin, compat.headersFor(session.withGroups(java.util.Set.of("admins", "ops")), allow("app", false)));
+
+    var removed = compat.headersFor(session, allow("app", false));
+    assertEquals(false, claims(removed).containsKey("groups"));
+  }
 }

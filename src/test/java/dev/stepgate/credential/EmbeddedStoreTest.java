@@ -86,11 +86,43 @@ class EmbeddedStoreTest {
     embedded.close();
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(EmbeddedStore.FILE_NAME));
         var s = c.createStatement()) {
-      s.executeUpdate("INSERT INTO schema_version VALUES (6, 'V6__future.sql', 'x', 0)");
+      s.executeUpdate("INSERT INTO schema_version VALUES (7, 'V7__future.sql', 'x', 0)");
     }
     var e = assertThrows(CredentialException.class, () -> EmbeddedStore.open(dir));
-    assertEquals("database schema version 6 is newer than this build supports (5)", e.getMessage());
+    assertEquals("database schema version 7 is newer than this build supports (6)", e.getMessage());
     embedded = EmbeddedStore.open(dir.resolve("other"));
+  }
+
+  @Test
+  void migrateToV6_keepsTheRevocationRecordAndItsNumbering_andAcceptsGroupsEntries() throws Exception {
+    embedded.close();
+    var old = dir.resolve("v5");
+    java.nio.file.Files.createDirectories(old);
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(EmbeddedStore.FILE_NAME));
+        var s = c.createStatement()) {
+      new SchemaMigrations("db/embedded", EmbeddedStore.MIGRATIONS.subList(0, 5)).migrate(c);
+      s.executeUpdate("INSERT INTO users (id, username, display_name, created_at) VALUES ('dTE', 'u1', 'u1', 0)");
+      s.executeUpdate("INSERT INTO revocations (at, kind, user_id, credential_id) VALUES (1, 'credential', 'dTE', x'0102')");
+      s.executeUpdate("INSERT INTO revocations (at, kind, user_id) VALUES (2, 'user', 'dTE')");
+      s.executeUpdate("INSERT INTO revocations (at, kind, user_id) VALUES (3, 'user', 'dTE')");
+      // The newest drawn number is 3, but only 1 and 2 are left (say, pruned by hand).
+      s.executeUpdate("DELETE FROM revocations WHERE seq = 3");
+      assertThrows(java.sql.SQLException.class,
+          () -> s.executeUpdate("INSERT INTO revocations (at, kind, user_id) VALUES (4, 'groups', 'dTE')"));
+    }
+    embedded = EmbeddedStore.open(old, true);
+    store = new BlockingStore(embedded.storage());
+    var kept = store.revocationsAfter(0, 10);
+    assertEquals(List.of(1L, 2L), kept.stream().map(LoggedRevocation::seq).toList());
+    assertEquals(List.of(LoggedRevocation.Kind.CREDENTIAL, LoggedRevocation.Kind.USER),
+        kept.stream().map(LoggedRevocation::kind).toList());
+    assertEquals(Optional.of(CredentialId.of(new byte[] {1, 2})), kept.get(0).credentialId());
+    assertTrue(Async.join(embedded.storage().users().addGroup("dTE", "admins")));
+    var added = store.revocationsAfter(2, 10);
+    assertEquals(1, added.size());
+    assertEquals(4, added.get(0).seq(), "a number drawn before the migration is never drawn again");
+    assertEquals(LoggedRevocation.Kind.GROUPS, added.get(0).kind());
+    assertEquals("ok", embedded.integrityCheck());
   }
 
   @Test

@@ -274,7 +274,7 @@ class TwoNodeClusterIT {
     var psql = run(Duration.ofSeconds(30), Map.of(), "psql", env.get("POSTGRES_URL"), "-tA", "-c",
         "SELECT version || ':' || name FROM schema_version ORDER BY version");
     assertEquals(0, psql.code, psql.output);
-    assertEquals(List.of("1:V1__init.sql", "2:V2__revocations.sql", "3:V3__install_secrets.sql", "4:V4__recovery.sql", "5:V5__user_disabled.sql"), psql.output.strip().lines().toList());
+    assertEquals(List.of("1:V1__init.sql", "2:V2__revocations.sql", "3:V3__install_secrets.sql", "4:V4__recovery.sql", "5:V5__user_disabled.sql", "6:V6__user_groups.sql"), psql.output.strip().lines().toList());
   }
 
   // ---- what fails how ---------------------------------------------------------------------------

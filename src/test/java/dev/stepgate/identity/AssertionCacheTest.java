@@ -91,11 +91,15 @@ class AssertionCacheTest {
         base.acr(), base.rule());
     var otherAmr = new AssertionClaims(base.iss(), base.aud(), base.sub(), base.preferredUsername(), base.sid(),
         base.authTime(), Optional.empty(), AssertionClaims.amrFor(true, true), base.acr(), base.rule());
+    var withGroups = withGroups(base, java.util.List.of("admins"));
+    var otherGroups = withGroups(base, java.util.List.of("admins", "ops"));
 
     var tokens = new java.util.HashSet<String>();
-    for (var c : java.util.List.of(base, otherRule, otherSession, otherAmr, steppedUp()))
+    for (var c : java.util.List.of(base, otherRule, otherSession, otherAmr, steppedUp(), withGroups, otherGroups))
       tokens.add(cache.assertionFor(c).token());
-    assertEquals(5, tokens.size());
+    assertEquals(7, tokens.size());
+    assertEquals(cache.assertionFor(otherGroups).token(), cache.assertionFor(withGroups(base, java.util.List.of("ops", "admins"))).token(),
+        "the same groups in another order are the same claims");
   }
 
   @Test
@@ -144,5 +148,10 @@ class AssertionCacheTest {
   void constructor_nonPositiveSize_isRejected() {
     var e = assertThrows(IllegalArgumentException.class, () -> new AssertionCache(signer, clock, 0));
     assertEquals("maximum size must be positive", e.getMessage());
+  }
+
+  static AssertionClaims withGroups(AssertionClaims c, java.util.List<String> groups) {
+    return new AssertionClaims(c.iss(), c.aud(), c.sub(), c.preferredUsername(), c.sid(), c.authTime(), c.stepUpTime(),
+        c.amr(), c.acr(), c.rule(), c.jti(), groups);
   }
 }

@@ -69,6 +69,28 @@ class AssertionSignerTest {
   }
 
   @Test
+  void assertion_withGroups_carriesThemSorted_andVerifiesIndependently() throws Exception {
+    var signed = signer.sign(AssertionCacheTest.withGroups(authenticated(), List.of("ops", "Admins", "admins")));
+
+    var claims = IndependentVerifier.verify(keys.jwksJson(), signed.token(), AUD, now());
+
+    assertEquals(List.of("Admins", "admins", "ops"), claims.getStringListClaim("groups"));
+  }
+
+  @Test
+  void assertion_withoutGroups_leavesTheClaimOut() throws Exception {
+    var claims = IndependentVerifier.verify(keys.jwksJson(), signer.sign(authenticated()).token(), AUD, now());
+
+    assertFalse(claims.getClaims().containsKey("groups"));
+  }
+
+  @Test
+  void claims_groupOutsideTheAlphabet_isRejected() {
+    var e = assertThrows(IllegalArgumentException.class, () -> AssertionCacheTest.withGroups(authenticated(), List.of("a b")));
+    assertEquals("groups must be valid group names", e.getMessage());
+  }
+
+  @Test
   void assertion_stepUp_carriesStepUpTimeAndAcr() throws Exception {
     var signed = signer.sign(steppedUp());
 

@@ -23,7 +23,8 @@ class IdentityHeadersTest {
       "X-Forwarded-Groups", "X-Forwarded-Access-Token", "X-Auth-Request-User", "x-auth-request-email",
       "X-Auth-Request-Groups", "X-User", "X-WEBAUTH-USER", "X-Authenticated-Userid",
       "X-Pomerium-Jwt-Assertion", "X-Pomerium-Claim-Email", "X-Goog-Authenticated-User-Email",
-      "X-Amzn-Oidc-Data", "Cf-Access-Jwt-Assertion", "X-MS-CLIENT-PRINCIPAL-NAME", "remote~user", "X-Stepgate"})
+      "X-Amzn-Oidc-Data", "Cf-Access-Jwt-Assertion", "X-MS-CLIENT-PRINCIPAL-NAME", "remote~user", "X-Stepgate",
+      "remote_groups", "REMOTE.GROUPS", "x_forwarded_groups", "X.Forwarded.Groups", "x-FORWARDED-groups"})
   void isIdentityHeader_identitySpellings_match(String name) {
     assertTrue(IdentityHeaders.isIdentityHeader(name), name);
   }
@@ -46,9 +47,38 @@ class IdentityHeadersTest {
   @Test
   void isIdentityHeader_everyHeaderWeAdd_isStrippedFromClients() {
     var all = new IdentityHeaders(List.of("authelia", "oauth2-proxy"))
-        .forUpstream("alice@example.com", Optional.of("Alice"));
+        .forUpstream("alice@example.com", Optional.of("Alice"), List.of("admins"));
+    assertTrue(all.containsKey("Remote-Groups") && all.containsKey("X-Forwarded-Groups"));
     for (var name : all.keySet()) assertTrue(IdentityHeaders.isIdentityHeader(name), name);
     assertTrue(IdentityHeaders.isIdentityHeader(IdentityHeaders.STEPGATE_ASSERTION));
+  }
+
+  @Test
+  void forUpstream_groups_areSortedCommaSeparatedInBothFamilies() {
+    var h = new IdentityHeaders(List.of("authelia", "oauth2-proxy"))
+        .forUpstream("alice", Optional.empty(), java.util.Set.of("ops", "Admins", "dev:read"));
+    assertEquals("Admins,dev:read,ops", h.get("Remote-Groups"));
+    assertEquals("Admins,dev:read,ops", h.get("X-Forwarded-Groups"));
+  }
+
+  @Test
+  void forUpstream_noGroups_sendsNoGroupsHeader() {
+    var h = new IdentityHeaders(List.of("authelia", "oauth2-proxy")).forUpstream("alice", Optional.empty(), List.of());
+    assertFalse(h.containsKey("Remote-Groups"));
+    assertFalse(h.containsKey("X-Forwarded-Groups"));
+  }
+
+  @Test
+  void forUpstream_groupsWithoutFamilies_addOnlyStepgateUser() {
+    assertEquals(Map.of("X-Stepgate-User", "alice"),
+        new IdentityHeaders(List.of()).forUpstream("alice", Optional.empty(), List.of("admins")));
+  }
+
+  @Test
+  void forUpstream_groupOutsideTheAlphabet_failsClosed() {
+    var h = new IdentityHeaders(List.of("authelia"));
+    var e = assertThrows(IdentityException.class, () -> h.forUpstream("alice", Optional.empty(), List.of("a,root")));
+    assertEquals(IdentityException.UNFORWARDABLE, e.type());
   }
 
   @Test

@@ -39,7 +39,7 @@ class PostgresMigrationsTest {
       for (var f : opened) stores.add(f.get(60, TimeUnit.SECONDS));
       try {
         var db = PostgresServer.databaseOf(url);
-        assertEquals("1|V1__init.sql\n2|V2__revocations.sql\n3|V3__install_secrets.sql\n4|V4__recovery.sql\n5|V5__user_disabled.sql", server.psql(db, "SELECT version, name FROM schema_version ORDER BY version"));
+        assertEquals("1|V1__init.sql\n2|V2__revocations.sql\n3|V3__install_secrets.sql\n4|V4__recovery.sql\n5|V5__user_disabled.sql\n6|V6__user_groups.sql", server.psql(db, "SELECT version, name FROM schema_version ORDER BY version"));
         // Every node works on the one schema.
         for (var s : stores) assertEquals(0L, join(s.storage().revocations().lastSeq()));
       } finally {
@@ -71,13 +71,38 @@ class PostgresMigrationsTest {
   }
 
   @Test
+  void migrateToV6_fromAVersion5DatabaseWithRevocations_keepsThem_andAcceptsGroupsEntries() {
+    var url = server.newDatabase();
+    PostgresStore.open(url).close();
+    var db = PostgresServer.databaseOf(url);
+    // Back to version 5 as V2 and V5 left it, with entries of both old kinds.
+    server.psql(db, "DROP TABLE user_groups; ALTER TABLE revocations DROP CONSTRAINT revocations_kind_check; "
+        + "ALTER TABLE revocations ADD CONSTRAINT revocations_kind_check CHECK (kind IN ('credential', 'user')); "
+        + "DELETE FROM schema_version WHERE version = 6; "
+        + "INSERT INTO users (id, username, display_name, created_at) VALUES ('dTE', 'u1', 'u1', 0); "
+        + "INSERT INTO revocations (at, kind, user_id, credential_id) VALUES (1, 'credential', 'dTE', '\\x0102'); "
+        + "INSERT INTO revocations (at, kind, user_id) VALUES (2, 'user', 'dTE')");
+    var store = PostgresStore.open(url);
+    try {
+      var kept = join(store.storage().revocations().after(0, 10));
+      assertEquals(java.util.List.of(dev.stepgate.credential.LoggedRevocation.Kind.CREDENTIAL,
+          dev.stepgate.credential.LoggedRevocation.Kind.USER), kept.stream().map(r -> r.kind()).toList());
+      assertEquals(true, join(store.storage().users().addGroup("dTE", "admins")));
+      var added = join(store.storage().revocations().after(kept.get(1).seq(), 10));
+      assertEquals(dev.stepgate.credential.LoggedRevocation.Kind.GROUPS, added.get(0).kind());
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
   void open_databaseNewerThanTheBuild_isRefused() {
     var url = server.newDatabase();
     PostgresStore.open(url).close();
-    server.psql(PostgresServer.databaseOf(url), "INSERT INTO schema_version VALUES (6, 'V6__future.sql', 'x', 0)");
+    server.psql(PostgresServer.databaseOf(url), "INSERT INTO schema_version VALUES (7, 'V7__future.sql', 'x', 0)");
     var e = assertThrows(CredentialException.class, () -> PostgresStore.open(url));
     assertEquals("storage-schema-invalid", e.type());
-    assertEquals("database schema version 6 is newer than this build supports (5)", e.getMessage());
+    assertEquals("database schema version 7 is newer than this build supports (6)", e.getMessage());
   }
 
   @Test

@@ -114,6 +114,26 @@ class RedisTwoNodesTest {
   }
 
   @Test
+  void groupsChangedPublishedOnA_endsNoSession_andStaysOnA() {
+    var s = madeOnA_seenOnB("g");
+    var seenOnA = new CopyOnWriteArrayList<Revocation>();
+    var seenOnB = new CopyOnWriteArrayList<Revocation>();
+    a.revocations().subscribe(seenOnA::add);
+    b.revocations().subscribe(seenOnB::add);
+    var changed = new Revocation.GroupsChanged("u1");
+    a.revocations().publish(changed);
+    assertEquals(java.util.List.of(changed), seenOnA, "A's own subscribers get it at once");
+    // A marker after it on the same channel: once B has the marker, B would have had the change.
+    var marker = new Revocation.UserSessionsEnded("someone-else");
+    a.revocations().publish(marker);
+    within(Duration.ofSeconds(1), () -> seenOnB.contains(marker), "B gets the marker");
+    assertEquals(java.util.List.of(marker), seenOnB,
+        "a groups change is not sent to other nodes (they follow the store's record; older builds would end sessions)");
+    assertEquals(Optional.of(s), Async.join(a.sessions().find(s.id())), "no session ends on A");
+    assertTrue(b.sessions().findNow(s.id()).isPresent(), "nor on B");
+  }
+
+  @Test
   void endSessionsOf_onA_emptiesBsNearCache_withinOneSecond() {
     var s = madeOnA_seenOnB("d");
     Async.join(a.sessions().endSessionsOf("u1"));

@@ -63,6 +63,18 @@ class StoreRevocationFeedTest {
   }
 
   @Test
+  void poll_aGroupsEntry_isPublishedAsGroupsChanged_whichEndsNoSession() {
+    try (var feed = StoreRevocationFeed.start(log, bus, Duration.ofHours(1))) {
+      log.entries.add(new LoggedRevocation(log.entries.size() + 1, Instant.EPOCH, LoggedRevocation.Kind.GROUPS, "u1",
+          Optional.empty()));
+      assertEquals(1, feed.poll());
+      assertEquals(List.of(new Revocation.GroupsChanged("u1")), published);
+      assertFalse(published.get(0).endsSessions());
+      assertTrue(new Revocation.UserSessionsEnded("u1").endsSessions());
+    }
+  }
+
+  @Test
   void poll_moreThanOneBatch_publishesEverything() {
     try (var feed = StoreRevocationFeed.start(log, bus, Duration.ofHours(1))) {
       for (int i = 0; i < RevocationLog.MAX_BATCH * 2 + 3; i++) log.append("u" + i, Optional.empty());

@@ -137,6 +137,23 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void honour_endsWhatEachRevocationNames_andAGroupsChangeEndsNothing() throws Exception {
+    var a = session("a", "u1", "AQID", Optional.empty());
+    var b = session("b", "u1", "BAUG", Optional.empty());
+    await(store().create(a));
+    await(store().create(b));
+    await(store().honour(new dev.stepgate.revocation.Revocation.GroupsChanged("u1")));
+    assertTrue(await(store().find(a.id())).isPresent(), "a change of groups signs nobody out");
+    assertTrue(store().findNow(b.id()).isPresent());
+    await(store().honour(new dev.stepgate.revocation.Revocation.CredentialRevoked("u1",
+        CredentialId.parse("AQID"))));
+    assertFalse(await(store().find(a.id())).isPresent());
+    assertTrue(await(store().find(b.id())).isPresent());
+    await(store().honour(new dev.stepgate.revocation.Revocation.UserSessionsEnded("u1")));
+    assertFalse(await(store().find(b.id())).isPresent());
+  }
+
+  @Test
   void end_endsOneSession() throws Exception {
     var a = session("a", "u1", "c1", Optional.empty());
     await(store().create(a));
