@@ -139,6 +139,8 @@ public final class AdminApi {
     route(router, HttpMethod.POST, "recovery-links", "recovery-link", this::recoveryLink);
     route(router, HttpMethod.GET, "users/:username/credentials", "credentials.list", this::listCredentials);
     route(router, HttpMethod.DELETE, "users/:username/credentials/:credentialId", "credentials.revoke", this::revoke);
+    route(router, HttpMethod.PUT, "users/:username/groups/:group", "groups.add", ex -> group(ex, true));
+    route(router, HttpMethod.DELETE, "users/:username/groups/:group", "groups.remove", ex -> group(ex, false));
     // Anything else under the prefix: the token first (a caller without it learns nothing), then 404.
     router.route(PREFIX + "*").handler(ctx -> authorize(ctx, "unknown"))
         .handler(ctx -> answer(ctx, exchange -> Future.failedFuture(new Refused(Problems.NOT_FOUND))));
@@ -198,6 +200,22 @@ public final class AdminApi {
       return on(auditLog.record("credential-revoked", Optional.of(user.id()), "credential=" + id + " by=admin-api"))
           .compose(done -> on(sessions.endSessionsOfCredential(user.id(), id)));
     })).map(done -> Answer.NO_CONTENT);
+  }
+
+  /**
+   * {@code PUT} / {@code DELETE /admin/api/users/{username}/groups/{group}}: 204 whether or not it
+   * changed anything (PUT and DELETE are idempotent); a change holds on every node within 1 s, as
+   * {@code users add-group} does (the store's change record).
+   */
+  private Future<Answer> group(Exchange ex, boolean add) {
+    var name = ex.username(ex.ctx.pathParam("username"));
+    var group = ex.ctx.pathParam("group");
+    var bad = dev.stepgate.GroupNames.problem(group);
+    if (bad.isPresent()) return Future.failedFuture(new Refused(Problems.rejected("group-invalid", 400, "Not a group name: " + bad.get() + ".")));
+    return existing(ex, name).compose(user -> on(add ? users.addGroup(user.id(), group) : users.removeGroup(user.id(), group))
+        .recover(err -> dev.stepgate.Async.cause(err) instanceof dev.stepgate.credential.CredentialException e && e.status() < 500
+            ? Future.failedFuture(new Refused(Problems.rejected(e.type(), e.status(), e.getMessage()))) : Future.failedFuture(err))
+        .map(changed -> Answer.NO_CONTENT)); // the call itself is the admin_action line
   }
 
   /** The user named {@code name}, recorded as the call's target; 404 {@code unknown-user} if there is none. */

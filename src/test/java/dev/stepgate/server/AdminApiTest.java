@@ -300,6 +300,35 @@ class AdminApiTest {
   // ---- the trail
 
   @Test
+  void groups_putAndDelete_changeTheAssertionsGroupsWithinASecond() throws Exception {
+    var carol = enrolled("carol");
+    assertEquals(401, admin("PUT", "users/carol/groups/admins", null, null).statusCode());
+    assertEquals(204, admin("PUT", "users/carol/groups/admins", null).statusCode());
+    assertEquals(204, admin("PUT", "users/carol/groups/admins", null).statusCode(), "idempotent");
+    assertEquals(List.of("admins"), groupsWithin(carol, List.of("admins")));
+    assertEquals(204, admin("DELETE", "users/carol/groups/admins", null).statusCode());
+    assertEquals(List.of(), groupsWithin(carol, List.of()));
+    var bad = admin("PUT", "users/carol/groups/not%20a%20group", null);
+    assertEquals(400, bad.statusCode(), bad.body());
+    assertTrue(bad.body().contains("group-invalid"), bad.body());
+    assertEquals(404, admin("PUT", "users/nobody/groups/admins", null).statusCode());
+  }
+
+  /** The groups claim of carol's next forwarded request, polled until it is {@code expected} (at most 1 s). */
+  List<String> groupsWithin(PasskeyUser user, List<String> expected) throws Exception {
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    List<String> seen;
+    do {
+      assertEquals(200, privateGet(user).statusCode());
+      var claim = user.verify(upstream.last().headers().get("X-Stepgate-Assertion")).getStringListClaim("groups");
+      seen = claim == null ? List.of() : claim;
+      if (seen.equals(expected)) return seen;
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    return seen;
+  }
+
+  @Test
   void everyCall_isAuditedAsAdminAction_withoutTheToken() throws Exception {
     enrolled("ivan");
     admin("POST", "invites", "{\"username\":\"judy\"}");
