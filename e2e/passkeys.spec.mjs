@@ -24,7 +24,7 @@ const EMAIL_MAX_AGE = process.env.STEPGATE_EMAIL_MAX_AGE ? Number(process.env.ST
 // runs (BrowserPasskeyIT starts such a gateway for it).
 const RECOVERY = process.env.STEPGATE_RECOVERY === "1";
 // When set, the gateway runs `demo --bolt-on` (the demo app keeps its own password login,
-// policies/demo-bolt-on.yaml) and only the bolt-on case runs (BrowserPasskeyIT starts it).
+// policies/bolt-on/demo-bolt-on.yaml) and only the bolt-on case runs (BrowserPasskeyIT starts it).
 const BOLT_ON = process.env.STEPGATE_BOLT_ON === "1";
 
 const results = [];

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         "With --bolt-on the app keeps its own password login and the gateway adds passkey step-up."})
 public final class DemoCommand implements Callable<Integer> {
   static final Path POLICIES = Path.of("policies/demo.yaml");
-  static final Path BOLT_ON_POLICIES = Path.of("policies/demo-bolt-on.yaml");
+  static final Path BOLT_ON_POLICIES = Path.of("policies/bolt-on/demo-bolt-on.yaml");
 
   @Option(names = "--port", defaultValue = "8080", description = "Gateway port (default ${DEFAULT-VALUE}).")
   int port;
@@ -25,7 +25,7 @@ public final class DemoCommand implements Callable<Integer> {
   Path data;
 
   @Option(names = "--policies", paramLabel = "PATH",
-      description = "Policy file or directory (default policies/demo.yaml, with --bolt-on policies/demo-bolt-on.yaml;"
+      description = "Policy file or directory (default policies/demo.yaml, with --bolt-on policies/bolt-on/demo-bolt-on.yaml;"
           + " the bundled copy if absent).")
   Path policies;
 

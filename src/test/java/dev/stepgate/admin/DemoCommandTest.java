@@ -17,7 +17,7 @@ class DemoCommandTest {
     assertEquals(0, cli.execute("demo", "--help"));
     var help = out.toString().replaceAll("\\s+", " ");
     assertTrue(help.contains("--bolt-on Bolt-on mode: the demo app keeps its own password login"), help);
-    assertTrue(help.contains("default policies/demo.yaml, with --bolt-on policies/demo-bolt-on.yaml"), help);
+    assertTrue(help.contains("default policies/demo.yaml, with --bolt-on policies/bolt-on/demo-bolt-on.yaml"), help);
   }
 
   /** Each default policy file also ships in the jar, so the demo runs from any directory. */

@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.Yaml;
 /** The config {@code stepgate demo --bolt-on} runs with (SPEC section 8's example, for the demo app). */
 class DemoBoltOnConfigTest {
   static final URI UPSTREAM = URI.create("http://127.0.0.1:41234");
-  static final Path POLICIES = Path.of("policies/demo-bolt-on.yaml");
+  static final Path POLICIES = Path.of("policies/bolt-on/demo-bolt-on.yaml");
   static final Path DATA = Path.of("./data");
 
   @Test

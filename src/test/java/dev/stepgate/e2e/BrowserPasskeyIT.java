@@ -67,7 +67,7 @@ class BrowserPasskeyIT {
   /** Bolt-on mode (issue 15): {@code demo --bolt-on}, the demo app with its own password login. */
   @Test
   void boltOnDemo() throws Exception {
-    runSpec(Path.of("policies/demo-bolt-on.yaml").toAbsolutePath(), Map.of("STEPGATE_BOLT_ON", "1"));
+    runSpec(Path.of("policies/bolt-on/demo-bolt-on.yaml").toAbsolutePath(), Map.of("STEPGATE_BOLT_ON", "1"));
   }
 
   private void runSpec(Path policies, Map<String, String> env) throws Exception {

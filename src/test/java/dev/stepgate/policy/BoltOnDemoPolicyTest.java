@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** {@code policies/demo-bolt-on.yaml} decides as {@code stepgate demo --bolt-on} needs it to. */
+/** {@code policies/bolt-on/demo-bolt-on.yaml} decides as {@code stepgate demo --bolt-on} needs it to. */
 class BoltOnDemoPolicyTest {
   static final Instant NOW = Instant.parse("2026-12-03T10:00:00Z");
 
   static PolicySet boltOn() throws IOException {
-    var p = Path.of("policies/demo-bolt-on.yaml");
+    var p = Path.of("policies/bolt-on/demo-bolt-on.yaml");
     return PolicyParser.parse(List.of(new PolicySource(p.toString(), Files.readString(p))), false);
   }
 

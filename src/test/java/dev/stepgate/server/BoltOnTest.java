@@ -131,6 +131,8 @@ class BoltOnTest {
     assertEquals("urn:stepgate:step-up", stepped.getStringClaim("acr"));
     assertTrue(stepped.getStringListClaim("amr").contains("user"));
     assertEquals(sub, stepped.getSubject(), "the same id before and after the first passkey");
+    assertEquals(List.of("finance"), stepped.getStringListClaim("groups"), "groups from whoami.groups");
+    assertEquals(List.of("finance"), claims.getStringListClaim("groups"));
 
     // A later passkey needs a step-up with the first one (a gateway session alone is not enough either).
     var fresh = alice.inAnotherBrowser(null);

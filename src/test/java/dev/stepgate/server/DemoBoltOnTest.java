@@ -21,7 +21,7 @@ class DemoBoltOnTest {
 
   @Test
   void boltOnDemo_appLoginThroughTheGateway_namesTheUser_andAPayoutLandsOnceAfterAFirstPasskey() throws Exception {
-    var policies = Path.of("policies/demo-bolt-on.yaml");
+    var policies = Path.of("policies/bolt-on/demo-bolt-on.yaml");
     int port = PasskeyUser.freePort();
     try (var demo = Demo.startBoltOn(port, data, policies)) {
       var base = "http://localhost:" + port;
