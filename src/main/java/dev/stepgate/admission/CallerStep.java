@@ -33,7 +33,10 @@ final class CallerStep {
     return sessions.find(id.get()).thenCompose(found -> {
       var s = found.filter(Session::signedIn);
       if (s.isEmpty()) return NOBODY;
-      return groups.groupsOf(s.get()).thenApply(g -> Optional.of(withGroups(s.get(), g)));
+      // Groups that cannot be read count as none (never cached): an allow rule then refuses, and
+      // every other signed-in route keeps working while the store is down (SPEC section 7).
+      return groups.groupsOf(s.get()).exceptionally(err -> java.util.Set.of())
+          .thenApply(g -> Optional.of(withGroups(s.get(), g)));
     });
   }
 
