@@ -75,6 +75,12 @@ public final class AppSessionCaller {
   /** A caller the app named, with stepgate's id for them. */
   record Resolved(String username, String userId, Set<String> groups, Instant firstSeen) {}
 
+  /**
+   * A cached answer: the caller, and the unstored app session made for it once (the same object
+   * on every request, so the identity headers made for it are found again without a copy).
+   */
+  private record Answer(Resolved who, Session appSession) {}
+
   private final List<String> cookieNames;
   private final Whoami whoami;
   private final Function<String, CompletionStage<Optional<String>>> userIds;
@@ -82,8 +88,10 @@ public final class AppSessionCaller {
   private final SessionCookie cookie;
   private final Clock clock;
   private final ThreadLocal<Mac> mac;
-  private final AsyncCache<String, Optional<Resolved>> answers;
-  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Optional<Resolved>>> inFlight =
+  /** Each thread's last parsed {@code Cookie} headers: a connection sends the same one request after request. */
+  private final ThreadLocal<LastParsed> lastParsed = ThreadLocal.withInitial(LastParsed::new);
+  private final AsyncCache<String, Optional<Answer>> answers;
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Optional<Answer>>> inFlight =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
@@ -116,19 +124,19 @@ public final class AppSessionCaller {
     long positive = cacheFor.toNanos();
     long negative = Math.min(positive, NOBODY_TTL.toNanos());
     this.answers = Caffeine.newBuilder().maximumSize(MAX_CACHED)
-        .expireAfter(new Expiry<String, Optional<Resolved>>() {
+        .expireAfter(new Expiry<String, Optional<Answer>>() {
           @Override
-          public long expireAfterCreate(String key, Optional<Resolved> value, long now) {
+          public long expireAfterCreate(String key, Optional<Answer> value, long now) {
             return value.isPresent() ? positive : negative;
           }
 
           @Override
-          public long expireAfterUpdate(String key, Optional<Resolved> value, long now, long current) {
+          public long expireAfterUpdate(String key, Optional<Answer> value, long now, long current) {
             return expireAfterCreate(key, value, now);
           }
 
           @Override
-          public long expireAfterRead(String key, Optional<Resolved> value, long now, long current) {
+          public long expireAfterRead(String key, Optional<Answer> value, long now, long current) {
             return current;
           }
         })
@@ -154,13 +162,13 @@ public final class AppSessionCaller {
         sid.ifPresent(this::endIfBound);
         return NOBODY;
       }
-      var resolved = who.get();
-      if (sid.isEmpty()) return CompletableFuture.completedFuture(Optional.of(appSession(app.get(), resolved)));
+      var answer = who.get();
+      if (sid.isEmpty()) return CompletableFuture.completedFuture(Optional.of(answer.appSession()));
       return sessions.find(sid.get()).thenApply(found -> {
-        if (found.isPresent() && belongs(found.get(), app.get(), resolved))
-          return Optional.of(found.get().withGroups(resolved.groups()));
+        if (found.isPresent() && belongs(found.get(), app.get(), answer.who()))
+          return Optional.of(withGroups(found.get(), answer.who().groups()));
         found.filter(s -> s.appBinding().isPresent()).ifPresent(s -> sessions.end(s.id()));
-        return Optional.of(appSession(app.get(), resolved));
+        return Optional.of(answer.appSession());
       });
     });
   }
@@ -178,10 +186,10 @@ public final class AppSessionCaller {
     if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) return Optional.empty();
     var who = cached.join();
     if (who.isEmpty()) return sid.isEmpty() ? Optional.of(Optional.empty()) : Optional.empty();
-    if (sid.isEmpty()) return Optional.of(Optional.of(appSession(app.get(), who.get())));
+    if (sid.isEmpty()) return Optional.of(Optional.of(who.get().appSession()));
     var known = sessions.findNow(sid.get());
-    if (known.isEmpty() || !belongs(known.get(), app.get(), who.get())) return Optional.empty();
-    return Optional.of(Optional.of(known.get().withGroups(who.get().groups())));
+    if (known.isEmpty() || !belongs(known.get(), app.get(), who.get().who())) return Optional.empty();
+    return Optional.of(Optional.of(withGroups(known.get(), who.get().who().groups())));
   }
 
   /** True when {@code s} is an app session that stepgate does not store (it has no stepgate cookie of its own). */
@@ -193,10 +201,15 @@ public final class AppSessionCaller {
     return s.signedIn() && s.appBinding().equals(Optional.of(app.binding())) && s.userId().equals(who.userId());
   }
 
-  private Session appSession(AppCookies app, Resolved who) {
-    return new Session(APP_SESSION_PREFIX + app.binding(), who.userId(), who.username(), who.firstSeen(), null, false, false,
+  /** The session as is when it already carries exactly {@code groups} (no copy per request). */
+  private static Session withGroups(Session s, Set<String> groups) {
+    return groups.equals(s.groups()) ? s : s.withGroups(groups);
+  }
+
+  private static Session appSession(String binding, Resolved who) {
+    return new Session(APP_SESSION_PREFIX + binding, who.userId(), who.username(), who.firstSeen(), null, false, false,
         Optional.empty(), who.firstSeen(), Session.Device.UNKNOWN, who.firstSeen(), false, who.groups(),
-        Optional.of(app.binding()));
+        Optional.of(binding));
   }
 
   /**
@@ -205,23 +218,25 @@ public final class AppSessionCaller {
    * request fails, the app is not flooded). Only answers enter the cache: a failed question is
    * forgotten, so the next request asks again.
    */
-  private CompletionStage<Optional<Resolved>> resolve(AppCookies app) {
+  private CompletionStage<Optional<Answer>> resolve(AppCookies app) {
     var key = app.binding();
     var cached = answers.getIfPresent(key);
     if (cached != null) return cached;
     if (inFlight.size() >= MAX_IN_FLIGHT)
       return CompletableFuture.failedFuture(new dev.stepgate.StepgateException("whoami-unavailable", 503,
           "Too many questions to the app's whoami endpoint at once."));
-    var mine = new CompletableFuture<Optional<Resolved>>();
+    var mine = new CompletableFuture<Optional<Answer>>();
     var other = inFlight.putIfAbsent(key, mine);
     if (other != null) return other;
     var seen = clock.instant();
-    CompletionStage<Optional<Resolved>> asked;
+    CompletionStage<Optional<Answer>> asked;
     try {
       asked = whoami.ask(app.header()).thenCompose(user -> user.isEmpty()
-          ? CompletableFuture.completedFuture(Optional.<Resolved>empty())
-          : userIds.apply(user.get().username()).thenApply(id -> id.map(
-              uid -> new Resolved(user.get().username(), uid, user.get().groups(), seen))));
+          ? CompletableFuture.completedFuture(Optional.<Answer>empty())
+          : userIds.apply(user.get().username()).thenApply(id -> id.map(uid -> {
+            var who = new Resolved(user.get().username(), uid, user.get().groups(), seen);
+            return new Answer(who, appSession(key, who));
+          })));
     } catch (RuntimeException e) {
       asked = CompletableFuture.failedFuture(e);
     }
@@ -239,6 +254,34 @@ public final class AppSessionCaller {
         .exceptionally(err -> null);
   }
 
+  /**
+   * The last two {@code Cookie} headers one thread parsed, and what they gave: parsing and the
+   * keyed hash cost more than the rest of a cached bolt-on admission. Only two are kept per
+   * thread, so no more app cookies stay in memory than requests in flight would hold anyway.
+   */
+  private static final class LastParsed {
+    private static final int MAX_LENGTH = 8192;
+    private String first;
+    private Optional<AppCookies> firstParsed;
+    private String second;
+    private Optional<AppCookies> secondParsed;
+
+    Optional<AppCookies> get(String header) {
+      // The headers hold the app's session secrets: compared in constant time, never by prefix.
+      if (dev.stepgate.ConstantTime.equals(header, first)) return firstParsed;
+      if (dev.stepgate.ConstantTime.equals(header, second)) return secondParsed;
+      return null;
+    }
+
+    void put(String header, Optional<AppCookies> parsed) {
+      if (header.length() > MAX_LENGTH) return;
+      second = first;
+      secondParsed = firstParsed;
+      first = header;
+      firstParsed = parsed;
+    }
+  }
+
   /** The app's session cookies of a request, canonical, and their binding. */
   record AppCookies(String header, String binding) {}
 
@@ -248,6 +291,15 @@ public final class AppSessionCaller {
    */
   Optional<AppCookies> appCookies(String cookieHeader) {
     if (cookieHeader == null || cookieHeader.isEmpty()) return Optional.empty();
+    var memo = lastParsed.get();
+    var known = memo.get(cookieHeader);
+    if (known != null) return known;
+    var parsed = parse(cookieHeader);
+    memo.put(cookieHeader, parsed);
+    return parsed;
+  }
+
+  private Optional<AppCookies> parse(String cookieHeader) {
     var found = new LinkedHashMap<String, String>();
     for (var part : cookieHeader.split(";")) {
       int eq = part.indexOf('=');

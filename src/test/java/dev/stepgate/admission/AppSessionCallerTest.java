@@ -51,6 +51,24 @@ class AppSessionCallerTest {
   }
 
   @Test
+  void headersRememberedPerThread_neverAnswerForAnotherHeader() {
+    var c = caller(Duration.ofSeconds(60));
+    var headers = List.of("SID=a1", "SID=a2", "other=1; SID=a1", "SID=a3; XSRF=t", "SID=a1; SID=a1", "SID=a4");
+    var expected = new ArrayList<Optional<String>>();
+    for (var h : headers) expected.add(caller(Duration.ofSeconds(60)).appCookies(h).map(a -> a.header() + "|" + a.binding()));
+    for (int round = 0; round < 3; round++)
+      for (int i = 0; i < headers.size(); i++) {
+        // a new String each time, as every request brings: equal text, another object
+        var h = new String(headers.get(i).toCharArray());
+        assertEquals(expected.get(i), c.appCookies(h).map(a -> a.header() + "|" + a.binding()), h);
+        assertEquals(expected.get(i), c.appCookies(h).map(a -> a.header() + "|" + a.binding()), h + " again");
+      }
+    var app = c.caller("SID=a1").toCompletableFuture().join().orElseThrow();
+    assertTrue(app == c.caller(new String("SID=a1")).toCompletableFuture().join().orElseThrow(),
+        "one cached answer, one app session object: its identity headers are found again");
+  }
+
+  @Test
   void anAnswer_isCachedForTheConfiguredTime_nobodyForAtMostFiveSeconds() {
     var c = caller(Duration.ofSeconds(60));
     var s = c.caller("SID=a1").toCompletableFuture().join().orElseThrow();
