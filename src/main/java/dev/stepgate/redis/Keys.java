@@ -38,6 +38,20 @@ final class Keys {
 
   /** base64url (no padding) SHA-256 of {@code secret}. */
   static String hash(String secret) {
+    // The relay hashes the same session id request after request (the near cache is keyed by
+    // it): each thread remembers its last one, compared in constant time.
+    var last = LAST.get();
+    if (dev.stepgate.ConstantTime.equals(secret, last[0])) return last[1];
+    var hashed = digest(secret);
+    last[0] = secret;
+    last[1] = hashed;
+    return hashed;
+  }
+
+  /** Each thread's last {@link #hash} argument and result. */
+  private static final ThreadLocal<String[]> LAST = ThreadLocal.withInitial(() -> new String[2]);
+
+  private static String digest(String secret) {
     var digest = SHA256.get().digest(secret.getBytes(StandardCharsets.UTF_8));
     return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
   }
