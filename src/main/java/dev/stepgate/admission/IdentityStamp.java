@@ -50,9 +50,15 @@ public final class IdentityStamp {
     var stepUp = session.stepUp();
     boolean viaStepUp = allow.passedStepUp() && stepUp.isPresent();
     // Everything the headers depend on: the session (all of it, as held), and the decision's part.
+    // A connection's requests come with the very same session object (stores hand out the one
+    // they hold): this thread's last stamp is checked by identity first, without a key to hash.
+    var last = LAST.get();
+    if (last.session == session && last.viaStepUp == viaStepUp && java.util.Objects.equals(last.rule, allow.rule())
+        && java.util.Objects.equals(last.audience, allow.audience()) && last.owner == this && assertions.reusable(last.stamped.assertion()))
+      return last.stamped.headers();
     var key = new Stamp(session, allow.rule(), allow.audience(), viaStepUp);
     var kept = stamped.getIfPresent(key);
-    if (kept != null && assertions.reusable(kept.assertion())) return kept.headers();
+    if (kept != null && assertions.reusable(kept.assertion())) return last.remember(this, key, kept);
     // amr describes the passkey that authorised this request (RFC 8176 hwk/swk + user).
     boolean backupEligible = viaStepUp ? stepUp.get().backupEligible() : session.backupEligible();
     boolean userVerified = viaStepUp || session.userVerified();
@@ -78,8 +84,32 @@ public final class IdentityStamp {
     var out = new LinkedHashMap<String, String>(headers.forUpstream(session.username(), Optional.empty(), claims.groups()));
     out.put(IdentityHeaders.STEPGATE_ASSERTION, assertion.token());
     var result = Collections.unmodifiableMap(out);
-    stamped.put(key, new Stamped(result, assertion));
+    var made = new Stamped(result, assertion);
+    stamped.put(key, made);
+    last.remember(this, key, made);
     return result;
+  }
+
+  /** Each thread's last stamp: its session (compared by identity), the decision's part, the headers. */
+  private static final ThreadLocal<Last> LAST = ThreadLocal.withInitial(Last::new);
+
+  private static final class Last {
+    private IdentityStamp owner;
+    private Session session;
+    private String rule = "";
+    private Optional<String> audience = Optional.empty();
+    private boolean viaStepUp;
+    private Stamped stamped;
+
+    Map<String, String> remember(IdentityStamp owner, Stamp key, Stamped value) {
+      this.owner = owner;
+      this.session = key.session();
+      this.rule = key.rule();
+      this.audience = key.audience();
+      this.viaStepUp = key.viaStepUp();
+      this.stamped = value;
+      return value.headers();
+    }
   }
 
   /**
