@@ -6,7 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
@@ -42,7 +41,8 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
   private enum State { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, CLOSED }
 
   private final int maxSectionBytes;
-  private final StringBuilder line = new StringBuilder();
+  /** The current line's first {@value #KEEP} bytes (without its CR LF); {@link #lineLength} counts all. */
+  private final byte[] kept = new byte[KEEP];
   private State state = State.HEAD;
   private int lineLength;
   private int sectionBytes;
@@ -56,7 +56,6 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
   /** The latest byte ended a message: where the next one starts. */
   private boolean messageEnded;
   private String refusal;
-  private final ByteProcessor scanner = this::scan;
 
   /** {@code maxSectionBytes} bounds a request head (request line and fields) or trailer section. */
   StrictFraming(int maxSectionBytes) {
@@ -107,10 +106,11 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
           else enter(State.CHUNK_END);
         }
       } else {
-        // Lines byte by byte, without a bounds and reference-count check per byte, until a body
-        // is to be skipped, a message ended or a refusal.
-        int stop = buf.forEachByte(i, end - i, scanner);
-        i = stop < 0 ? end : stop + 1;
+        // A line (or the part of it in this buffer) at a time: the LF is found by Netty's
+        // word-at-a-time search, the line's bytes are checked in bulk, not one call per byte.
+        int lf = buf.indexOf(i, end, (byte) '\n');
+        refusal = onSegment(buf, i, lf < 0 ? end : lf, lf >= 0);
+        i = lf < 0 ? end : lf + 1;
       }
       if (messageEnded) {
         messageEnded = false;
@@ -130,26 +130,65 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
     else ctx.close(); // mid-body: a response may already be on its way, so no answer can be framed
   }
 
-  /** Feeds {@link #onByte}; stops the scan where the loop in {@link #channelRead} must take over. */
-  private boolean scan(byte b) {
-    refusal = onByte(b);
-    return refusal == null && !messageEnded && state != State.BODY && state != State.CHUNK_DATA;
+  /**
+   * Bytes {@code [from, to)} of the current line, which ends there with the LF at {@code to} when
+   * {@code complete}. Refuses as reading byte by byte would, at the first byte at fault: the one
+   * past the section limit, the byte after a bare CR, a bare LF, then what the whole line says.
+   */
+  private String onSegment(ByteBuf buf, int from, int to, boolean complete) {
+    int n = to - from;
+    int count = n + (complete ? 1 : 0);
+    // Offset in this segment (LF included) of the first byte past the limit; count when none is.
+    long room = (long) maxSectionBytes - sectionBytes;
+    int overflowAt = room < count ? (int) Math.max(room, 0) : count;
+    sectionBytes += count;
+    String fault = null;
+    int faultAt = count; // offset of the byte at fault
+    int contentEnd = to;
+    if (pendingCr) {
+      if (n > 0) {
+        fault = "a bare CR";
+        faultAt = 0;
+      } else if (!complete) {
+        return overflowAt < count ? TOO_LARGE : null; // nothing new (an empty buffer)
+      }
+    }
+    if (fault == null) {
+      int cr = n == 0 ? -1 : buf.indexOf(from, to, (byte) '\r');
+      if (cr >= 0 && cr < to - 1) {
+        fault = "a bare CR"; // RFC 9112 §2.2: a bare CR is invalid; refusing it is the safe choice of the two allowed
+        faultAt = cr + 1 - from;
+      } else if (cr >= 0) { // the line's last byte: its CR LF, or a CR the next buffer must follow with LF
+        contentEnd = cr;
+        if (!complete) pendingCr = true;
+      } else if (complete && !pendingCr) {
+        fault = "a bare LF"; // §2.2 lets a recipient accept it; Netty 4.2 does not
+        faultAt = n;
+      }
+    }
+    if (overflowAt < count && overflowAt <= faultAt) return TOO_LARGE;
+    if (fault != null) return fault;
+    int content = contentEnd - from;
+    int keep = Math.min(content, KEEP - Math.min(lineLength, KEEP));
+    if (keep > 0) buf.getBytes(from, kept, lineLength, keep);
+    lineLength += content;
+    if (!complete) return null;
+    pendingCr = false;
+    return endOfLine();
   }
 
-  private String onByte(byte b) {
-    if (++sectionBytes > maxSectionBytes) return TOO_LARGE;
-    if (pendingCr) {
-      pendingCr = false;
-      // RFC 9112 §2.2: a bare CR is invalid; refusing it is the safe choice of the two allowed
-      return b == '\n' ? endOfLine() : "a bare CR";
-    }
-    if (b == '\r') pendingCr = true;
-    else if (b == '\n') return "a bare LF"; // §2.2 lets a recipient accept it; Netty 4.2 does not
-    else {
-      if (line.length() < KEEP) line.append((char) (b & 0xff));
-      lineLength++;
-    }
-    return null;
+  /** Byte {@code k} of the kept line, as a character (ISO-8859-1, as the line's bytes are). */
+  private char at(int k) {
+    return (char) (kept[k] & 0xff);
+  }
+
+  /** How many bytes of the line are kept. */
+  private int keptLength() {
+    return Math.min(lineLength, KEEP);
+  }
+
+  private String text(int from, int to) {
+    return new String(kept, from, to - from, StandardCharsets.ISO_8859_1);
   }
 
   private String endOfLine() {
@@ -160,7 +199,6 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
       case TRAILERS -> lineLength == 0 ? endMessage() : onFieldLine(false);
       default -> throw new IllegalStateException(state.name());
     };
-    line.setLength(0);
     lineLength = 0;
     return refusal;
   }
@@ -174,13 +212,14 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
   }
 
   private String onFieldLine(boolean inHead) {
-    char first = line.charAt(0);
+    char first = at(0);
     // RFC 9112 §5.2: obs-fold is refused with 400 (§2.2 likewise for whitespace after the start-line)
     if (first == ' ' || first == '\t') return "an obs-fold header line";
-    int colon = line.indexOf(":");
+    int colon = -1;
+    for (int k = 0, m = keptLength(); k < m && colon < 0; k++) if (at(k) == ':') colon = k;
     if (colon <= 0) return "a malformed header line";
     for (int k = 0; k < colon; k++) {
-      char c = line.charAt(k);
+      char c = at(k);
       if (c == ' ' || c == '\t') return "whitespace in a header name"; // RFC 9112 §5.1: MUST reject
     }
     if (!inHead) return null;
@@ -198,13 +237,13 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
   private boolean isName(int colon, String lowerCaseName) {
     if (colon != lowerCaseName.length()) return false;
     for (int k = 0; k < colon; k++)
-      if (Character.toLowerCase(line.charAt(k)) != lowerCaseName.charAt(k)) return false;
+      if (Character.toLowerCase(at(k)) != lowerCaseName.charAt(k)) return false;
     return true;
   }
 
   /** The current line's value after {@code colon}, trimmed; null when the line was longer than kept. */
   private String value(int colon) {
-    return lineLength > KEEP ? null : ows(line.substring(colon + 1));
+    return lineLength > KEEP ? null : ows(text(colon + 1, lineLength));
   }
 
   /** RFC 9112 §6.1 and §6.3: exactly one unambiguous way to find where the body ends, or refuse. */
@@ -227,12 +266,13 @@ public final class StrictFraming extends ChannelInboundHandlerAdapter {
   /** RFC 9112 §7.1: chunk-size [ chunk-ext ] CRLF, where chunk-ext starts with BWS ";". */
   private String onChunkSizeLine() {
     int n = 0;
-    while (n < line.length() && line.charAt(n) < 0x80 && Character.digit(line.charAt(n), 16) >= 0) n++;
+    int length = keptLength();
+    while (n < length && at(n) < 0x80 && Character.digit(at(n), 16) >= 0) n++;
     int k = n;
-    while (k < line.length() && (line.charAt(k) == ' ' || line.charAt(k) == '\t')) k++;
-    if (n == 0 || n > 15 || (k < lineLength && (k >= line.length() || line.charAt(k) != ';')))
+    while (k < length && (at(k) == ' ' || at(k) == '\t')) k++;
+    if (n == 0 || n > 15 || (k < lineLength && (k >= length || at(k) != ';')))
       return "a malformed chunk size";
-    remaining = Long.parseLong(line.substring(0, n), 16);
+    remaining = Long.parseLong(text(0, n), 16);
     return enter(remaining == 0 ? State.TRAILERS : State.CHUNK_DATA); // §7.1.2: trailers follow the last chunk
   }
 
