@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * The byte-at-a-time scanner {@link StrictFraming} replaced (commit 475a63a), kept unchanged in
+ * The byte-at-a-time scanner that {@link StrictFraming} was until it read a line at a time, kept in
  * tests as the reference model: {@code StrictFramingDifferentialTest} feeds both the same
  * generated heads, bodies and splits and requires the same bytes passed and the same refusals.
  *
